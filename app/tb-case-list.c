@@ -1,2 +1,1039 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tb-case-list.c: placeholder, being written */
+/* tb-case-list.c: a GListModel of cases that pages rows out of the store on demand */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tb-case-list.h"
+#include "tb-case-private.h"
+#include "tb-fts.h"
+#include "tb-store-private.h"
+
+/*
+ * The list never holds more than a few pages of TbCase objects: it knows only its length (a
+ * count(*) on an index) and fetches the page around whatever position is asked for. Filters and
+ * the order run in SQL, on the indexes of 0001-initial.sql.
+ *
+ * When the store reports one changed case, the list works out where the case was and where it is
+ * now by counting, on the index, the other rows that sort before its old and its new key — so a
+ * one-row change is one items-changed of one row, and a view keeps its scroll position.
+ */
+
+#define PAGE_SIZE 100
+#define MAX_PAGES 16
+
+struct _TbCaseList
+{
+  GObject     parent_instance;
+
+  TbStore    *store;
+  gulong      changed_handler;
+
+  char       *state;
+  char       *assignee;
+  char       *team;
+  char       *service;
+  int         due_within;
+  gboolean    overdue;
+  char       *search_text;
+  char       *fts_query;
+  TbCaseSort  sort;
+  gboolean    descending;
+  TbDay       today;
+  TbCalendar *calendar;
+
+  char       *where;        /* " WHERE …" or "" */
+  GPtrArray  *params;       /* text values for the ?s of `where`, in order */
+  guint       n_items;
+
+  GHashTable *pages;        /* page number → GPtrArray of TbCase */
+  GQueue      lru;          /* page numbers, most recent first */
+
+  GError     *error;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TbCaseList, tb_case_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+G_DEFINE_ENUM_TYPE (TbCaseSort, tb_case_sort,
+                    G_DEFINE_ENUM_VALUE (TB_CASE_SORT_DEADLINE, "deadline"),
+                    G_DEFINE_ENUM_VALUE (TB_CASE_SORT_RECEIVED, "received"),
+                    G_DEFINE_ENUM_VALUE (TB_CASE_SORT_REFERENCE, "reference"))
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_STATE,
+  PROP_ASSIGNEE,
+  PROP_TEAM,
+  PROP_SERVICE,
+  PROP_DUE_WITHIN,
+  PROP_OVERDUE,
+  PROP_SEARCH_TEXT,
+  PROP_SORT,
+  PROP_DESCENDING,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+clear_pages (TbCaseList *self)
+{
+  g_hash_table_remove_all (self->pages);
+  g_queue_clear (&self->lru);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* SQL */
+
+static const char *
+sort_column (TbCaseList *self)
+{
+  switch (self->sort)
+    {
+    case TB_CASE_SORT_RECEIVED:
+      return "received_on";
+    case TB_CASE_SORT_REFERENCE:
+      return "ref";
+    case TB_CASE_SORT_DEADLINE:
+    default:
+      return "deadline";
+    }
+}
+
+static char *
+order_by (TbCaseList *self)
+{
+  const char *dir = self->descending ? " DESC" : "";
+
+  /* ref is unique; the other keys end in id so that every row has one place. */
+  if (self->sort == TB_CASE_SORT_REFERENCE)
+    return g_strdup_printf (" ORDER BY ref%s", dir);
+  return g_strdup_printf (" ORDER BY %s%s, id%s", sort_column (self), dir, dir);
+}
+
+static TbDay
+due_cutoff (TbCaseList *self)
+{
+  if (self->calendar == NULL)
+    {
+      self->calendar = tb_store_load_calendar (self->store, NULL);
+      if (self->calendar == NULL)
+        self->calendar = tb_calendar_new ();
+    }
+
+  return tb_calendar_add_working_days (self->calendar, self->today, self->due_within);
+}
+
+static void
+add_param_day (TbCaseList *self,
+               TbDay       day)
+{
+  char buf[11];
+
+  _tb_store_format_day (day, buf);
+  g_ptr_array_add (self->params, g_strdup (buf));
+}
+
+static void
+build_where (TbCaseList *self)
+{
+  g_autoptr(GString) where = g_string_new (NULL);
+
+#define AND(cond) g_string_append (where, where->len == 0 ? " WHERE " cond : " AND " cond)
+
+  g_ptr_array_set_size (self->params, 0);
+
+  if (self->state != NULL)
+    {
+      AND ("state = ?");
+      g_ptr_array_add (self->params, g_strdup (self->state));
+    }
+  if (self->assignee != NULL)
+    {
+      AND ("assignee_id = ?");
+      g_ptr_array_add (self->params, g_strdup (self->assignee));
+    }
+  if (self->team != NULL)
+    {
+      AND ("team_id = ?");
+      g_ptr_array_add (self->params, g_strdup (self->team));
+    }
+  if (self->service != NULL)
+    {
+      AND ("service_id = ?");
+      g_ptr_array_add (self->params, g_strdup (self->service));
+    }
+  if (self->overdue)
+    {
+      /* A paused clock (awaiting the applicant) cannot run out. */
+      AND ("closed = 0 AND paused_since IS NULL AND deadline < ?");
+      add_param_day (self, self->today);
+    }
+  if (self->due_within >= 0)
+    {
+      AND ("closed = 0 AND paused_since IS NULL AND deadline >= ? AND deadline <= ?");
+      add_param_day (self, self->today);
+      add_param_day (self, due_cutoff (self));
+    }
+  if (self->fts_query != NULL)
+    {
+      AND ("rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)");
+      g_ptr_array_add (self->params, g_strdup (self->fts_query));
+    }
+
+#undef AND
+
+  g_free (self->where);
+  self->where = g_string_free (g_steal_pointer (&where), FALSE);
+}
+
+static sqlite3_stmt *
+prepare (TbCaseList  *self,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_prepare (self->store, sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->params->len; i++)
+    sqlite3_bind_text (stmt, i + 1, g_ptr_array_index (self->params, i), -1, SQLITE_TRANSIENT);
+
+  return stmt;
+}
+
+static gint64
+query_count (TbCaseList  *self,
+             const char  *sql,
+             TbCase      *pivot,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+  gint64 count = -1;
+  int n = self->params->len;
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+
+  if (pivot != NULL)
+    {
+      const char *id = tb_case_get_id (pivot);
+      char buf[11];
+
+      sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+      switch (self->sort)
+        {
+        case TB_CASE_SORT_REFERENCE:
+          sqlite3_bind_text (stmt, ++n, tb_case_get_ref (pivot), -1, SQLITE_TRANSIENT);
+          break;
+        case TB_CASE_SORT_RECEIVED:
+          _tb_store_format_day (tb_case_get_received_on (pivot), buf);
+          sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+          break;
+        case TB_CASE_SORT_DEADLINE:
+        default:
+          if (tb_case_get_deadline (pivot) == TB_DAY_INVALID)
+            sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+          else
+            {
+              _tb_store_format_day (tb_case_get_deadline (pivot), buf);
+              sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
+              sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
+              sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+            }
+          break;
+        }
+    }
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  else
+    _tb_store_set_error (self->store, rc, error);
+  sqlite3_reset (stmt);
+
+  return count;
+}
+
+/*
+ * SQL for "the other rows that come before @pivot in this order". SQLite sorts NULL first in
+ * ascending order and last in descending order; only the deadline can be NULL.
+ */
+static char *
+before_sql (TbCaseList *self,
+            TbCase     *pivot)
+{
+  const char *lt = self->descending ? ">" : "<";
+
+  switch (self->sort)
+    {
+    case TB_CASE_SORT_REFERENCE:
+      return g_strdup_printf ("ref %s ?", lt);
+
+    case TB_CASE_SORT_RECEIVED:
+      return g_strdup_printf ("(received_on %s ? OR (received_on = ? AND id %s ?))", lt, lt);
+
+    case TB_CASE_SORT_DEADLINE:
+    default:
+      if (tb_case_get_deadline (pivot) == TB_DAY_INVALID)
+        return self->descending
+          ? g_strdup ("(deadline IS NOT NULL OR id > ?)")
+          : g_strdup ("(deadline IS NULL AND id < ?)");
+      return self->descending
+        ? g_strdup ("(deadline > ? OR (deadline = ? AND id > ?))")
+        : g_strdup ("(deadline IS NULL OR deadline < ? OR (deadline = ? AND id < ?))");
+    }
+}
+
+/* The position @pivot has (or would have) among the other rows of the list. */
+static gint64
+position_of (TbCaseList *self,
+             TbCase     *pivot)
+{
+  g_autofree char *before = before_sql (self, pivot);
+  g_autofree char *sql = NULL;
+
+  sql = g_strdup_printf ("SELECT count(*) FROM cases%s%s id != ? AND %s",
+                         self->where, self->where[0] ? " AND" : " WHERE", before);
+  return query_count (self, sql, pivot, NULL);
+}
+
+static gboolean
+text_matches (TbCaseList *self,
+              TbCase     *c)
+{
+  sqlite3_stmt *stmt;
+  gboolean ret;
+
+  if (self->fts_query == NULL)
+    return TRUE;
+
+  stmt = _tb_store_query (self->store, "fts-match-rowid", NULL);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, self->fts_query, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, tb_case_get_rowid (c));
+  ret = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+
+  return ret;
+}
+
+/* The filters, evaluated on a case in memory (the text filter aside). */
+static gboolean
+matches_fields (TbCaseList *self,
+                TbCase     *c)
+{
+  TbDay deadline = tb_case_get_deadline (c);
+  gboolean running = !tb_case_get_closed (c)
+                     && tb_case_get_paused_since (c) == TB_DAY_INVALID
+                     && deadline != TB_DAY_INVALID;
+
+  if (self->state != NULL && g_strcmp0 (self->state, tb_case_get_state (c)) != 0)
+    return FALSE;
+  if (self->assignee != NULL && g_strcmp0 (self->assignee, tb_case_get_assignee_id (c)) != 0)
+    return FALSE;
+  if (self->team != NULL && g_strcmp0 (self->team, tb_case_get_team_id (c)) != 0)
+    return FALSE;
+  if (self->service != NULL && g_strcmp0 (self->service, tb_case_get_service_id (c)) != 0)
+    return FALSE;
+  if (self->overdue && !(running && deadline < self->today))
+    return FALSE;
+  if (self->due_within >= 0
+      && !(running && deadline >= self->today && deadline <= due_cutoff (self)))
+    return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+same_text (TbCase *a,
+           TbCase *b)
+{
+  return g_strcmp0 (tb_case_get_ref (a), tb_case_get_ref (b)) == 0
+      && g_strcmp0 (tb_case_get_applicant_name (a), tb_case_get_applicant_name (b)) == 0
+      && g_strcmp0 (tb_case_get_company_name (a), tb_case_get_company_name (b)) == 0
+      && g_strcmp0 (tb_case_get_form_json (a), tb_case_get_form_json (b)) == 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+static void
+set_error (TbCaseList *self,
+           GError     *error)
+{
+  g_clear_error (&self->error);
+  self->error = error;
+  if (error != NULL)
+    g_warning ("Case list: %s", error->message);
+}
+
+static guint
+count_all (TbCaseList *self)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
+  GError *error = NULL;
+  gint64 n;
+
+  n = query_count (self, sql, NULL, &error);
+  if (n < 0)
+    {
+      set_error (self, error);
+      return 0;
+    }
+  return (guint) n;
+}
+
+/* Re-runs the query from scratch: for a changed filter or order, or a bulk change. */
+static void
+reload (TbCaseList *self)
+{
+  guint old_n = self->n_items;
+  guint new_n;
+
+  if (self->store == NULL)
+    return;
+
+  g_clear_error (&self->error);
+  build_where (self);
+  clear_pages (self);
+  new_n = count_all (self);
+
+  self->n_items = new_n;
+  if (old_n != 0 || new_n != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
+  if (old_n != new_n)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+apply_change (TbCaseList   *self,
+              TbCaseChange *change)
+{
+  gboolean was_in = FALSE;
+  gboolean is_in = FALSE;
+  gint64 old_pos = -1;
+  gint64 new_pos = -1;
+
+  if (change->new_case != NULL)
+    is_in = matches_fields (self, change->new_case) && text_matches (self, change->new_case);
+
+  if (change->old_case != NULL)
+    {
+      /* Whether the old text matched can only be asked of the index if the text is the same. */
+      if (self->fts_query != NULL
+          && (change->new_case == NULL || !same_text (change->old_case, change->new_case)))
+        {
+          reload (self);
+          return;
+        }
+      was_in = matches_fields (self, change->old_case)
+               && (change->new_case == NULL || text_matches (self, change->new_case));
+    }
+
+  if (was_in)
+    old_pos = position_of (self, change->old_case);
+  if (is_in)
+    new_pos = position_of (self, change->new_case);
+
+  if ((was_in && old_pos < 0) || (is_in && new_pos < 0))
+    {
+      reload (self);
+      return;
+    }
+
+  clear_pages (self);
+
+  if (was_in && is_in && old_pos == new_pos)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), old_pos, 1, 1);
+      return;
+    }
+
+  if (was_in)
+    {
+      self->n_items--;
+      g_list_model_items_changed (G_LIST_MODEL (self), old_pos, 1, 0);
+    }
+  if (is_in)
+    {
+      self->n_items++;
+      g_list_model_items_changed (G_LIST_MODEL (self), new_pos, 0, 1);
+    }
+  if (was_in != is_in)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+on_cases_changed (TbCaseList *self,
+                  GPtrArray  *changes,
+                  TbStore    *store)
+{
+  /* Several changes at once are computed against the final state of the store, where the
+   * positions of each intermediate step are no longer known: re-read. */
+  if (changes == NULL || changes->len != 1)
+    {
+      reload (self);
+      return;
+    }
+
+  apply_change (self, g_ptr_array_index (changes, 0));
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* GListModel */
+
+static GType
+tb_case_list_get_item_type (GListModel *model)
+{
+  return TB_TYPE_CASE;
+}
+
+static guint
+tb_case_list_get_n_items (GListModel *model)
+{
+  return TB_CASE_LIST (model)->n_items;
+}
+
+static GPtrArray *
+load_page (TbCaseList *self,
+           guint       page)
+{
+  g_autofree char *order = order_by (self);
+  g_autofree char *sql = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  GError *error = NULL;
+  sqlite3_stmt *stmt;
+  int n = self->params->len;
+  int rc;
+
+  sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases", self->where, order,
+                     " LIMIT ? OFFSET ?", NULL);
+  stmt = prepare (self, sql, &error);
+  if (stmt == NULL)
+    {
+      set_error (self, error);
+      return NULL;
+    }
+
+  sqlite3_bind_int (stmt, n + 1, PAGE_SIZE);
+  sqlite3_bind_int64 (stmt, n + 2, (gint64) page * PAGE_SIZE);
+
+  rows = g_ptr_array_new_full (PAGE_SIZE, g_object_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, _tb_case_new_from_stmt (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      _tb_store_set_error (self->store, rc, &error);
+      set_error (self, error);
+    }
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&rows);
+}
+
+static gpointer
+tb_case_list_get_item (GListModel *model,
+                       guint       position)
+{
+  TbCaseList *self = TB_CASE_LIST (model);
+  guint page = position / PAGE_SIZE;
+  guint offset = position % PAGE_SIZE;
+  GPtrArray *rows;
+
+  if (position >= self->n_items)
+    return NULL;
+
+  rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
+  if (rows == NULL)
+    {
+      rows = load_page (self, page);
+      if (rows == NULL)
+        return NULL;
+
+      g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), rows);
+      g_queue_push_head (&self->lru, GUINT_TO_POINTER (page));
+      while (g_queue_get_length (&self->lru) > MAX_PAGES)
+        g_hash_table_remove (self->pages, g_queue_pop_tail (&self->lru));
+    }
+  else if (g_queue_peek_head (&self->lru) != GUINT_TO_POINTER (page))
+    {
+      g_queue_remove (&self->lru, GUINT_TO_POINTER (page));
+      g_queue_push_head (&self->lru, GUINT_TO_POINTER (page));
+    }
+
+  if (offset >= rows->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (rows, offset));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = tb_case_list_get_item_type;
+  iface->get_n_items = tb_case_list_get_n_items;
+  iface->get_item = tb_case_list_get_item;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* GObject */
+
+static void
+tb_case_list_constructed (GObject *object)
+{
+  TbCaseList *self = TB_CASE_LIST (object);
+
+  G_OBJECT_CLASS (tb_case_list_parent_class)->constructed (object);
+
+  g_return_if_fail (TB_IS_STORE (self->store));
+
+  self->changed_handler = g_signal_connect_object (self->store, "cases-changed",
+                                                   G_CALLBACK (on_cases_changed), self,
+                                                   G_CONNECT_SWAPPED);
+  reload (self);
+}
+
+static void
+tb_case_list_dispose (GObject *object)
+{
+  TbCaseList *self = TB_CASE_LIST (object);
+
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_handler, self->store);
+  g_clear_object (&self->store);
+  clear_pages (self);
+
+  G_OBJECT_CLASS (tb_case_list_parent_class)->dispose (object);
+}
+
+static void
+tb_case_list_finalize (GObject *object)
+{
+  TbCaseList *self = TB_CASE_LIST (object);
+
+  g_free (self->state);
+  g_free (self->assignee);
+  g_free (self->team);
+  g_free (self->service);
+  g_free (self->search_text);
+  g_free (self->fts_query);
+  g_free (self->where);
+  g_clear_pointer (&self->calendar, tb_calendar_unref);
+  g_clear_pointer (&self->params, g_ptr_array_unref);
+  g_clear_pointer (&self->pages, g_hash_table_unref);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (tb_case_list_parent_class)->finalize (object);
+}
+
+static void
+tb_case_list_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  TbCaseList *self = TB_CASE_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_STATE:
+      g_value_set_string (value, self->state);
+      break;
+    case PROP_ASSIGNEE:
+      g_value_set_string (value, self->assignee);
+      break;
+    case PROP_TEAM:
+      g_value_set_string (value, self->team);
+      break;
+    case PROP_SERVICE:
+      g_value_set_string (value, self->service);
+      break;
+    case PROP_DUE_WITHIN:
+      g_value_set_int (value, self->due_within);
+      break;
+    case PROP_OVERDUE:
+      g_value_set_boolean (value, self->overdue);
+      break;
+    case PROP_SEARCH_TEXT:
+      g_value_set_string (value, self->search_text);
+      break;
+    case PROP_SORT:
+      g_value_set_enum (value, self->sort);
+      break;
+    case PROP_DESCENDING:
+      g_value_set_boolean (value, self->descending);
+      break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->n_items);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tb_case_list_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  TbCaseList *self = TB_CASE_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    case PROP_STATE:
+      tb_case_list_set_state (self, g_value_get_string (value));
+      break;
+    case PROP_ASSIGNEE:
+      tb_case_list_set_assignee (self, g_value_get_string (value));
+      break;
+    case PROP_TEAM:
+      tb_case_list_set_team (self, g_value_get_string (value));
+      break;
+    case PROP_SERVICE:
+      tb_case_list_set_service (self, g_value_get_string (value));
+      break;
+    case PROP_DUE_WITHIN:
+      tb_case_list_set_due_within (self, g_value_get_int (value));
+      break;
+    case PROP_OVERDUE:
+      tb_case_list_set_overdue (self, g_value_get_boolean (value));
+      break;
+    case PROP_SEARCH_TEXT:
+      tb_case_list_set_search_text (self, g_value_get_string (value));
+      break;
+    case PROP_SORT:
+      tb_case_list_set_sort (self, g_value_get_enum (value), self->descending);
+      break;
+    case PROP_DESCENDING:
+      tb_case_list_set_sort (self, self->sort, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tb_case_list_class_init (TbCaseListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->constructed = tb_case_list_constructed;
+  object_class->dispose = tb_case_list_dispose;
+  object_class->finalize = tb_case_list_finalize;
+  object_class->get_property = tb_case_list_get_property;
+  object_class->set_property = tb_case_list_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, TB_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, NULL, rw);
+  properties[PROP_ASSIGNEE] = g_param_spec_string ("assignee", NULL, NULL, NULL, rw);
+  properties[PROP_TEAM] = g_param_spec_string ("team", NULL, NULL, NULL, rw);
+  properties[PROP_SERVICE] = g_param_spec_string ("service", NULL, NULL, NULL, rw);
+  properties[PROP_DUE_WITHIN] = g_param_spec_int ("due-within", NULL, NULL,
+                                                  -1, 3650, -1, rw);
+  properties[PROP_OVERDUE] = g_param_spec_boolean ("overdue", NULL, NULL, FALSE, rw);
+  properties[PROP_SEARCH_TEXT] = g_param_spec_string ("search-text", NULL, NULL, NULL, rw);
+  properties[PROP_SORT] = g_param_spec_enum ("sort", NULL, NULL, TB_TYPE_CASE_SORT,
+                                             TB_CASE_SORT_DEADLINE, rw);
+  properties[PROP_DESCENDING] = g_param_spec_boolean ("descending", NULL, NULL, FALSE, rw);
+  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                                                G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tb_case_list_init (TbCaseList *self)
+{
+  self->due_within = -1;
+  self->today = tb_day_today ();
+  self->where = g_strdup ("");
+  self->params = g_ptr_array_new_with_free_func (g_free);
+  self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * tb_case_list_new:
+ * @store: the store to list cases of
+ *
+ * Returns: (transfer full): a list of all cases of @store, by deadline
+ */
+TbCaseList *
+tb_case_list_new (TbStore *store)
+{
+  g_return_val_if_fail (TB_IS_STORE (store), NULL);
+
+  return g_object_new (TB_TYPE_CASE_LIST, "store", store, NULL);
+}
+
+/**
+ * tb_case_list_get_store:
+ * @self: a case list
+ *
+ * Returns: (transfer none): the store
+ */
+TbStore *
+tb_case_list_get_store (TbCaseList *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_LIST (self), NULL);
+  return self->store;
+}
+
+static void
+set_filter_string (TbCaseList  *self,
+                   char       **field,
+                   const char  *value,
+                   int          prop)
+{
+  if (value != NULL && value[0] == '\0')
+    value = NULL;
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+/**
+ * tb_case_list_set_state:
+ * @self: a case list
+ * @state: (nullable): list only cases in this workflow state, or %NULL for all
+ */
+void
+tb_case_list_set_state (TbCaseList *self,
+                        const char *state)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  set_filter_string (self, &self->state, state, PROP_STATE);
+}
+
+/**
+ * tb_case_list_set_assignee:
+ * @self: a case list
+ * @assignee_id: (nullable): list only cases assigned to this user, or %NULL for all
+ */
+void
+tb_case_list_set_assignee (TbCaseList *self,
+                           const char *assignee_id)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  set_filter_string (self, &self->assignee, assignee_id, PROP_ASSIGNEE);
+}
+
+/**
+ * tb_case_list_set_team:
+ * @self: a case list
+ * @team_id: (nullable): list only this team's cases, or %NULL for all
+ */
+void
+tb_case_list_set_team (TbCaseList *self,
+                       const char *team_id)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  set_filter_string (self, &self->team, team_id, PROP_TEAM);
+}
+
+/**
+ * tb_case_list_set_service:
+ * @self: a case list
+ * @service_id: (nullable): list only cases of this service, or %NULL for all
+ */
+void
+tb_case_list_set_service (TbCaseList *self,
+                          const char *service_id)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  set_filter_string (self, &self->service, service_id, PROP_SERVICE);
+}
+
+/**
+ * tb_case_list_set_due_within:
+ * @self: a case list
+ * @working_days: list only open cases due within this many working days from today (not
+ *   overdue ones), or -1 for all
+ */
+void
+tb_case_list_set_due_within (TbCaseList *self,
+                             int         working_days)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  g_return_if_fail (working_days >= -1);
+
+  if (self->due_within == working_days)
+    return;
+  self->due_within = working_days;
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DUE_WITHIN]);
+}
+
+/**
+ * tb_case_list_set_overdue:
+ * @self: a case list
+ * @overdue: list only open cases past their deadline
+ */
+void
+tb_case_list_set_overdue (TbCaseList *self,
+                          gboolean    overdue)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+
+  overdue = !!overdue;
+  if (self->overdue == overdue)
+    return;
+  self->overdue = overdue;
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERDUE]);
+}
+
+/**
+ * tb_case_list_set_search_text:
+ * @self: a case list
+ * @text: (nullable): free text to search reference, applicant, company and form for
+ */
+void
+tb_case_list_set_search_text (TbCaseList *self,
+                              const char *text)
+{
+  g_autofree char *query = NULL;
+
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+
+  if (g_strcmp0 (self->search_text, text) == 0)
+    return;
+
+  g_free (self->search_text);
+  self->search_text = g_strdup (text);
+
+  /* Typing a space or punctuation changes the text but not the query: no need to re-read. */
+  query = text != NULL ? tb_fts_build_query (text) : NULL;
+  if (g_strcmp0 (query, self->fts_query) != 0)
+    {
+      g_free (self->fts_query);
+      self->fts_query = g_steal_pointer (&query);
+      reload (self);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+}
+
+/**
+ * tb_case_list_get_search_text:
+ * @self: a case list
+ *
+ * Returns: (nullable): the search text
+ */
+const char *
+tb_case_list_get_search_text (TbCaseList *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_LIST (self), NULL);
+  return self->search_text;
+}
+
+/**
+ * tb_case_list_set_sort:
+ * @self: a case list
+ * @sort: the order
+ * @descending: whether to reverse it
+ */
+void
+tb_case_list_set_sort (TbCaseList *self,
+                       TbCaseSort  sort,
+                       gboolean    descending)
+{
+  gboolean sort_changed, descending_changed;
+
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+
+  descending = !!descending;
+  sort_changed = self->sort != sort;
+  descending_changed = self->descending != descending;
+  if (!sort_changed && !descending_changed)
+    return;
+
+  self->sort = sort;
+  self->descending = descending;
+  reload (self);
+
+  if (sort_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT]);
+  if (descending_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESCENDING]);
+}
+
+/**
+ * tb_case_list_set_today:
+ * @self: a case list
+ * @today: the day the due and overdue filters count from
+ *
+ * The list starts with the local date; tests and a view that crosses midnight set it.
+ */
+void
+tb_case_list_set_today (TbCaseList *self,
+                        TbDay       today)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  g_return_if_fail (today != TB_DAY_INVALID);
+
+  if (self->today == today)
+    return;
+  self->today = today;
+  if (self->overdue || self->due_within >= 0)
+    reload (self);
+}
+
+/**
+ * tb_case_list_set_calendar:
+ * @self: a case list
+ * @calendar: (nullable): the calendar for the due filter; %NULL to use the store's
+ */
+void
+tb_case_list_set_calendar (TbCaseList *self,
+                           TbCalendar *calendar)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+
+  if (self->calendar == calendar)
+    return;
+  g_clear_pointer (&self->calendar, tb_calendar_unref);
+  if (calendar != NULL)
+    self->calendar = tb_calendar_ref (calendar);
+  if (self->due_within >= 0)
+    reload (self);
+}
+
+/**
+ * tb_case_list_get_error:
+ * @self: a case list
+ *
+ * Returns: (nullable): why the last query failed, or %NULL
+ */
+const GError *
+tb_case_list_get_error (TbCaseList *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_LIST (self), NULL);
+  return self->error;
+}

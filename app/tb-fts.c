@@ -1,2 +1,380 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tb-fts.c: placeholder, being written */
+/* tb-fts.c: the full-text tokenizer for Chinese and Latin text, and query building */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tb-fts.h"
+
+/*
+ * The `tb_cjk` FTS5 tokenizer.
+ *
+ * Chinese is written without spaces, so a word cannot be found by splitting on them, and SQLite's
+ * unicode61 tokenizer turns a whole sentence into one token. The trigram tokenizer cannot match
+ * fewer than three characters, but two-character names (王芳) and words (营业) are the most common
+ * searches. So a run of CJK characters is indexed as overlapping bigrams (营业执照 → 营业 业执 执照),
+ * each at consecutive positions, so a longer query becomes a phrase of bigrams that must be adjacent.
+ * The last character of every run is also indexed on its own, so that a one-character query
+ * (as a prefix query) finds every character, wherever it stands.
+ *
+ * Runs of letters and digits in any other script become one token each, NFKC-normalised (so
+ * full-width "ＡＢＣ１２３" matches "abc123") and case-folded. Everything else separates tokens,
+ * so "TB-2026-000123" is "tb" "2026" "000123" and a reference prefix is a phrase prefix query.
+ */
+
+typedef enum
+{
+  CHAR_SEPARATOR,
+  CHAR_WORD,
+  CHAR_CJK,
+} CharClass;
+
+static CharClass
+classify (gunichar c)
+{
+  if (c < 0x80)
+    return g_ascii_isalnum (c) ? CHAR_WORD : CHAR_SEPARATOR;
+
+  if ((c >= 0x4E00 && c <= 0x9FFF)     /* CJK Unified Ideographs */
+      || (c >= 0x3400 && c <= 0x4DBF)  /* Extension A */
+      || (c >= 0x20000 && c <= 0x323AF) /* Extensions B–H */
+      || (c >= 0xF900 && c <= 0xFAFF)  /* Compatibility Ideographs */
+      || (c >= 0x3040 && c <= 0x30FF)  /* Hiragana, Katakana */
+      || (c >= 0xAC00 && c <= 0xD7AF)  /* Hangul syllables */
+      || c == 0x3007)                  /* 〇, as in 二〇二六 */
+    return CHAR_CJK;
+
+  if (g_unichar_isalnum (c) || g_unichar_ismark (c))
+    return CHAR_WORD;
+
+  return CHAR_SEPARATOR;
+}
+
+typedef int (*TokenFunc) (void       *ctx,
+                          int         tflags,
+                          const char *token,
+                          int         n_token,
+                          int         start,
+                          int         end);
+
+/* Returns an SQLite status; stops at the first non-OK answer from @emit. */
+static int
+tokenize (const char *text,
+          int         n_text,
+          gboolean    for_query,
+          TokenFunc   emit,
+          void       *ctx)
+{
+  const char *p = text;
+  const char *end = text + n_text;
+  char buf[256];
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      const char *next;
+      CharClass klass;
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          p++;  /* Invalid UTF-8: skip a byte, treat as a separator. */
+          continue;
+        }
+
+      next = g_utf8_next_char (p);
+      klass = classify (c);
+
+      if (klass == CHAR_SEPARATOR)
+        {
+          p = next;
+          continue;
+        }
+
+      if (klass == CHAR_WORD)
+        {
+          const char *start = p;
+          gboolean ascii = TRUE;
+          int rc;
+
+          while (p < end)
+            {
+              gunichar d = g_utf8_get_char_validated (p, end - p);
+              if (d == (gunichar) -1 || d == (gunichar) -2 || classify (d) != CHAR_WORD)
+                break;
+              if (d >= 0x80)
+                ascii = FALSE;
+              p = g_utf8_next_char (p);
+            }
+
+          if (ascii && (p - start) < (gssize) sizeof buf)
+            {
+              gsize len = p - start;
+              for (gsize i = 0; i < len; i++)
+                buf[i] = g_ascii_tolower (start[i]);
+              rc = emit (ctx, 0, buf, len, start - text, p - text);
+            }
+          else
+            {
+              g_autofree char *norm = g_utf8_normalize (start, p - start, G_NORMALIZE_NFKC);
+              g_autofree char *folded = norm ? g_utf8_casefold (norm, -1)
+                                             : g_strndup (start, p - start);
+              rc = emit (ctx, 0, folded, strlen (folded), start - text, p - text);
+            }
+          if (rc != SQLITE_OK)
+            return rc;
+          continue;
+        }
+
+      /* A run of CJK characters. */
+      {
+        const char *run_start = p;
+        const char *prev = NULL;
+        guint n_chars = 0;
+        int rc;
+
+        while (p < end)
+          {
+            gunichar d = g_utf8_get_char_validated (p, end - p);
+            const char *after;
+
+            if (d == (gunichar) -1 || d == (gunichar) -2 || classify (d) != CHAR_CJK)
+              break;
+
+            after = g_utf8_next_char (p);
+            if (prev != NULL)
+              {
+                rc = emit (ctx, 0, prev, after - prev, prev - text, after - text);
+                if (rc != SQLITE_OK)
+                  return rc;
+              }
+            prev = p;
+            p = after;
+            n_chars++;
+          }
+
+        /* The last character alone: always in the index, in a query only when it is all there
+         * is (a query's trailing unigram would demand that the match end a run). */
+        if (!for_query || n_chars == 1)
+          {
+            rc = emit (ctx, 0, prev, p - prev, prev - text, p - text);
+            if (rc != SQLITE_OK)
+              return rc;
+          }
+        (void) run_start;
+      }
+    }
+
+  return SQLITE_OK;
+}
+
+typedef struct
+{
+  int unused;
+} TbCjkTokenizer;
+
+static int
+tb_cjk_create (void              *user_data,
+               const char       **args,
+               int                n_args,
+               Fts5Tokenizer    **out)
+{
+  *out = (Fts5Tokenizer *) g_new0 (TbCjkTokenizer, 1);
+  return SQLITE_OK;
+}
+
+static void
+tb_cjk_delete (Fts5Tokenizer *tokenizer)
+{
+  g_free (tokenizer);
+}
+
+static int
+tb_cjk_tokenize (Fts5Tokenizer *tokenizer,
+                 void          *ctx,
+                 int            flags,
+                 const char    *text,
+                 int            n_text,
+                 TokenFunc      emit)
+{
+  gboolean for_query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+
+  if (text == NULL || n_text <= 0)
+    return SQLITE_OK;
+
+  return tokenize (text, n_text, for_query, emit, ctx);
+}
+
+static fts5_api *
+get_fts5_api (sqlite3 *db)
+{
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT fts5(?1)", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_pointer (stmt, 1, (void *) &api, "fts5_api_ptr", NULL);
+  sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  return api;
+}
+
+/**
+ * tb_fts_register:
+ * @db: an open connection
+ *
+ * Registers the `tb_cjk` FTS5 tokenizer on @db. Every connection that reads or writes the
+ * `cases_fts` table must do this first.
+ *
+ * Returns: an SQLite status code
+ */
+int
+tb_fts_register (sqlite3 *db)
+{
+  static fts5_tokenizer tokenizer = {
+    tb_cjk_create,
+    tb_cjk_delete,
+    tb_cjk_tokenize,
+  };
+  fts5_api *api;
+
+  g_return_val_if_fail (db != NULL, SQLITE_MISUSE);
+
+  api = get_fts5_api (db);
+  if (api == NULL || api->iVersion < 2)
+    return SQLITE_ERROR;
+
+  return api->xCreateTokenizer (api, "tb_cjk", NULL, &tokenizer, NULL);
+}
+
+typedef struct
+{
+  void (*func) (const char *, gsize, gpointer);
+  gpointer user_data;
+} CollectData;
+
+static int
+collect_token (void       *ctx,
+               int         tflags,
+               const char *token,
+               int         n_token,
+               int         start,
+               int         end)
+{
+  CollectData *data = ctx;
+
+  data->func (token, n_token, data->user_data);
+  return SQLITE_OK;
+}
+
+/**
+ * tb_fts_tokenize:
+ * @text: UTF-8 text
+ * @for_query: tokenize as a query rather than as a document
+ * @func: called with each token (not nul-terminated)
+ * @user_data: for @func
+ *
+ * Splits @text exactly as the `tb_cjk` tokenizer does. For tests and diagnostics.
+ */
+void
+tb_fts_tokenize (const char *text,
+                 gboolean    for_query,
+                 void      (*func) (const char *token,
+                                    gsize       length,
+                                    gpointer    user_data),
+                 gpointer    user_data)
+{
+  CollectData data = { func, user_data };
+
+  g_return_if_fail (text != NULL);
+  g_return_if_fail (func != NULL);
+
+  tokenize (text, strlen (text), for_query, collect_token, &data);
+}
+
+static void
+end_phrase (GString *query,
+            GString *phrase,
+            gboolean has_token)
+{
+  if (has_token)
+    {
+      if (query->len > 0)
+        g_string_append_c (query, ' ');
+      g_string_append_c (query, '"');
+      for (const char *p = phrase->str; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (query, '"');
+          g_string_append_c (query, *p);
+        }
+      g_string_append (query, "\" *");
+    }
+  g_string_truncate (phrase, 0);
+}
+
+/**
+ * tb_fts_build_query:
+ * @text: what the user typed
+ *
+ * Builds an FTS5 MATCH expression from free text. Every part must match: a run of Chinese
+ * characters is one phrase (of bigrams), and a run of words joined by punctuation is another
+ * ("TB-2026-00" keeps its parts adjacent). The last token of each phrase may be a prefix, so that
+ * typing narrows the result as it goes, and one character (王) finds every name that holds it. The
+ * user's text is always quoted, so FTS5 operators in it are taken literally.
+ *
+ * Returns: (transfer full) (nullable): the expression, or %NULL if @text holds nothing searchable
+ */
+char *
+tb_fts_build_query (const char *text)
+{
+  g_autoptr(GString) query = NULL;
+  g_autoptr(GString) phrase = NULL;
+  CharClass kind = CHAR_SEPARATOR;
+  gsize phrase_end = 0;  /* the phrase up to its last letter, digit or ideograph */
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return NULL;
+
+  query = g_string_new (NULL);
+  phrase = g_string_new (NULL);
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      CharClass klass = classify (c);
+
+      if (klass == CHAR_SEPARATOR)
+        {
+          /* Punctuation inside a run of words keeps the phrase together; a space ends it. */
+          if (kind == CHAR_WORD && !g_unichar_isspace (c))
+            g_string_append_unichar (phrase, c);
+          else
+            {
+              g_string_truncate (phrase, phrase_end);
+              end_phrase (query, phrase, kind != CHAR_SEPARATOR);
+              kind = CHAR_SEPARATOR;
+            }
+          continue;
+        }
+
+      if (klass != kind && kind != CHAR_SEPARATOR)
+        {
+          g_string_truncate (phrase, phrase_end);
+          end_phrase (query, phrase, TRUE);
+        }
+      kind = klass;
+      g_string_append_unichar (phrase, c);
+      phrase_end = phrase->len;
+    }
+  g_string_truncate (phrase, phrase_end);
+  end_phrase (query, phrase, kind != CHAR_SEPARATOR);
+
+  if (query->len == 0)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&query), FALSE);
+}

@@ -39,6 +39,19 @@ typedef enum
 /* "TBAN" read as a big-endian 32-bit integer: PRAGMA application_id of every Tongban store. */
 #define TB_STORE_APPLICATION_ID 0x5442414e
 
+/**
+ * TbCaseChange:
+ * @old_case: (nullable): the case before the change, %NULL for a new case
+ * @new_case: (nullable): the case after the change, %NULL for a deleted case
+ *
+ * One changed case, as carried by #TbStore::cases-changed.
+ */
+typedef struct
+{
+  TbCase *old_case;
+  TbCase *new_case;
+} TbCaseChange;
+
 #define TB_TYPE_STORE (tb_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (TbStore, tb_store, TB, STORE, GObject)

@@ -1,4 +1,654 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder, being written */
-#include <stdio.h>
-int main (void) { printf ("1..0 # SKIP placeholder\n"); return 0; }
+/* test-store.c: opening, migrating, refusing and writing the local store */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "tb-store.h"
+#include "tb-store-private.h"
+
+static char *tmpdir;
+
+static char *
+tmp_path (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+static char *
+file_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+static int
+raw_pragma (const char *path,
+            const char *pragma)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
+  int value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+raw_exec (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static TbCaseRecord
+make_record (const char *id,
+             const char *ref,
+             const char *name)
+{
+  TbCaseRecord r = {
+    .id = id,
+    .ref = ref,
+    .service_id = "svc-test",
+    .state = "received",
+    .assignee_id = "u1",
+    .team_id = "t1",
+    .applicant_name = name,
+    .applicant_kind = "person",
+    .received_on = tb_day_from_iso ("2026-11-02"),
+    .deadline = tb_day_from_iso ("2026-11-20"),
+    .version = 1,
+    .form_json = "{\"purpose\":\"test\"}",
+  };
+  return r;
+}
+
+static void
+test_store_create (void)
+{
+  g_autofree char *path = tmp_path ("create/nested/store.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *tables[] = {
+    "meta", "teams", "users", "workflows", "services", "calendar_days", "cases", "cases_fts",
+    "case_overlay", "outbox", "sync_state", "events", "audit", "tutorial_progress", "conflicts",
+  };
+  GStatBuf st;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpint (tb_store_get_schema_version (store), ==, tb_store_get_latest_version ());
+  g_assert_cmpint (tb_store_get_latest_version (), >=, 1);
+  g_assert_cmpstr (tb_store_get_path (store), ==, path);
+
+  /* Mode 0600 for the database and, once something is written, its WAL and shared memory. */
+  g_assert_true (tb_store_set_meta (store, "probe", "1", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+    g_assert_cmpint (g_stat (wal, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint (g_stat (shm, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
+  g_clear_object (&store);
+
+  g_assert_cmpint (raw_pragma (path, "application_id"), ==, TB_STORE_APPLICATION_ID);
+  g_assert_cmpint (raw_pragma (path, "user_version"), ==, tb_store_get_latest_version ());
+
+  /* Every table of the model is there. */
+  {
+    sqlite3 *db = NULL;
+    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+      {
+        sqlite3_stmt *stmt = NULL;
+        g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_schema WHERE name = ?",
+                                             -1, &stmt, NULL), ==, SQLITE_OK);
+        sqlite3_bind_text (stmt, 1, tables[i], -1, SQLITE_STATIC);
+        if (sqlite3_step (stmt) != SQLITE_ROW)
+          g_error ("table %s is missing", tables[i]);
+        sqlite3_finalize (stmt);
+      }
+    g_assert_cmpstr (sqlite3_db_filename (db, "main"), !=, NULL);
+    sqlite3_close (db);
+  }
+
+  /* Reopening keeps what was written and migrates nothing. */
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *value = tb_store_dup_meta (store, "probe");
+    g_assert_cmpstr (value, ==, "1");
+  }
+}
+
+static void
+test_store_permissions_tightened (void)
+{
+  g_autofree char *path = tmp_path ("loose.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_store_empty_file (void)
+{
+  g_autofree char *path = tmp_path ("empty.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A zero-byte file is what a first start that stopped early leaves: it becomes a store. */
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_store_get_schema_version (store), ==, tb_store_get_latest_version ());
+}
+
+static void
+test_store_newer_refused (void)
+{
+  g_autofree char *path = tmp_path ("newer.db");
+  g_autofree char *sql = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* A later Tongban moved the schema on, and left its database checkpointed. */
+  sql = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA journal_mode = DELETE;",
+                         tb_store_get_latest_version () + 1);
+  raw_exec (path, sql);
+  before = file_checksum (path);
+
+  store = tb_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NEWER_VERSION);
+  g_assert_nonnull (strstr (error->message, "newer"));
+
+  after = file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (raw_pragma (path, "user_version"), ==, tb_store_get_latest_version () + 1);
+}
+
+static void
+test_store_foreign_refused (void)
+{
+  g_autofree char *text_path = tmp_path ("notes.txt");
+  g_autofree char *other_path = tmp_path ("other-app.db");
+  g_autofree char *appid_path = tmp_path ("other-appid.db");
+  const char *paths[3];
+
+  g_assert_true (g_file_set_contents (text_path, "Dear diary, today I handled 12 cases.\n",
+                                      -1, NULL));
+  raw_exec (other_path, "PRAGMA journal_mode = DELETE; CREATE TABLE notes (body TEXT);"
+                        "INSERT INTO notes VALUES ('mine');");
+  raw_exec (appid_path, "PRAGMA journal_mode = DELETE; PRAGMA application_id = 1234;");
+
+  paths[0] = text_path;
+  paths[1] = other_path;
+  paths[2] = appid_path;
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *before = file_checksum (paths[i]);
+      g_autofree char *after = NULL;
+      g_autoptr(TbStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+
+      store = tb_store_open (paths[i], &error);
+      g_assert_null (store);
+      g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_FOREIGN);
+
+      after = file_checksum (paths[i]);
+      g_assert_cmpstr (before, ==, after);
+    }
+}
+
+static void
+test_store_corrupt_refused (void)
+{
+  g_autofree char *path = tmp_path ("corrupt.db");
+  g_autofree char *contents = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  raw_exec (path, "PRAGMA journal_mode = DELETE;");
+
+  /* Keep the 100-byte header (so it still says it is ours) and scramble the schema page. */
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 4096);
+  for (gsize i = 100; i < 4096; i++)
+    contents[i] = (char) (i * 7 + 13);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+  before = file_checksum (path);
+
+  store = tb_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_CORRUPT);
+
+  after = file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_store_build_path (void)
+{
+  g_autofree char *a = tb_store_build_path ("https://gov.example.cn/api", "wangfang");
+  g_autofree char *b = tb_store_build_path ("https://gov.example.cn/api", "lina");
+  g_autofree char *c = tb_store_build_path ("http://127.0.0.1:8470", "wangfang");
+  g_autofree char *d = tb_store_build_path ("https://gov.example.cn/api", "wangfang");
+  g_autofree char *e = tb_store_build_path ("https://gov.example.cn/api", "../../etc/passwd");
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "tongban", "stores", NULL);
+  g_autofree char *e_dir = g_path_get_dirname (e);
+
+  g_assert_cmpstr (a, !=, b);
+  g_assert_cmpstr (a, !=, c);
+  g_assert_cmpstr (a, ==, d);
+  g_assert_true (g_str_has_prefix (a, dir));
+  g_assert_true (g_str_has_suffix (a, ".db"));
+  g_assert_nonnull (strstr (a, "gov.example.cn"));
+  g_assert_nonnull (strstr (a, "wangfang"));
+  /* A hostile login stays a plain file name in the stores folder. */
+  g_assert_cmpstr (e_dir, ==, dir);
+}
+
+static void
+on_cases_changed (TbStore   *store,
+                  GPtrArray *changes,
+                  GPtrArray *log)
+{
+  g_ptr_array_add (log, changes != NULL ? g_ptr_array_ref (changes) : NULL);
+}
+
+static void
+test_store_cases (void)
+{
+  g_autofree char *path = tmp_path ("cases.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCase) c = NULL;
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  TbCaseRecord records[2];
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_signal_connect (store, "cases-changed", G_CALLBACK (on_cases_changed), log);
+
+  records[0] = make_record ("c-1", "TB-2026-000001", "王芳");
+  records[1] = make_record ("c-2", "TB-2026-000002", "李娜");
+  records[1].applicant_kind = "company";
+  records[1].company_name = "杭州青禾科技有限公司";
+  g_assert_true (tb_store_put_cases (store, records, 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2);
+
+  /* One emission, after the commit, with both new cases. */
+  g_assert_cmpuint (log->len, ==, 1);
+  {
+    GPtrArray *changes = g_ptr_array_index (log, 0);
+    TbCaseChange *change;
+
+    g_assert_nonnull (changes);
+    g_assert_cmpuint (changes->len, ==, 2);
+    change = g_ptr_array_index (changes, 0);
+    g_assert_null (change->old_case);
+    g_assert_cmpstr (tb_case_get_id (change->new_case), ==, "c-1");
+  }
+
+  c = tb_store_get_case (store, "c-2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_ref (c), ==, "TB-2026-000002");
+  g_assert_cmpstr (tb_case_get_display_name (c), ==, "杭州青禾科技有限公司");
+  g_assert_cmpstr (tb_case_get_applicant_name (c), ==, "李娜");
+  g_assert_cmpuint (tb_case_get_deadline (c), ==, tb_day_from_iso ("2026-11-20"));
+  g_assert_cmpuint (tb_case_get_paused_since (c), ==, TB_DAY_INVALID);
+  g_assert_cmpint (tb_case_get_version (c), ==, 1);
+  g_assert_cmpint (tb_case_get_rowid (c), >, 0);
+  {
+    g_autoptr(JsonObject) form = tb_case_dup_form (c);
+    g_assert_cmpstr (json_object_get_string_member (form, "purpose"), ==, "test");
+  }
+  g_clear_object (&c);
+
+  c = tb_store_find_case_by_ref (store, "TB-2026-000001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_id (c), ==, "c-1");
+  g_clear_object (&c);
+
+  /* A newer version replaces; an older one never does. */
+  records[0].state = "accepted";
+  records[0].version = 3;
+  g_assert_true (tb_store_put_cases (store, records, 1, &error));
+  records[0].state = "received";
+  records[0].version = 2;
+  g_assert_true (tb_store_put_cases (store, records, 1, &error));
+  c = tb_store_get_case (store, "c-1", &error);
+  g_assert_cmpstr (tb_case_get_state (c), ==, "accepted");
+  g_assert_cmpint (tb_case_get_version (c), ==, 3);
+  g_clear_object (&c);
+
+  /* The first update was reported with old and new; the ignored one not at all. */
+  g_assert_cmpuint (log->len, ==, 2);
+  {
+    GPtrArray *changes = g_ptr_array_index (log, 1);
+    TbCaseChange *change = g_ptr_array_index (changes, 0);
+
+    g_assert_cmpuint (changes->len, ==, 1);
+    g_assert_cmpstr (tb_case_get_state (change->old_case), ==, "received");
+    g_assert_cmpstr (tb_case_get_state (change->new_case), ==, "accepted");
+  }
+
+  /* Unknown ids and references. */
+  c = tb_store_get_case (store, "nope", &error);
+  g_assert_null (c);
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+}
+
+static void
+test_store_invalid_records (void)
+{
+  g_autofree char *path = tmp_path ("invalid.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  TbCaseRecord records[2];
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+
+  /* A batch with one bad record saves nothing of the batch. */
+  records[0] = make_record ("ok-1", "TB-OK-1", "张伟");
+  records[1] = make_record ("bad-1", NULL, "张伟");
+  g_assert_false (tb_store_put_cases (store, records, 2, &error));
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
+
+  records[1] = make_record ("bad-2", "TB-BAD-2", "张伟");
+  records[1].applicant_kind = "robot";
+  g_assert_false (tb_store_put_cases (store, records, 2, &error));
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  records[1] = make_record ("bad-3", "TB-BAD-3", "张伟");
+  records[1].form_json = "{not json";
+  g_assert_false (tb_store_put_cases (store, records, 2, &error));
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Two cases with one reference. */
+  records[1] = make_record ("bad-4", "TB-OK-1", "张伟");
+  g_assert_false (tb_store_put_cases (store, records, 2, &error));
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
+}
+
+static void
+test_store_transaction (void)
+{
+  g_autofree char *path = tmp_path ("transaction.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  TbCaseRecord r = make_record ("t-1", "TB-T-1", "赵敏");
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_signal_connect (store, "cases-changed", G_CALLBACK (on_cases_changed), log);
+
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, &r, 1, &error));
+  g_assert_cmpuint (log->len, ==, 0);  /* nothing is announced before the commit */
+  tb_store_rollback (store);
+  g_assert_cmpuint (log->len, ==, 0);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
+
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, &r, 1, &error));
+  g_assert_true (tb_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 1);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 1);
+}
+
+static void
+test_store_bulk_change_signal (void)
+{
+  g_autofree char *path = tmp_path ("bulk.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = g_ptr_array_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = g_array_new (FALSE, TRUE, sizeof (TbCaseRecord));
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_signal_connect (store, "cases-changed", G_CALLBACK (on_cases_changed), log);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      char *id = g_strdup_printf ("bulk-%u", i);
+      char *ref = g_strdup_printf ("TB-B-%06u", i);
+      TbCaseRecord r = make_record (id, ref, "周杰");
+      g_ptr_array_add (names, id);
+      g_ptr_array_add (names, ref);
+      g_array_append_val (records, r);
+    }
+
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len, &error));
+  g_assert_no_error (error);
+  /* Too many to list one by one: listeners are told to re-read. */
+  g_assert_cmpuint (log->len, ==, 1);
+  g_assert_null (g_ptr_array_index (log, 0));
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 1000);
+}
+
+static void
+test_store_disk_full (void)
+{
+  g_autofree char *path = tmp_path ("full.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = g_array_new (FALSE, TRUE, sizeof (TbCaseRecord));
+  g_autofree char *big = NULL;
+  TbCaseRecord first = make_record ("keep-1", "TB-KEEP-1", "孙丽");
+  sqlite3 *db;
+  g_autofree char *sql = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tb_store_put_cases (store, &first, 1, &error));
+
+  /* A database that may not grow behaves as a full disk does. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA page_count", -1, &stmt, NULL), ==,
+                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    sql = g_strdup_printf ("PRAGMA max_page_count = %d", sqlite3_column_int (stmt, 0) + 2);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  g_clear_object (&store);
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  /* max_page_count is per connection: set it on the store's own. */
+  g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store), sql, NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+
+  big = g_strnfill (2000, 'x');
+  for (guint i = 0; i < 200; i++)
+    {
+      char *id = g_strdup_printf ("full-%u", i);
+      char *ref = g_strdup_printf ("TB-FULL-%u", i);
+      char *form = g_strdup_printf ("{\"notes\":\"%s\"}", big);
+      TbCaseRecord r = make_record (id, ref, "孙丽");
+      r.form_json = form;
+      g_ptr_array_add (strings, id);
+      g_ptr_array_add (strings, ref);
+      g_ptr_array_add (strings, form);
+      g_array_append_val (records, r);
+    }
+
+  g_assert_false (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len,
+                                      &error));
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_FULL);
+  g_clear_error (&error);
+
+  /* Nothing of the failed batch, everything from before. */
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 1);
+  {
+    g_autoptr(TbCase) kept = tb_store_get_case (store, "keep-1", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (tb_case_get_applicant_name (kept), ==, "孙丽");
+  }
+}
+
+static void
+test_store_calendar (void)
+{
+  g_autofree char *path = tmp_path ("calendar.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCalendar) official = tb_calendar_new ();
+  g_autoptr(TbCalendar) loaded = NULL;
+  g_autoptr(TbCalendar) empty = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+
+  /* A store that was never sent a calendar knows weekends only. */
+  empty = tb_store_load_calendar (store, &error);
+  g_assert_no_error (error);
+  g_assert_false (tb_calendar_has_year (empty, 2026));
+  g_assert_true (tb_calendar_is_working_day (empty, tb_day_from_iso ("2026-10-01")));
+
+  g_assert_true (tb_calendar_load_bundled (official, &error));
+  g_assert_no_error (error);
+  g_assert_true (tb_store_put_calendar (store, official, &error));
+  g_assert_no_error (error);
+
+  loaded = tb_store_load_calendar (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (tb_calendar_has_year (loaded, 2026));
+  g_assert_false (tb_calendar_is_working_day (loaded, tb_day_from_iso ("2026-10-01")));
+  g_assert_true (tb_calendar_is_working_day (loaded, tb_day_from_iso ("2026-10-10")));
+  g_assert_true (tb_calendar_is_working_day (loaded, tb_day_from_iso ("2026-02-14")));
+  /* Received on 2026-09-18, twenty working days: the same answer from the stored copy. */
+  g_assert_cmpuint (tb_calendar_add_working_days (loaded, tb_day_from_iso ("2026-09-18"), 20), ==,
+                    tb_day_from_iso ("2026-10-22"));
+}
+
+static void
+test_store_users_teams (void)
+{
+  g_autofree char *path = tmp_path ("users.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *teams[] = { "team-a", NULL };
+  g_autofree char *user = NULL;
+  g_autofree char *team = NULL;
+  g_autofree char *missing = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tb_store_put_team (store, "team-a", "综合受理一组", &error));
+  g_assert_true (tb_store_put_user (store, "u-1", "wangfang", "王芳",
+                                    TB_ROLE_CASEWORKER | TB_ROLE_TRAINER, teams, &error));
+  g_assert_no_error (error);
+
+  user = tb_store_dup_user_name (store, "u-1");
+  team = tb_store_dup_team_name (store, "team-a");
+  missing = tb_store_dup_user_name (store, "u-404");
+  g_assert_cmpstr (user, ==, "王芳");
+  g_assert_cmpstr (team, ==, "综合受理一组");
+  g_assert_null (missing);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = NULL;
+  int ret;
+
+  tmpdir = g_dir_make_tmp ("tongban-test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_home = g_build_filename (tmpdir, "xdg-data", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/create", test_store_create);
+  g_test_add_func ("/store/permissions-tightened", test_store_permissions_tightened);
+  g_test_add_func ("/store/empty-file", test_store_empty_file);
+  g_test_add_func ("/store/newer-refused", test_store_newer_refused);
+  g_test_add_func ("/store/foreign-refused", test_store_foreign_refused);
+  g_test_add_func ("/store/corrupt-refused", test_store_corrupt_refused);
+  g_test_add_func ("/store/build-path", test_store_build_path);
+  g_test_add_func ("/store/cases", test_store_cases);
+  g_test_add_func ("/store/invalid-records", test_store_invalid_records);
+  g_test_add_func ("/store/transaction", test_store_transaction);
+  g_test_add_func ("/store/bulk-change-signal", test_store_bulk_change_signal);
+  g_test_add_func ("/store/disk-full", test_store_disk_full);
+  g_test_add_func ("/store/calendar", test_store_calendar);
+  g_test_add_func ("/store/users-teams", test_store_users_teams);
+
+  ret = g_test_run ();
+
+  if (ret == 0)
+    {
+      const char *rm[] = { "rm", "-rf", tmpdir, NULL };
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                    NULL);
+    }
+
+  return ret;
+}

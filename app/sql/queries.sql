@@ -1,0 +1,90 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- queries.sql: the store's named statements. Each starts at a "-- name:" line; TbStore prepares
+-- each once per connection and keeps it. Columns of a case are always selected in the order of
+-- TB_CASE_COLUMNS (app/tb-case-private.h).
+
+-- name: put-case
+INSERT INTO cases (id, ref, service_id, state, assignee_id, team_id, applicant_name,
+                   applicant_kind, company_name, received_on, deadline, paused_since, closed,
+                   version, form)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+ON CONFLICT (id) DO UPDATE SET
+  ref = excluded.ref, service_id = excluded.service_id, state = excluded.state,
+  assignee_id = excluded.assignee_id, team_id = excluded.team_id,
+  applicant_name = excluded.applicant_name, applicant_kind = excluded.applicant_kind,
+  company_name = excluded.company_name, received_on = excluded.received_on,
+  deadline = excluded.deadline, paused_since = excluded.paused_since, closed = excluded.closed,
+  version = excluded.version, form = excluded.form
+WHERE excluded.version >= cases.version;
+
+-- name: get-case
+SELECT rowid, id, ref, service_id, state, assignee_id, team_id, applicant_name, applicant_kind,
+       company_name, received_on, deadline, paused_since, closed, version, sync_state, form
+FROM cases WHERE id = ?1;
+
+-- name: get-case-by-ref
+SELECT rowid, id, ref, service_id, state, assignee_id, team_id, applicant_name, applicant_kind,
+       company_name, received_on, deadline, paused_since, closed, version, sync_state, form
+FROM cases WHERE ref = ?1;
+
+-- name: count-cases
+SELECT count(*) FROM cases;
+
+-- name: search-case-ids
+SELECT c.id FROM cases_fts f JOIN cases c ON c.rowid = f.rowid
+WHERE cases_fts MATCH ?1 ORDER BY c.ref LIMIT ?2;
+
+-- name: put-service
+INSERT INTO services (id, workflow_id, definition, version)
+VALUES (?1, json_extract (?2, '$.workflow'), ?2, ifnull (json_extract (?2, '$.version'), 0))
+ON CONFLICT (id) DO UPDATE SET
+  workflow_id = excluded.workflow_id, definition = excluded.definition, version = excluded.version;
+
+-- name: get-service
+SELECT definition FROM services WHERE id = ?1;
+
+-- name: list-services
+SELECT definition FROM services ORDER BY id;
+
+-- name: put-workflow
+INSERT INTO workflows (id, definition, version)
+VALUES (?1, ?2, ifnull (json_extract (?2, '$.version'), 0))
+ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, version = excluded.version;
+
+-- name: get-workflow
+SELECT definition FROM workflows WHERE id = ?1;
+
+-- name: clear-calendar
+DELETE FROM calendar_days;
+
+-- name: put-calendar-day
+INSERT OR REPLACE INTO calendar_days (day, is_off, name) VALUES (?1, ?2, ?3);
+
+-- name: list-calendar-days
+SELECT day, is_off, name FROM calendar_days ORDER BY day;
+
+-- name: put-team
+INSERT INTO teams (id, name) VALUES (?1, ?2)
+ON CONFLICT (id) DO UPDATE SET name = excluded.name;
+
+-- name: put-user
+INSERT INTO users (id, login, display_name, roles, teams) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (id) DO UPDATE SET
+  login = excluded.login, display_name = excluded.display_name,
+  roles = excluded.roles, teams = excluded.teams;
+
+-- name: get-user-name
+SELECT display_name FROM users WHERE id = ?1;
+
+-- name: get-team-name
+SELECT name FROM teams WHERE id = ?1;
+
+-- name: get-meta
+SELECT value FROM meta WHERE key = ?1;
+
+-- name: set-meta
+INSERT INTO meta (key, value) VALUES (?1, ?2)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- name: fts-match-rowid
+SELECT 1 FROM cases_fts WHERE cases_fts MATCH ?1 AND rowid = ?2;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# dev.sh: set up, build and run Tongban on a Debian 12 (bookworm) machine.
+#
+#   ./dev.sh demo    install what is missing, build, and open the app on a local demo
+#   ./dev.sh test    install what is missing, build, and run every test headlessly
+#   ./dev.sh build   install what is missing and build
+#
+# Missing Debian packages are installed with apt-get, as root or through sudo.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$PWD
+BUILD=$ROOT/build
+
+PACKAGES=(
+  gcc meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
+  libjson-glib-dev libsqlite3-dev sqlite3
+  desktop-file-utils appstream
+  xvfb xauth dbus dbus-x11 fonts-noto-cjk
+)
+
+log () { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_packages () {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  log "Installing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "Please install as root: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build () {
+  ensure_packages
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    log "Configuring into build/"
+    meson setup "$BUILD" --werror
+  fi
+  log "Building"
+  ninja -C "$BUILD"
+}
+
+# Where the uninstalled app finds its settings schema and translations.
+export_run_env () {
+  export GSETTINGS_SCHEMA_DIR=$BUILD/data
+  export TB_LOCALEDIR=$BUILD/po
+}
+
+demo () {
+  build
+  export_run_env
+  local dir=$BUILD/demo
+  local db=$dir/demo.db
+  mkdir -p "$dir"
+  if [ ! -f "$db" ]; then
+    log "Creating the demo store $db"
+    "$BUILD/cli/tongban-cli" demo-seed --db "$db" --cases 5000 --seed 1
+  fi
+  log "Opening Tongban on the demo store"
+  exec "$BUILD/ui/tongban" --db "$db" "$@"
+}
+
+run_tests () {
+  build
+  log "Running the tests under Xvfb"
+  local rc=0
+  xvfb-run -a -s "-screen 0 1280x800x24" \
+    dbus-run-session -- meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@" || rc=$?
+  python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+import json, sys
+counts = {}
+with open(sys.argv[1]) as f:
+    for line in f:
+        r = json.loads(line)["result"]
+        counts[r] = counts.get(r, 0) + 1
+passed = counts.get("OK", 0) + counts.get("EXPECTEDFAIL", 0)
+skipped = counts.get("SKIP", 0)
+failed = sum(v for k, v in counts.items() if k not in ("OK", "EXPECTEDFAIL", "SKIP"))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+  return $rc
+}
+
+case "${1:-}" in
+  demo) shift; demo "$@" ;;
+  test) shift; run_tests "$@" ;;
+  build) build ;;
+  *) sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
