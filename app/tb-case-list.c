@@ -111,10 +111,11 @@ order_by (TbCaseList *self)
 {
   const char *dir = self->descending ? " DESC" : "";
 
-  /* ref is unique; the other keys end in id so that every row has one place. */
+  /* ref is unique; the other keys end in the rowid (which every index carries) so that every row
+   * has exactly one place. */
   if (self->sort == TB_CASE_SORT_REFERENCE)
     return g_strdup_printf (" ORDER BY ref%s", dir);
-  return g_strdup_printf (" ORDER BY %s%s, id%s", sort_column (self), dir, dir);
+  return g_strdup_printf (" ORDER BY %s%s, rowid%s", sort_column (self), dir, dir);
 }
 
 static TbDay
@@ -225,10 +226,10 @@ query_count (TbCaseList  *self,
 
   if (pivot != NULL)
     {
-      const char *id = tb_case_get_id (pivot);
+      gint64 rowid = tb_case_get_rowid (pivot);
       char buf[11];
 
-      sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, ++n, rowid);
       switch (self->sort)
         {
         case TB_CASE_SORT_REFERENCE:
@@ -238,18 +239,18 @@ query_count (TbCaseList  *self,
           _tb_store_format_day (tb_case_get_received_on (pivot), buf);
           sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
           sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (stmt, ++n, rowid);
           break;
         case TB_CASE_SORT_DEADLINE:
         default:
           if (tb_case_get_deadline (pivot) == TB_DAY_INVALID)
-            sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64 (stmt, ++n, rowid);
           else
             {
               _tb_store_format_day (tb_case_get_deadline (pivot), buf);
               sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
               sqlite3_bind_text (stmt, ++n, buf, -1, SQLITE_TRANSIENT);
-              sqlite3_bind_text (stmt, ++n, id, -1, SQLITE_TRANSIENT);
+              sqlite3_bind_int64 (stmt, ++n, rowid);
             }
           break;
         }
@@ -281,17 +282,17 @@ before_sql (TbCaseList *self,
       return g_strdup_printf ("ref %s ?", lt);
 
     case TB_CASE_SORT_RECEIVED:
-      return g_strdup_printf ("(received_on %s ? OR (received_on = ? AND id %s ?))", lt, lt);
+      return g_strdup_printf ("(received_on %s ? OR (received_on = ? AND rowid %s ?))", lt, lt);
 
     case TB_CASE_SORT_DEADLINE:
     default:
       if (tb_case_get_deadline (pivot) == TB_DAY_INVALID)
         return self->descending
-          ? g_strdup ("(deadline IS NOT NULL OR id > ?)")
-          : g_strdup ("(deadline IS NULL AND id < ?)");
+          ? g_strdup ("(deadline IS NOT NULL OR rowid > ?)")
+          : g_strdup ("(deadline IS NULL AND rowid < ?)");
       return self->descending
-        ? g_strdup ("(deadline > ? OR (deadline = ? AND id > ?))")
-        : g_strdup ("(deadline IS NULL OR deadline < ? OR (deadline = ? AND id < ?))");
+        ? g_strdup ("(deadline > ? OR (deadline = ? AND rowid > ?))")
+        : g_strdup ("(deadline IS NULL OR deadline < ? OR (deadline = ? AND rowid < ?))");
     }
 }
 
@@ -303,7 +304,7 @@ position_of (TbCaseList *self,
   g_autofree char *before = before_sql (self, pivot);
   g_autofree char *sql = NULL;
 
-  sql = g_strdup_printf ("SELECT count(*) FROM cases%s%s id != ? AND %s",
+  sql = g_strdup_printf ("SELECT count(*) FROM cases%s%s rowid != ? AND %s",
                          self->where, self->where[0] ? " AND" : " WHERE", before);
   return query_count (self, sql, pivot, NULL);
 }

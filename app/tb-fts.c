@@ -205,6 +205,128 @@ tb_cjk_tokenize (Fts5Tokenizer *tokenizer,
   return tokenize (text, n_text, for_query, emit, ctx);
 }
 
+/*
+ * tb_form_text(form): the string values of a form's JSON, joined by spaces, for the full-text
+ * index. Keys are left out. It must be deterministic: the index's delete triggers call it on the
+ * old row and must get exactly what the insert got. A hand-written scan, because it runs for every
+ * case written and a JSON tree for each would cost more than all the rest of the insert.
+ * The input is always valid JSON (a CHECK constraint on the column), so the scan may be simple.
+ */
+static const char *
+scan_string (const char *p,
+             const char *end,
+             GString    *out)
+{
+  /* p is just past the opening quote. */
+  while (p < end && *p != '"')
+    {
+      if (*p != '\\')
+        {
+          if (out != NULL)
+            g_string_append_c (out, *p);
+          p++;
+          continue;
+        }
+
+      p++;
+      if (p >= end)
+        break;
+
+      if (*p == 'u' && end - p >= 5)
+        {
+          gunichar c = 0;
+          gboolean ok = TRUE;
+
+          for (int k = 1; k <= 4; k++)
+            {
+              int v = g_ascii_xdigit_value (p[k]);
+              ok = ok && v >= 0;
+              c = (c << 4) | (v & 0xf);
+            }
+          p += 5;
+          /* A surrogate pair spells one character beyond the BMP. */
+          if (ok && c >= 0xD800 && c <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u')
+            {
+              gunichar lo = 0;
+              for (int k = 2; k <= 5; k++)
+                lo = (lo << 4) | (g_ascii_xdigit_value (p[k]) & 0xf);
+              if (lo >= 0xDC00 && lo <= 0xDFFF)
+                {
+                  c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                  p += 6;
+                }
+            }
+          if (out != NULL && ok && g_unichar_validate (c))
+            g_string_append_unichar (out, c);
+          else if (out != NULL)
+            g_string_append_c (out, ' ');
+          continue;
+        }
+
+      if (out != NULL)
+        {
+          switch (*p)
+            {
+            case 'n': case 'r': case 't': case 'b': case 'f':
+              g_string_append_c (out, ' ');
+              break;
+            default:
+              g_string_append_c (out, *p);  /* \" \\ \/ */
+              break;
+            }
+        }
+      p++;
+    }
+
+  return p < end ? p + 1 : end;
+}
+
+static void
+form_text_func (sqlite3_context *ctx,
+                int              argc,
+                sqlite3_value  **argv)
+{
+  const char *p = (const char *) sqlite3_value_text (argv[0]);
+  const char *end;
+  GString *out;
+
+  if (p == NULL)
+    {
+      sqlite3_result_null (ctx);
+      return;
+    }
+
+  end = p + sqlite3_value_bytes (argv[0]);
+  out = g_string_sized_new (128);
+
+  while (p < end)
+    {
+      if (*p != '"')
+        {
+          p++;
+          continue;
+        }
+
+      {
+        gsize mark = out->len;
+        const char *q;
+
+        if (mark > 0)
+          g_string_append_c (out, ' ');
+        p = scan_string (p + 1, end, out);
+
+        /* A string followed by a colon was a key: take it back. */
+        for (q = p; q < end && g_ascii_isspace (*q); q++)
+          ;
+        if (q < end && *q == ':')
+          g_string_truncate (out, mark);
+      }
+    }
+
+  sqlite3_result_text (ctx, out->str, out->len, g_free);
+  g_string_free (out, FALSE);
+}
+
 static fts5_api *
 get_fts5_api (sqlite3 *db)
 {
@@ -224,8 +346,8 @@ get_fts5_api (sqlite3 *db)
  * tb_fts_register:
  * @db: an open connection
  *
- * Registers the `tb_cjk` FTS5 tokenizer on @db. Every connection that reads or writes the
- * `cases_fts` table must do this first.
+ * Registers the `tb_cjk` FTS5 tokenizer and the tb_form_text() function on @db. Every
+ * connection that reads or writes the `cases` table must do this first.
  *
  * Returns: an SQLite status code
  */
@@ -238,8 +360,15 @@ tb_fts_register (sqlite3 *db)
     tb_cjk_tokenize,
   };
   fts5_api *api;
+  int rc;
 
   g_return_val_if_fail (db != NULL, SQLITE_MISUSE);
+
+  rc = sqlite3_create_function_v2 (db, "tb_form_text", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                   NULL, form_text_func, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
 
   api = get_fts5_api (db);
   if (api == NULL || api->iVersion < 2)

@@ -95,7 +95,7 @@ compare_deadline (const void *a,
 
   if (x->deadline != y->deadline)
     return x->deadline < y->deadline ? -1 : 1;
-  return strcmp (x->id, y->id);
+  return x < y ? -1 : (x > y);  /* rows were inserted in array order: rowid order */
 }
 
 static int
@@ -107,7 +107,7 @@ compare_received_desc (const void *a,
 
   if (x->received != y->received)
     return x->received > y->received ? -1 : 1;
-  return -strcmp (x->id, y->id);
+  return x > y ? -1 : (x < y);
 }
 
 static int

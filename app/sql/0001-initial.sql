@@ -68,19 +68,26 @@ CREATE TABLE cases (
   form           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (form))
 ) STRICT;
 
--- One index per inbox sort, each ending in the primary key so that pages are stable, and one per
--- filter that is combined with the deadline order the inbox opens with.
-CREATE INDEX cases_by_deadline ON cases (deadline, id);
-CREATE INDEX cases_by_received ON cases (received_on, id);
-CREATE INDEX cases_by_state ON cases (state, deadline, id);
-CREATE INDEX cases_by_assignee ON cases (assignee_id, deadline, id);
-CREATE INDEX cases_by_team ON cases (team_id, deadline, id);
-CREATE INDEX cases_by_service ON cases (service_id, deadline, id);
-CREATE INDEX cases_open_by_deadline ON cases (closed, deadline, id);
+-- One index per inbox sort, and one per filter combined with the deadline order the inbox opens
+-- with. SQLite appends the rowid to every index entry, so each of these orders rows completely
+-- (ties broken by rowid) without carrying the long text id.
+CREATE INDEX cases_by_deadline ON cases (deadline);
+CREATE INDEX cases_by_received ON cases (received_on);
+CREATE INDEX cases_by_state ON cases (state, deadline);
+CREATE INDEX cases_by_assignee ON cases (assignee_id, deadline);
+CREATE INDEX cases_by_team ON cases (team_id, deadline);
+CREATE INDEX cases_by_service ON cases (service_id, deadline);
+CREATE INDEX cases_open_by_deadline ON cases (closed, deadline);
 
 -- Full-text index over reference, applicant, company and the text values of the form. It is
 -- contentless (the text already lives in `cases`); the triggers below hand FTS5 the exact old values
--- to delete, computed by the same deterministic expressions as on insert. The tokenizer `tb_cjk`
+-- to delete, computed by the same deterministic function as on insert: tb_form_text() (app/tb-fts.c)
+-- joins the string values of the form JSON.
+--
+-- New rows are indexed by TbStore after each batch, in one INSERT … SELECT of every row above the
+-- batch's starting rowid, not by an AFTER INSERT trigger: a trigger into FTS5 opens a statement
+-- savepoint per row, and FTS5 flushes its pending terms at each one, which made bulk loads four
+-- times slower. Anything that inserts into `cases` must go through tb_store_put_cases(). The tokenizer `tb_cjk`
 -- (app/tb-fts.c) emits CJK bigrams so that two-character Chinese names and words are found.
 CREATE VIRTUAL TABLE cases_fts USING fts5 (
   ref, applicant, company, form,
@@ -88,25 +95,22 @@ CREATE VIRTUAL TABLE cases_fts USING fts5 (
   tokenize = 'tb_cjk'
 );
 
-CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases BEGIN
-  INSERT INTO cases_fts (rowid, ref, applicant, company, form)
-  VALUES (new.rowid, new.ref, new.applicant_name, new.company_name,
-          (SELECT group_concat (value, ' ') FROM json_tree (new.form) WHERE type = 'text'));
-END;
-
 CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases BEGIN
   INSERT INTO cases_fts (cases_fts, rowid, ref, applicant, company, form)
   VALUES ('delete', old.rowid, old.ref, old.applicant_name, old.company_name,
-          (SELECT group_concat (value, ' ') FROM json_tree (old.form) WHERE type = 'text'));
+          tb_form_text (old.form));
 END;
 
-CREATE TRIGGER cases_fts_update AFTER UPDATE OF ref, applicant_name, company_name, form ON cases BEGIN
+CREATE TRIGGER cases_fts_update AFTER UPDATE OF ref, applicant_name, company_name, form ON cases
+WHEN old.ref IS NOT new.ref OR old.applicant_name IS NOT new.applicant_name
+  OR old.company_name IS NOT new.company_name OR old.form IS NOT new.form
+BEGIN
   INSERT INTO cases_fts (cases_fts, rowid, ref, applicant, company, form)
   VALUES ('delete', old.rowid, old.ref, old.applicant_name, old.company_name,
-          (SELECT group_concat (value, ' ') FROM json_tree (old.form) WHERE type = 'text'));
+          tb_form_text (old.form));
   INSERT INTO cases_fts (rowid, ref, applicant, company, form)
   VALUES (new.rowid, new.ref, new.applicant_name, new.company_name,
-          (SELECT group_concat (value, ' ') FROM json_tree (new.form) WHERE type = 'text'));
+          tb_form_text (new.form));
 END;
 
 -- Local changes not yet acknowledged by the server (see the note at the top).

@@ -88,3 +88,10 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 
 -- name: fts-match-rowid
 SELECT 1 FROM cases_fts WHERE cases_fts MATCH ?1 AND rowid = ?2;
+
+-- name: max-case-rowid
+SELECT ifnull (max (rowid), 0) FROM cases;
+
+-- name: index-new-cases
+INSERT INTO cases_fts (rowid, ref, applicant, company, form)
+SELECT rowid, ref, applicant_name, company_name, tb_form_text (form) FROM cases WHERE rowid > ?1;
