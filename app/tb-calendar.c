@@ -338,8 +338,8 @@ parse_holiday_cn (const char  *json,
   if (year < 1 || year > 9999)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The holiday calendar is for an impossible year (%" G_GINT64_FORMAT ")."),
-                   year);
+                   _("The holiday calendar is for an impossible year (%lld)."),
+                   (long long) year);
       return FALSE;
     }
 

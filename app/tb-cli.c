@@ -1,2 +1,205 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tb-cli.c: placeholder, being written */
+/* tb-cli.c: the commands of tongban-cli */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "tb-case-list.h"
+#include "tb-cli.h"
+#include "tb-demo.h"
+#include "tb-store.h"
+
+typedef struct
+{
+  const char *name;
+  const char *summary;
+  int       (*run) (int argc, char **argv);
+} Command;
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_printerr ("%s\n\n", message);
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+  g_printerr ("%s", help);
+  return 2;
+}
+
+static int
+cmd_demo_seed (int    argc,
+               char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *today_iso = NULL;
+  int n_cases = 1000;
+  gint64 seed = 1;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  TbDay today;
+  gint64 before;
+  gint64 count;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The store to fill (created if missing)"),
+      N_("FILE") },
+    { "cases", 0, 0, G_OPTION_ARG_INT, &n_cases, N_("How many cases to generate"), "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Seed: the same seed gives the same data"),
+      "S" },
+    { "today", 0, 0, G_OPTION_ARG_STRING, &today_iso,
+      N_("The day the data is generated for (default: today)"), N_("YYYY-MM-DD") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Fill a store with deterministic demo data."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (db == NULL)
+    return usage_error (context, _("--db is required."));
+  if (n_cases < 0)
+    return usage_error (context, _("--cases must not be negative."));
+
+  if (today_iso != NULL)
+    {
+      today = tb_day_from_iso (today_iso);
+      if (today == TB_DAY_INVALID)
+        return usage_error (context, _("--today must be a date such as 2026-11-27."));
+    }
+  else
+    today = tb_day_today ();
+
+  store = tb_store_open (db, &error);
+  if (store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  before = g_get_monotonic_time ();
+  if (!tb_demo_seed_store (store, n_cases, (guint64) seed, today, &error))
+    {
+      g_printerr (_("Could not create the demo data: %s\n"), error->message);
+      return 1;
+    }
+
+  count = tb_store_count_cases (store, NULL);
+  g_print (_("%s now holds %lld cases (%.1f s).\n"),
+           db, (long long) count, (g_get_monotonic_time () - before) / 1e6);
+  return 0;
+}
+
+static int
+cmd_search (int    argc,
+            char **argv)
+{
+  g_autofree char *db = NULL;
+  int limit = 20;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The store to search"), N_("FILE") },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("At most this many results"), "N" },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("TEXT…"));
+  g_option_context_set_summary (context,
+                                _("Search cases by reference, applicant, company or form text."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (db == NULL)
+    return usage_error (context, _("--db is required."));
+  if (argc < 2)
+    return usage_error (context, _("Say what to search for."));
+
+  for (int i = 1; i < argc; i++)
+    g_string_append_printf (text, "%s%s", i > 1 ? " " : "", argv[i]);
+
+  store = tb_store_open (db, &error);
+  if (store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  ids = tb_store_search_case_ids (store, text->str, MAX (limit, 0), &error);
+  if (ids == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(TbCase) c = tb_store_get_case (store, g_ptr_array_index (ids, i), NULL);
+      g_autofree char *deadline = NULL;
+
+      if (c == NULL)
+        continue;
+      deadline = tb_case_get_deadline (c) != TB_DAY_INVALID
+        ? tb_day_to_iso (tb_case_get_deadline (c)) : g_strdup ("-");
+      g_print ("%s\t%s\t%s\t%s\t%s\n", tb_case_get_ref (c), tb_case_get_display_name (c),
+               tb_case_get_service_id (c), tb_case_get_state (c), deadline);
+    }
+
+  return 0;
+}
+
+static const Command commands[] = {
+  { "demo-seed", N_("Fill a store with deterministic demo data"), cmd_demo_seed },
+  { "search", N_("Search the cases of a store"), cmd_search },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: tongban-cli COMMAND [OPTION…]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("Run “tongban-cli COMMAND --help” for the options of a command."));
+}
+
+/**
+ * tb_cli_main:
+ * @argc: argument count
+ * @argv: arguments, the command first
+ *
+ * Runs one command of tongban-cli.
+ *
+ * Returns: the process exit status: 0 on success, 1 on failure, 2 on a usage error
+ */
+int
+tb_cli_main (int    argc,
+             char **argv)
+{
+  g_return_val_if_fail (argc >= 1, 2);
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? 2 : 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        g_autofree char *prgname = g_strdup_printf ("tongban-cli %s", commands[i].name);
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
+
+  g_printerr (_("Unknown command “%s”.\n\n"), argv[1]);
+  print_usage (stderr);
+  return 2;
+}
