@@ -44,6 +44,7 @@ struct _TbCaseList
   TbCalendar *calendar;
 
   char       *where;        /* " WHERE …" or "" */
+  char       *page_where;   /* the same, phrased for the page query (see build_where) */
   GPtrArray  *params;       /* text values for the ?s of `where`, in order */
   guint       n_items;
 
@@ -145,11 +146,21 @@ static void
 build_where (TbCaseList *self)
 {
   g_autoptr(GString) where = g_string_new (NULL);
+  g_autoptr(GString) page_where = g_string_new (NULL);
+  /* Counting wants each filter's index. A page in an order other than the deadline's wants the
+   * order's index instead, walked until a page of matching rows is found; otherwise SQLite sorts
+   * every matching row to return a hundred. A unary + keeps a filter off its index. */
+  gboolean by_order = self->sort != TB_CASE_SORT_DEADLINE;
 
-#define AND(cond) g_string_append (where, where->len == 0 ? " WHERE " cond : " AND " cond)
+#define AND(cond) G_STMT_START { \
+    g_string_append (where, where->len == 0 ? " WHERE " cond : " AND " cond); \
+    g_string_append (page_where, page_where->len == 0 ? " WHERE " : " AND "); \
+    if (by_order && g_str_has_suffix (cond, " = ?")) \
+      g_string_append_c (page_where, '+'); \
+    g_string_append (page_where, cond); \
+  } G_STMT_END
 
   g_ptr_array_set_size (self->params, 0);
-
   if (self->state != NULL)
     {
       AND ("state = ?");
@@ -192,6 +203,8 @@ build_where (TbCaseList *self)
 
   g_free (self->where);
   self->where = g_string_free (g_steal_pointer (&where), FALSE);
+  g_free (self->page_where);
+  self->page_where = g_string_free (g_steal_pointer (&page_where), FALSE);
 }
 
 static sqlite3_stmt *
@@ -519,7 +532,7 @@ load_page (TbCaseList *self,
   int n = self->params->len;
   int rc;
 
-  sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases", self->where, order,
+  sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases", self->page_where, order,
                      " LIMIT ? OFFSET ?", NULL);
   stmt = prepare (self, sql, &error);
   if (stmt == NULL)
@@ -631,6 +644,7 @@ tb_case_list_finalize (GObject *object)
   g_free (self->search_text);
   g_free (self->fts_query);
   g_free (self->where);
+  g_free (self->page_where);
   g_clear_pointer (&self->calendar, tb_calendar_unref);
   g_clear_pointer (&self->params, g_ptr_array_unref);
   g_clear_pointer (&self->pages, g_hash_table_unref);
@@ -771,6 +785,7 @@ tb_case_list_init (TbCaseList *self)
   self->due_within = -1;
   self->today = tb_day_today ();
   self->where = g_strdup ("");
+  self->page_where = g_strdup ("");
   self->params = g_ptr_array_new_with_free_func (g_free);
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
 }

@@ -77,7 +77,8 @@ CREATE INDEX cases_by_state ON cases (state, deadline);
 CREATE INDEX cases_by_assignee ON cases (assignee_id, deadline);
 CREATE INDEX cases_by_team ON cases (team_id, deadline);
 CREATE INDEX cases_by_service ON cases (service_id, deadline);
-CREATE INDEX cases_open_by_deadline ON cases (closed, deadline);
+-- Overdue and due-soon: open cases whose clock runs, by deadline.
+CREATE INDEX cases_open_by_deadline ON cases (closed, paused_since, deadline);
 
 -- Full-text index over reference, applicant, company and the text values of the form. It is
 -- contentless (the text already lives in `cases`); the triggers below hand FTS5 the exact old values
