@@ -45,6 +45,8 @@ struct _TbCaseList
 
   char       *where;        /* " WHERE …" or "" */
   char       *page_where;   /* the same, phrased for the page query (see build_where) */
+  char       *scan_where;   /* the same, walking the order's index past many text matches */
+  gboolean    only_text;    /* the text is the only filter */
   GPtrArray  *params;       /* text values for the ?s of `where`, in order */
   guint       n_items;
 
@@ -193,6 +195,7 @@ build_where (TbCaseList *self)
       add_param_day (self, self->today);
       add_param_day (self, due_cutoff (self));
     }
+  self->only_text = self->fts_query != NULL && where->len == 0;
   if (self->fts_query != NULL)
     {
       AND ("rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)");
@@ -200,6 +203,14 @@ build_where (TbCaseList *self)
     }
 
 #undef AND
+
+  /* With many text matches, looking each up and sorting them all costs more than walking the
+   * order's index and testing each row against the (materialised) set of matches. */
+  {
+    g_auto(GStrv) parts = g_strsplit (page_where->str, "rowid IN (SELECT", 2);
+    g_free (self->scan_where);
+    self->scan_where = g_strjoinv ("+rowid IN (SELECT", parts);
+  }
 
   g_free (self->where);
   self->where = g_string_free (g_steal_pointer (&where), FALSE);
@@ -396,7 +407,10 @@ set_error (TbCaseList *self,
 static guint
 count_all (TbCaseList *self)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
+  /* Every case is in the full-text index once, so a text-only count need not visit the cases. */
+  g_autofree char *sql = self->only_text
+    ? g_strdup ("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?")
+    : g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
   GError *error = NULL;
   gint64 n;
 
@@ -532,7 +546,11 @@ load_page (TbCaseList *self,
   int n = self->params->len;
   int rc;
 
-  sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases", self->page_where, order,
+  /* Past a few thousand matches, see build_where(). */
+  sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases",
+                     self->fts_query != NULL && self->n_items > 2000
+                       ? self->scan_where : self->page_where,
+                     order,
                      " LIMIT ? OFFSET ?", NULL);
   stmt = prepare (self, sql, &error);
   if (stmt == NULL)
@@ -645,6 +663,7 @@ tb_case_list_finalize (GObject *object)
   g_free (self->fts_query);
   g_free (self->where);
   g_free (self->page_where);
+  g_free (self->scan_where);
   g_clear_pointer (&self->calendar, tb_calendar_unref);
   g_clear_pointer (&self->params, g_ptr_array_unref);
   g_clear_pointer (&self->pages, g_hash_table_unref);
@@ -786,6 +805,7 @@ tb_case_list_init (TbCaseList *self)
   self->today = tb_day_today ();
   self->where = g_strdup ("");
   self->page_where = g_strdup ("");
+  self->scan_where = g_strdup ("");
   self->params = g_ptr_array_new_with_free_func (g_free);
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
 }

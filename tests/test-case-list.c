@@ -220,6 +220,13 @@ filter_name_service (const Row *r,
   return g_str_equal (r->name, "王芳") && g_str_equal (r->service, "s2");
 }
 
+static gboolean
+filter_surname_wang (const Row *r,
+                     gpointer   data)
+{
+  return g_str_has_prefix (r->name, "王");
+}
+
 static void
 test_filters (void)
 {
@@ -278,6 +285,15 @@ test_filters (void)
     assert_list_is (list, expected);
     tb_case_list_set_search_text (list, NULL);
     tb_case_list_set_service (list, NULL);
+  }
+
+  /* A text that matches many cases: the page walks the order's index instead. */
+  {
+    g_autoptr(GPtrArray) expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
+    tb_case_list_set_search_text (list, "王");
+    g_assert_cmpuint (expected->len, >, 10000);
+    assert_list_is (list, expected);
+    tb_case_list_set_search_text (list, NULL);
   }
 
   {
