@@ -1,4 +1,1007 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder, being written */
-#include <stdio.h>
-int main (void) { printf ("1..0 # SKIP placeholder\n"); return 0; }
+/* test-window.c: the inbox window over a real store, in English and in Chinese */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+
+#include "tb-application.h"
+#include "tb-case-list.h"
+#include "tb-demo.h"
+#include "tb-service.h"
+#include "tb-store.h"
+#include "tb-window.h"
+#include "tb-workflow.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Helpers                                                                                    */
+
+typedef struct
+{
+  char       *dir;
+  char       *path;
+  TbStore    *store;
+  TbCalendar *calendar;
+  TbService  *service;
+  TbWorkflow *workflow;
+  GSettings  *settings;
+  TbDay       today;
+  TbDay       overdue;  /* 2 working days ago */
+  TbDay       soon;     /* in 1 working day */
+  TbDay       far;      /* in 15 working days */
+} Fixture;
+
+#define N_CASES 5
+
+/* gettext looks LANGUAGE up afresh, but only drops the catalogs it has cached when the locale
+ * is set again. C.UTF-8 is the only locale that surely exists, and LANGUAGE overrides it. */
+static void
+set_language (const char *language)
+{
+  if (language != NULL)
+    g_setenv ("LANGUAGE", language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  setlocale (LC_ALL, "");
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until @condition holds; FALSE if it still does not after @timeout_ms. */
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  return TRUE;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (root), type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A label showing exactly @text that is on screen (a hidden stack page does not count). */
+static GtkWidget *
+find_mapped_label (GtkWidget  *root,
+                   const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mapped_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelQuery;
+
+static gboolean
+label_is_shown (gpointer data)
+{
+  LabelQuery *query = data;
+
+  return find_mapped_label (query->root, query->text) != NULL;
+}
+
+static GtkSearchEntry *
+get_search_entry (TbWindow *window)
+{
+  GtkWidget *entry = find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+
+  g_assert_nonnull (entry);
+  return GTK_SEARCH_ENTRY (entry);
+}
+
+static GtkColumnView *
+get_column_view (TbWindow *window)
+{
+  GtkWidget *view = find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW);
+
+  g_assert_nonnull (view);
+  return GTK_COLUMN_VIEW (view);
+}
+
+/* The stack of the window body, not any other (menus have stacks too). */
+static GtkStack *
+find_body_stack (GtkWidget *root)
+{
+  if (GTK_IS_STACK (root) && gtk_stack_get_child_by_name (GTK_STACK (root), "cases") != NULL)
+    return GTK_STACK (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkStack *found = find_body_stack (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkStack *
+get_body_stack (TbWindow *window)
+{
+  GtkStack *stack = find_body_stack (GTK_WIDGET (window));
+
+  g_assert_nonnull (stack);
+  return stack;
+}
+
+static const char *
+get_page (TbWindow *window)
+{
+  return gtk_stack_get_visible_child_name (get_body_stack (window));
+}
+
+static guint
+get_n_rows (TbWindow *window)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (get_column_view (window))));
+}
+
+typedef struct
+{
+  TbWindow   *window;
+  const char *text;
+} SearchQuery;
+
+static gboolean
+search_ran (gpointer data)
+{
+  SearchQuery *query = data;
+  GListModel *selection = tb_window_get_cases (query->window);
+  TbCaseList *cases = TB_CASE_LIST (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)));
+  const char *text = tb_case_list_get_search_text (cases);
+
+  return g_strcmp0 (text != NULL ? text : "", query->text) == 0;
+}
+
+/* Types @text into the search entry, waits for the debounced search to run, and checks that
+ * it lists @n_expected cases. */
+static void
+search (TbWindow   *window,
+        const char *text,
+        guint       n_expected)
+{
+  SearchQuery query = { window, text };
+
+  gtk_editable_set_text (GTK_EDITABLE (get_search_entry (window)), text);
+  g_assert_true (wait_until (search_ran, &query, 3000));
+  g_assert_cmpuint (get_n_rows (window), ==, n_expected);
+  g_assert_cmpuint (tb_window_get_n_cases (window), ==, n_expected);
+}
+
+static void
+put_case (Fixture    *fixture,
+          const char *ref,
+          const char *applicant_name,
+          const char *company_name,
+          TbDay       deadline,
+          TbDay       paused_since)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  TbCaseRecord record = {
+    .id = id,
+    .ref = ref,
+    .service_id = tb_service_get_id (fixture->service),
+    .state = tb_workflow_get_initial_state (fixture->workflow),
+    .team_id = "team-1",
+    .applicant_name = applicant_name,
+    .applicant_kind = company_name != NULL ? "company" : "person",
+    .company_name = company_name,
+    .received_on = tb_calendar_subtract_working_days (fixture->calendar, fixture->today, 5),
+    .deadline = deadline,
+    .paused_since = paused_since,
+    .form_json = "{}",
+  };
+
+  g_assert_true (tb_store_put_cases (fixture->store, &record, 1, &error));
+  g_assert_no_error (error);
+}
+
+/* A store with the first bundled service, its workflow, the official calendar and no cases. */
+static void
+fixture_set_up_empty (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) services = NULL;
+  g_autoptr(GPtrArray) workflows = NULL;
+  g_autoptr(GSettingsBackend) backend = NULL;
+  const char *language = data;
+
+  set_language (language);
+
+  fixture->dir = g_dir_make_tmp ("tongban-test-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "cases.db", NULL);
+  fixture->store = tb_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  fixture->calendar = tb_calendar_new ();
+  g_assert_true (tb_calendar_load_bundled (fixture->calendar, &error));
+  g_assert_no_error (error);
+  g_assert_true (tb_store_put_calendar (fixture->store, fixture->calendar, &error));
+  g_assert_no_error (error);
+
+  services = tb_service_load_bundled_catalogue (&workflows, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (services->len, >, 0);
+  fixture->service = g_object_ref (g_ptr_array_index (services, 0));
+  for (guint i = 0; i < workflows->len; i++)
+    {
+      TbWorkflow *workflow = g_ptr_array_index (workflows, i);
+
+      if (g_strcmp0 (tb_workflow_get_id (workflow),
+                     tb_service_get_workflow_id (fixture->service)) == 0)
+        fixture->workflow = g_object_ref (workflow);
+    }
+  g_assert_nonnull (fixture->workflow);
+
+  g_assert_true (tb_store_put_service (fixture->store, tb_service_get_id (fixture->service),
+                                       tb_service_get_definition (fixture->service), &error));
+  g_assert_no_error (error);
+  g_assert_true (tb_store_put_workflow (fixture->store, tb_workflow_get_id (fixture->workflow),
+                                        tb_workflow_get_definition (fixture->workflow), &error));
+  g_assert_no_error (error);
+
+  fixture->today = tb_day_today ();
+  fixture->overdue = tb_calendar_subtract_working_days (fixture->calendar, fixture->today, 2);
+  fixture->soon = tb_calendar_add_working_days (fixture->calendar, fixture->today, 1);
+  fixture->far = tb_calendar_add_working_days (fixture->calendar, fixture->today, 15);
+
+  backend = g_memory_settings_backend_new ();
+  fixture->settings = g_settings_new_with_backend (APP_ID, backend);
+}
+
+/* The empty store plus five cases, of which two have applicants named 王芳… */
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture_set_up_empty (fixture, data);
+
+  put_case (fixture, "TB-2026-000001", "王芳", NULL, fixture->far, TB_DAY_INVALID);
+  put_case (fixture, "TB-2026-000002", "李明", "北京星辰科技有限公司", fixture->overdue,
+            TB_DAY_INVALID);
+  put_case (fixture, "TB-2026-000003", "张伟", NULL, fixture->soon, TB_DAY_INVALID);
+  put_case (fixture, "TB-2026-000004", "John Smith", NULL, fixture->far,
+            tb_calendar_subtract_working_days (fixture->calendar, fixture->today, 1));
+  put_case (fixture, "TB-2026-000005", "王芳华", NULL, TB_DAY_INVALID, TB_DAY_INVALID);
+}
+
+#define N_DEMO_CASES 3000
+
+/* A store filled by the demo generator, as `tongban-cli demo` fills it. */
+static void
+fixture_set_up_demo (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  set_language (data);
+
+  fixture->dir = g_dir_make_tmp ("tongban-test-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "demo.db", NULL);
+  fixture->store = tb_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  fixture->today = tb_day_today ();
+  g_assert_true (tb_demo_seed_store (fixture->store, N_DEMO_CASES, 42, fixture->today, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  /* Every window is gone by now, so nothing may hold the store any more. */
+  g_assert_finalize_object (fixture->store);
+  g_clear_object (&fixture->service);
+  g_clear_object (&fixture->workflow);
+  g_clear_object (&fixture->settings);
+  g_clear_pointer (&fixture->calendar, tb_calendar_unref);
+
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+
+  set_language (NULL);
+}
+
+static TbWindow *
+show_window (Fixture *fixture)
+{
+  TbWindow *window = tb_window_new (NULL, fixture->store, fixture->settings);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 560);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+destroy_window (TbWindow *window)
+{
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static gboolean
+stack_settled (gpointer data)
+{
+  GtkStack *stack = get_body_stack (data);
+
+  return gtk_widget_get_mapped (GTK_WIDGET (stack)) && !gtk_stack_get_transition_running (stack);
+}
+
+static void
+save_screenshot (TbWindow   *window,
+                 const char *name)
+{
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  GskRenderer *renderer;
+  int width;
+  int height;
+
+  g_assert_true (wait_until (stack_settled, window, 3000));
+  spin (100);
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+
+  /* What the window would draw for its next frame. */
+  snapshot = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (window)->snapshot (GTK_WIDGET (window), snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tests                                                                                      */
+
+static void
+test_window_new_destroy (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  TbWindow *window = tb_window_new (NULL, fixture->store, fixture->settings);
+
+  g_assert_true (TB_IS_WINDOW (window));
+  g_assert_true (tb_window_get_store (window) == fixture->store);
+  g_assert_true (tb_window_get_settings (window) == fixture->settings);
+  g_assert_cmpuint (tb_window_get_n_cases (window), ==, N_CASES);
+
+  destroy_window (window);
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_window_properties (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  TbWindow *window = tb_window_new (NULL, NULL, NULL);
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  guint store_notifies = 0;
+  guint n_cases_notifies = 0;
+  guint n_cases = G_MAXUINT;
+
+  g_signal_connect (window, "notify::store", G_CALLBACK (count_notify), &store_notifies);
+  g_signal_connect (window, "notify::n-cases", G_CALLBACK (count_notify), &n_cases_notifies);
+
+  g_object_get (window, "store", &store, "settings", &settings, "n-cases", &n_cases, NULL);
+  g_assert_null (store);
+  g_assert_null (settings);
+  g_assert_cmpuint (n_cases, ==, 0);
+
+  g_object_set (window, "store", fixture->store, NULL);
+  g_assert_cmpuint (store_notifies, ==, 1);
+  g_assert_cmpuint (n_cases_notifies, ==, 1);
+  g_object_get (window, "store", &store, "n-cases", &n_cases, NULL);
+  g_assert_true (store == fixture->store);
+  g_assert_cmpuint (n_cases, ==, N_CASES);
+
+  /* Setting the same store again is no change. */
+  tb_window_set_store (window, fixture->store);
+  g_assert_cmpuint (store_notifies, ==, 1);
+  g_assert_cmpuint (n_cases_notifies, ==, 1);
+
+  /* A search that lists fewer cases notifies once; one that lists as many, not at all. */
+  search (window, "王芳", 2);
+  g_assert_cmpuint (n_cases_notifies, ==, 2);
+  gtk_editable_delete_text (GTK_EDITABLE (get_search_entry (window)), 1, -1);  /* Backspace */
+  g_assert_true (wait_until (search_ran, &(SearchQuery) { window, "王" }, 3000));
+  g_assert_cmpuint (tb_window_get_n_cases (window), ==, 2);
+  g_assert_cmpuint (n_cases_notifies, ==, 2);
+
+  tb_window_set_store (window, NULL);
+  g_assert_cmpuint (store_notifies, ==, 2);
+  g_assert_cmpuint (n_cases_notifies, ==, 3);
+  g_assert_cmpuint (tb_window_get_n_cases (window), ==, 0);
+  g_assert_cmpstr (get_page (window), ==, "signed-out");
+
+  g_clear_object (&store);
+  destroy_window (window);
+}
+
+typedef struct
+{
+  const char *language;
+  const char *reference_title;
+  const char *count;
+  const char *overdue;
+  const char *soon;
+  const char *far;
+  const char *paused;
+  const char *no_limit;
+  const char *screenshot;
+} Expected;
+
+static const Expected english = {
+  "en", "Reference", "5 cases", "Overdue by 2 working days", "1 working day left",
+  "15 working days left", "Time limit paused", "No time limit", "window-en.png",
+};
+
+static const Expected chinese = {
+  "zh_CN", "办件编号", "共 5 件", "逾期 2 个工作日", "剩余 1 个工作日",
+  "剩余 15 个工作日", "已暂停计时", "无办理时限", "window-zh_CN.png",
+};
+
+static void
+assert_cell_class (TbWindow   *window,
+                   const char *text,
+                   const char *css_class)
+{
+  GtkWidget *label = find_mapped_label (GTK_WIDGET (window), text);
+
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (label), css_class));
+}
+
+static void
+test_window_inbox (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const Expected *expected = g_str_equal (data, "zh_CN") ? &chinese : &english;
+  TbWindow *window = show_window (fixture);
+  GtkColumnView *view = get_column_view (window);
+  g_autoptr(GtkColumnViewColumn) first_column = NULL;
+  g_autofree char *far_iso = tb_day_to_iso (fixture->far);
+  LabelQuery query = { GTK_WIDGET (window), "TB-2026-000003" };
+  const char *state_name;
+
+  /* The column view lists every case of the store, and draws them. */
+  g_assert_cmpuint (get_n_rows (window), ==, N_CASES);
+  g_assert_true (wait_until (label_is_shown, &query, 5000));
+  g_assert_cmpstr (get_page (window), ==, "cases");
+
+  first_column = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
+  g_assert_cmpstr (gtk_column_view_column_get_title (first_column), ==,
+                   expected->reference_title);
+
+  /* Companies are listed by company name, people by their own. */
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "北京星辰科技有限公司"));
+  g_assert_null (find_mapped_label (GTK_WIDGET (window), "李明"));
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "王芳"));
+
+  /* Services and states by their localized names, as the definitions give them. */
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window),
+                                       tb_service_get_name (fixture->service)));
+  state_name = tb_workflow_get_state_name (fixture->workflow,
+                                           tb_workflow_get_initial_state (fixture->workflow));
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), state_name));
+
+  /* Deadlines in working days, coloured by urgency. */
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), far_iso));
+  assert_cell_class (window, expected->overdue, "error");
+  assert_cell_class (window, expected->soon, "warning");
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->far));
+  g_assert_false (gtk_widget_has_css_class (
+    gtk_widget_get_parent (find_mapped_label (GTK_WIDGET (window), expected->far)), "error"));
+  g_assert_false (gtk_widget_has_css_class (
+    gtk_widget_get_parent (find_mapped_label (GTK_WIDGET (window), expected->far)), "warning"));
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->paused));
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->no_limit));
+
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->count));
+
+  save_screenshot (window, expected->screenshot);
+
+  destroy_window (window);
+}
+
+static void
+test_window_search (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TbWindow *window = show_window (fixture);
+  const Expected *expected = g_str_equal (data, "zh_CN") ? &chinese : &english;
+  LabelQuery query = { GTK_WIDGET (window), "TB-2026-000001" };
+  GtkSearchEntry *entry = get_search_entry (window);
+  g_autofree char *two = NULL;
+
+  g_assert_cmpuint (get_n_rows (window), ==, N_CASES);
+  g_assert_true (wait_until (label_is_shown, &query, 5000));
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->count));
+
+  /* The search waits for the user to pause typing rather than running on every key. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "王芳");
+  g_assert_cmpuint (get_n_rows (window), ==, N_CASES);
+
+  /* A two-character Chinese name finds both applicants whose names hold it. */
+  search (window, "王芳", 2);
+  query.text = "王芳华";
+  g_assert_true (wait_until (label_is_shown, &query, 3000));
+  g_assert_null (find_mapped_label (GTK_WIDGET (window), "张伟"));
+  two = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", 2), "2");
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), two));
+
+  /* Latin names are found case-insensitively, references by their parts. */
+  search (window, "smith", 1);
+  search (window, "TB-2026-000003", 1);
+  query.text = "张伟";
+  g_assert_true (wait_until (label_is_shown, &query, 3000));
+  search (window, "星辰", 1);
+
+  /* Nothing found says so instead of showing an empty list. */
+  search (window, "nosuchapplicant", 0);
+  g_assert_cmpstr (get_page (window), ==, "no-results");
+
+  /* Escape clears the search and brings every case back. */
+  g_signal_emit_by_name (entry, "stop-search");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  search (window, "", N_CASES);
+  g_assert_cmpstr (get_page (window), ==, "cases");
+
+  destroy_window (window);
+}
+
+static void
+test_window_focus_search (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  TbWindow *window = show_window (fixture);
+  GtkSearchEntry *entry = get_search_entry (window);
+  GtkWidget *focus;
+
+  gtk_widget_grab_focus (GTK_WIDGET (get_column_view (window)));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_false (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (entry)));
+
+  /* Ctrl+F runs this action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (focus == GTK_WIDGET (entry) || gtk_widget_is_ancestor (focus, GTK_WIDGET (entry)));
+
+  destroy_window (window);
+}
+
+static void
+test_window_empty_states (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  TbWindow *window = tb_window_new (NULL, NULL, NULL);
+  g_autoptr(GError) error = g_error_new_literal (TB_STORE_ERROR, TB_STORE_ERROR_CORRUPT,
+                                                 "The disk caught fire");
+  GtkWidget *status_page;
+
+  /* Nobody signed in yet: nothing to search. */
+  g_assert_cmpstr (get_page (window), ==, "signed-out");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (get_search_entry (window))));
+  g_assert_cmpuint (get_n_rows (window), ==, 0);
+
+  /* A store without cases. */
+  tb_window_set_store (window, fixture->store);
+  g_assert_cmpstr (get_page (window), ==, "empty");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (get_search_entry (window))));
+
+  /* A store that failed to open says why. */
+  tb_window_set_store (window, NULL);
+  tb_window_show_store_error (window, error);
+  g_assert_cmpstr (get_page (window), ==, "error");
+  status_page = gtk_stack_get_visible_child (get_body_stack (window));
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status_page)), ==,
+                   "The disk caught fire");
+
+  /* Opening a store afterwards brings the inbox back. */
+  tb_window_set_store (window, fixture->store);
+  g_assert_cmpstr (get_page (window), ==, "empty");
+
+  destroy_window (window);
+}
+
+static void
+test_window_settings (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  TbWindow *window;
+  int width;
+  int height;
+
+  g_settings_set_int (fixture->settings, "window-width", 777);
+  g_settings_set_int (fixture->settings, "window-height", 555);
+
+  window = tb_window_new (NULL, fixture->store, fixture->settings);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 777);
+  g_assert_cmpint (height, ==, 555);
+
+  /* Closing keeps the size for next time. */
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_set_default_size (GTK_WINDOW (window), 888, 666);
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "window-width"), ==, 888);
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "window-height"), ==, 666);
+  g_assert_false (g_settings_get_boolean (fixture->settings, "window-maximized"));
+}
+
+static void
+test_window_demo (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  TbWindow *window = show_window (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autofree char *number = g_strdup_printf ("%'u", N_DEMO_CASES);
+  g_autofree char *count = g_strdup_printf ("%s cases", number);
+  LabelQuery query = { GTK_WIDGET (window), count };
+  gint64 n_stored;
+
+  n_stored = tb_store_count_cases (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n_stored, ==, N_DEMO_CASES);
+  g_assert_cmpuint (get_n_rows (window), ==, N_DEMO_CASES);
+  g_assert_true (wait_until (label_is_shown, &query, 5000));
+  save_screenshot (window, "window-demo-en.png");
+
+  /* The inbox finds what the store finds. */
+  ids = tb_store_search_case_ids (fixture->store, "王", G_MAXUINT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, >, 0);
+  g_assert_cmpuint (ids->len, <, N_DEMO_CASES);
+  search (window, "王", ids->len);
+
+  destroy_window (window);
+}
+
+static void
+collect_column_headers (GtkWidget *root,
+                        GPtrArray *headers)
+{
+  if (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (root))
+      == GTK_ACCESSIBLE_ROLE_COLUMN_HEADER)
+    g_ptr_array_add (headers, root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_column_headers (child, headers);
+}
+
+static void
+test_window_accessibility (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  TbWindow *window = show_window (fixture);
+  GtkColumnView *view = get_column_view (window);
+  GListModel *columns = gtk_column_view_get_columns (view);
+  g_autoptr(GPtrArray) headers = g_ptr_array_new ();
+
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (get_search_entry (window)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "搜索办件");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (view),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "办件");
+
+  /* Each column header is named after its (translated) column. */
+  collect_column_headers (GTK_WIDGET (view), headers);
+  g_assert_cmpuint (headers->len, ==, g_list_model_get_n_items (columns));
+  g_assert_cmpuint (headers->len, ==, 5);
+  for (guint i = 0; i < headers->len; i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      gtk_test_accessible_assert_property (GTK_ACCESSIBLE (g_ptr_array_index (headers, i)),
+                                           GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                           gtk_column_view_column_get_title (column));
+    }
+
+  destroy_window (window);
+}
+
+typedef struct
+{
+  Fixture        *fixture;
+  TbApplication  *application;
+  GSourceFunc     check;
+  gboolean        checked;
+} AppCheck;
+
+static void
+destroy_all_windows (GtkApplication *application)
+{
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (application));
+
+  /* The last window going ends g_application_run(). */
+  for (const GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+}
+
+static gboolean
+check_application (gpointer data)
+{
+  AppCheck *check = data;
+  GtkApplication *application = GTK_APPLICATION (check->application);
+  g_autofree char *missing = g_build_filename (check->fixture->dir, "missing.db", NULL);
+  g_autoptr(GList) windows = NULL;
+  TbWindow *window;
+  TbStore *store;
+
+  /* --db opened that store, --server was kept for signing in. */
+  windows = g_list_copy (gtk_application_get_windows (application));
+  g_assert_cmpuint (g_list_length (windows), ==, 1);
+  window = TB_WINDOW (windows->data);
+  store = tb_window_get_store (window);
+  g_assert_nonnull (store);
+  g_assert_cmpstr (tb_store_get_path (store), ==, check->fixture->path);
+  g_assert_cmpuint (tb_window_get_n_cases (window), ==, N_CASES);
+  g_assert_cmpstr (tb_application_get_server_url (check->application), ==,
+                   "https://cases.example.gov.cn");
+
+  /* A store file that is not there is reported, not created. */
+  window = tb_application_open_store (check->application, missing);
+  g_assert_null (tb_window_get_store (window));
+  g_assert_cmpstr (get_page (window), ==, "error");
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  check->checked = TRUE;
+  destroy_all_windows (application);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+check_application_default (gpointer data)
+{
+  AppCheck *check = data;
+  GtkApplication *application = GTK_APPLICATION (check->application);
+  GList *windows = gtk_application_get_windows (application);
+
+  /* Nobody ever signed in (the settings are empty): one window that says how to start. */
+  g_assert_cmpuint (g_list_length (windows), ==, 1);
+  g_assert_null (tb_window_get_store (TB_WINDOW (windows->data)));
+  g_assert_cmpstr (get_page (TB_WINDOW (windows->data)), ==, "signed-out");
+  g_assert_null (tb_application_get_server_url (check->application));
+
+  check->checked = TRUE;
+  destroy_all_windows (application);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+check_no_window (gpointer data)
+{
+  AppCheck *check = data;
+
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (check->application)));
+  check->checked = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_startup (GApplication *application,
+            AppCheck     *check)
+{
+  /* Runs once the command line is handled and the window presented. */
+  g_idle_add (check->check, check);
+}
+
+/* Runs the application on @argv; @check runs once it has handled the command line. */
+static int
+run_application (Fixture     *fixture,
+                 char       **argv,
+                 GSourceFunc  check_func,
+                 gboolean    *checked)
+{
+  g_autoptr(TbApplication) application = tb_application_new ();
+  AppCheck check = { fixture, application, check_func, FALSE };
+  int status;
+
+  /* No other instance to talk to over D-Bus: this one handles its own command line. */
+  g_application_set_flags (G_APPLICATION (application),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (application, "startup", G_CALLBACK (on_startup), &check);
+
+  status = g_application_run (G_APPLICATION (application), g_strv_length (argv), argv);
+  *checked = check.checked;
+
+  return status;
+}
+
+static void
+test_application_command_line (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  char *argv[] = {
+    (char *) "tongban", (char *) "--db", fixture->path,
+    (char *) "--server", (char *) "https://cases.example.gov.cn", NULL
+  };
+  gboolean checked = FALSE;
+
+  g_assert_cmpint (run_application (fixture, argv, check_application, &checked), ==, 0);
+  g_assert_true (checked);
+}
+
+static void
+test_application_default (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  char *argv[] = { (char *) "tongban", NULL };
+  gboolean checked = FALSE;
+
+  g_assert_cmpint (run_application (fixture, argv, check_application_default, &checked), ==, 0);
+  g_assert_true (checked);
+}
+
+static void
+test_application_bad_server (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  char *argv[] = { (char *) "tongban", (char *) "--server", (char *) "not an address", NULL };
+  gboolean checked = FALSE;
+
+  /* Refused before any window opens. */
+  g_assert_cmpint (run_application (fixture, argv, check_no_window, &checked), ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("TB_LOCALEDIR");
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_unsetenv ("LANGUAGE");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  /* Like main.c, but textdomain() is left alone so that GLib keeps translating when the
+   * language changes between tests. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  /* The status page icons; TbApplication adds these itself. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/tongban/Tongban/icons");
+
+  g_test_add ("/window/new-destroy", Fixture, "en",
+              fixture_set_up, test_window_new_destroy, fixture_tear_down);
+  g_test_add ("/window/properties", Fixture, "en",
+              fixture_set_up, test_window_properties, fixture_tear_down);
+  g_test_add ("/window/empty-states", Fixture, "en",
+              fixture_set_up_empty, test_window_empty_states, fixture_tear_down);
+  g_test_add ("/window/focus-search", Fixture, "en",
+              fixture_set_up, test_window_focus_search, fixture_tear_down);
+  g_test_add ("/window/settings", Fixture, "en",
+              fixture_set_up, test_window_settings, fixture_tear_down);
+  g_test_add ("/window/en/inbox", Fixture, "en",
+              fixture_set_up, test_window_inbox, fixture_tear_down);
+  g_test_add ("/window/en/search", Fixture, "en",
+              fixture_set_up, test_window_search, fixture_tear_down);
+  g_test_add ("/window/zh_CN/inbox", Fixture, "zh_CN",
+              fixture_set_up, test_window_inbox, fixture_tear_down);
+  g_test_add ("/window/zh_CN/search", Fixture, "zh_CN",
+              fixture_set_up, test_window_search, fixture_tear_down);
+  g_test_add ("/window/zh_CN/accessibility", Fixture, "zh_CN",
+              fixture_set_up, test_window_accessibility, fixture_tear_down);
+  g_test_add ("/window/en/demo", Fixture, "en",
+              fixture_set_up_demo, test_window_demo, fixture_tear_down);
+  g_test_add ("/application/command-line", Fixture, "en",
+              fixture_set_up, test_application_command_line, fixture_tear_down);
+  g_test_add ("/application/default", Fixture, "en",
+              fixture_set_up_empty, test_application_default, fixture_tear_down);
+  g_test_add ("/application/bad-server", Fixture, "en",
+              fixture_set_up_empty, test_application_bad_server, fixture_tear_down);
+
+  return g_test_run ();
+}

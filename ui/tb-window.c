@@ -1,2 +1,890 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder */
+/* tb-window.c: the main window of the desk: the case inbox */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tb-case-list.h"
+#include "tb-service.h"
+#include "tb-ui-resources.h"
+#include "tb-workflow.h"
+#include "tb-window.h"
+
+struct _TbWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  GtkSearchEntry       *search_entry;
+  GtkColumnView        *column_view;
+  GtkLabel             *count_label;
+  GtkStack             *stack;
+  AdwStatusPage        *error_page;
+  AdwToastOverlay      *toast_overlay;
+
+  TbStore              *store;
+  GSettings            *settings;
+  TbCaseList           *cases;
+  GtkSingleSelection   *selection;
+  TbCalendar           *calendar;
+  GHashTable           *services;        /* service id → TbService */
+  GHashTable           *workflows;       /* workflow id → TbWorkflow */
+  TbDay                 today;
+  guint                 n_cases;
+  gulong                cases_changed_id;
+  char                 *last_list_error; /* so that one failure is not toasted on every change */
+  gboolean              store_failed;    /* the error page replaces the list */
+  gboolean              constructed;
+};
+
+G_DEFINE_FINAL_TYPE (TbWindow, tb_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_SETTINGS,
+  PROP_N_CASES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Within this many working days a deadline is shown in the warning colour. */
+#define DUE_SOON_WORKING_DAYS 3
+
+static void
+object_unref_nullable (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static void
+tb_window_toast (TbWindow   *self,
+                 const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+tb_window_update_view (TbWindow *self)
+{
+  const char *page;
+
+  if (self->store_failed)
+    page = "error";
+  else if (self->store == NULL)
+    page = "signed-out";
+  else if (self->n_cases > 0)
+    page = "cases";
+  else if (*gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0')
+    page = "no-results";
+  else
+    page = "empty";
+
+  gtk_stack_set_visible_child_name (self->stack, page);
+
+  /* Searching only makes sense over a list; an empty store still lets the user try. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry),
+                            self->store != NULL && !self->store_failed);
+}
+
+static void
+tb_window_update_count (TbWindow *self)
+{
+  guint n_cases = 0;
+  g_autofree char *number = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->cases != NULL)
+    n_cases = g_list_model_get_n_items (G_LIST_MODEL (self->cases));
+
+  /* The ' flag groups digits as the locale does: "1,234 cases". */
+  number = g_strdup_printf ("%'u", n_cases);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", n_cases), number);
+  gtk_label_set_label (self->count_label, text);
+
+  if (self->n_cases != n_cases)
+    {
+      self->n_cases = n_cases;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CASES]);
+    }
+}
+
+static void
+on_cases_changed (TbWindow   *self,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GListModel *model)
+{
+  const GError *error;
+
+  tb_window_update_count (self);
+
+  error = tb_case_list_get_error (self->cases);
+  if (error != NULL && g_strcmp0 (error->message, self->last_list_error) != 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the cases: %s"),
+                                                  error->message);
+
+      g_free (self->last_list_error);
+      self->last_list_error = g_strdup (error->message);
+      tb_window_toast (self, message);
+    }
+  else if (error == NULL)
+    {
+      g_clear_pointer (&self->last_list_error, g_free);
+    }
+
+  tb_window_update_view (self);
+}
+
+static void
+tb_window_load_services (TbWindow *self)
+{
+  g_autoptr(GPtrArray) services = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_hash_table_remove_all (self->services);
+  g_hash_table_remove_all (self->workflows);
+
+  services = tb_store_list_services (self->store, &error);
+  if (services == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read the services: %s"),
+                                                  error->message);
+      tb_window_toast (self, message);
+      return;
+    }
+
+  for (guint i = 0; i < services->len; i++)
+    {
+      TbService *service = g_ptr_array_index (services, i);
+      const char *workflow_id = tb_service_get_workflow_id (service);
+
+      g_hash_table_insert (self->services, g_strdup (tb_service_get_id (service)),
+                           g_object_ref (service));
+
+      if (workflow_id != NULL && !g_hash_table_contains (self->workflows, workflow_id))
+        {
+          g_autoptr(TbWorkflow) workflow = tb_store_get_workflow (self->store, workflow_id,
+                                                                  &error);
+
+          /* Without its workflow a case still lists, with its state id for a name. */
+          if (workflow == NULL)
+            {
+              g_debug ("Could not load workflow %s: %s", workflow_id, error->message);
+              g_clear_error (&error);
+            }
+          g_hash_table_insert (self->workflows, g_strdup (workflow_id),
+                               g_steal_pointer (&workflow));
+        }
+    }
+}
+
+static void
+tb_window_load_calendar (TbWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->calendar, tb_calendar_unref);
+
+  self->calendar = tb_store_load_calendar (self->store, &error);
+  if (self->calendar == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Could not read the working-day calendar, using the built-in "
+                                   "one: %s"), error->message);
+      tb_window_toast (self, message);
+      g_clear_error (&error);
+
+      /* Deadlines counted on the bundled official calendar are still right in all but the
+       * rarest cases, which beats counting none. */
+      self->calendar = tb_calendar_new ();
+      if (!tb_calendar_load_bundled (self->calendar, &error))
+        g_warning ("Could not load the bundled calendar: %s", error->message);
+    }
+}
+
+static void
+tb_window_reload (TbWindow *self)
+{
+  if (self->cases != NULL)
+    g_clear_signal_handler (&self->cases_changed_id, self->cases);
+  g_clear_object (&self->cases);
+  g_clear_pointer (&self->calendar, tb_calendar_unref);
+  g_clear_pointer (&self->last_list_error, g_free);
+  g_hash_table_remove_all (self->services);
+  g_hash_table_remove_all (self->workflows);
+
+  self->today = tb_day_today ();
+
+  if (self->store != NULL)
+    {
+      tb_window_load_calendar (self);
+      tb_window_load_services (self);
+
+      self->cases = tb_case_list_new (self->store);
+      tb_case_list_set_calendar (self->cases, self->calendar);
+      tb_case_list_set_today (self->cases, self->today);
+      tb_case_list_set_search_text (self->cases,
+                                    gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+      self->cases_changed_id = g_signal_connect_object (self->cases, "items-changed",
+                                                        G_CALLBACK (on_cases_changed), self,
+                                                        G_CONNECT_SWAPPED);
+    }
+
+  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->cases));
+
+  if (self->cases != NULL)
+    on_cases_changed (self, 0, 0, 0, G_LIST_MODEL (self->cases));
+  else
+    tb_window_update_count (self);
+
+  tb_window_update_view (self);
+}
+
+static void
+on_search_changed (TbWindow       *self,
+                   GtkSearchEntry *entry)
+{
+  if (self->cases == NULL)
+    return;
+
+  tb_case_list_set_search_text (self->cases, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  /* An unchanged result emits no items-changed, but the empty state may still differ. */
+  tb_window_update_view (self);
+}
+
+static void
+on_stop_search (TbWindow       *self,
+                GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  if (self->n_cases > 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+on_search_activate (TbWindow       *self,
+                    GtkSearchEntry *entry)
+{
+  /* Enter takes the user from the query to its results. */
+  if (self->n_cases > 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+focus_search_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+/* Cells. Each cell reads its case afresh on bind and forgets it on unbind, so that a recycled
+ * cell never shows or styles another row's data. */
+
+static void
+on_text_cell_setup (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    TbWindow                 *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+on_ref_cell_setup (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   TbWindow                 *self)
+{
+  on_text_cell_setup (factory, item, self);
+  /* Tabular digits keep the references of consecutive rows aligned. */
+  gtk_widget_add_css_class (gtk_list_item_get_child (item), "numeric");
+}
+
+static void
+on_text_cell_unbind (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     TbWindow                 *self)
+{
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+set_cell_text (GtkListItem *item,
+               const char  *text)
+{
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+static void
+on_ref_cell_bind (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  TbWindow                 *self)
+{
+  TbCase *kase = gtk_list_item_get_item (item);
+
+  set_cell_text (item, tb_case_get_ref (kase));
+}
+
+static void
+on_applicant_cell_bind (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        TbWindow                 *self)
+{
+  TbCase *kase = gtk_list_item_get_item (item);
+  const char *name = NULL;
+
+  if (g_strcmp0 (tb_case_get_applicant_kind (kase), "company") == 0)
+    name = tb_case_get_company_name (kase);
+  if (name == NULL || *name == '\0')
+    name = tb_case_get_applicant_name (kase);
+
+  set_cell_text (item, name);
+}
+
+static void
+on_service_cell_bind (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      TbWindow                 *self)
+{
+  TbCase *kase = gtk_list_item_get_item (item);
+  const char *service_id = tb_case_get_service_id (kase);
+  TbService *service = g_hash_table_lookup (self->services, service_id);
+
+  /* A case may arrive before its service definition does. */
+  set_cell_text (item, service != NULL ? tb_service_get_name (service) : service_id);
+}
+
+static void
+on_state_cell_bind (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    TbWindow                 *self)
+{
+  TbCase *kase = gtk_list_item_get_item (item);
+  const char *state = tb_case_get_state (kase);
+  TbService *service = g_hash_table_lookup (self->services, tb_case_get_service_id (kase));
+  TbWorkflow *workflow = NULL;
+  const char *name = NULL;
+
+  if (service != NULL && tb_service_get_workflow_id (service) != NULL)
+    workflow = g_hash_table_lookup (self->workflows, tb_service_get_workflow_id (service));
+  if (workflow != NULL && tb_workflow_has_state (workflow, state))
+    name = tb_workflow_get_state_name (workflow, state);
+
+  set_cell_text (item, name != NULL ? name : state);
+}
+
+static void
+on_deadline_cell_setup (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        TbWindow                 *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *date = gtk_label_new (NULL);
+  GtkWidget *remaining = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (date), 0.0f);
+  gtk_widget_add_css_class (date, "numeric");
+  gtk_label_set_xalign (GTK_LABEL (remaining), 0.0f);
+  gtk_label_set_ellipsize (GTK_LABEL (remaining), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (remaining, TRUE);
+  gtk_box_append (GTK_BOX (box), date);
+  gtk_box_append (GTK_BOX (box), remaining);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+on_deadline_cell_unbind (GtkSignalListItemFactory *factory,
+                         GtkListItem              *item,
+                         TbWindow                 *self)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *date = gtk_widget_get_first_child (box);
+  GtkWidget *remaining = gtk_widget_get_next_sibling (date);
+
+  gtk_label_set_label (GTK_LABEL (date), NULL);
+  gtk_widget_set_visible (date, TRUE);
+  gtk_label_set_label (GTK_LABEL (remaining), NULL);
+  gtk_widget_remove_css_class (box, "error");
+  gtk_widget_remove_css_class (box, "warning");
+  gtk_widget_remove_css_class (remaining, "dim-label");
+}
+
+/* Describes how far @deadline is from today in working days, and which colour says it. */
+static char *
+tb_window_describe_deadline (TbWindow    *self,
+                             TbCase      *kase,
+                             const char **css_class)
+{
+  TbDay deadline = tb_case_get_deadline (kase);
+  guint n;
+
+  *css_class = NULL;
+
+  if (deadline == TB_DAY_INVALID)
+    return g_strdup (_("No time limit"));
+  if (tb_case_get_closed (kase))
+    return g_strdup (_("Concluded"));
+  if (tb_case_get_paused_since (kase) != TB_DAY_INVALID)
+    return g_strdup (_("Time limit paused"));
+  if (self->calendar == NULL)
+    return g_strdup ("");
+
+  if (deadline >= self->today)
+    {
+      n = tb_calendar_count_working_days (self->calendar, self->today, deadline, NULL, 0);
+      if (n <= DUE_SOON_WORKING_DAYS)
+        *css_class = "warning";
+      if (n == 0)
+        return g_strdup (_("Due today"));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u working day left",
+                                           "%u working days left", n), n);
+    }
+
+  *css_class = "error";
+  n = tb_calendar_count_working_days (self->calendar, deadline, self->today, NULL, 0);
+  /* Past the deadline but no working day since, e.g. on the weekend after it. */
+  if (n == 0)
+    return g_strdup (_("Overdue"));
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Overdue by %u working day",
+                                       "Overdue by %u working days", n), n);
+}
+
+static void
+on_deadline_cell_bind (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       TbWindow                 *self)
+{
+  TbCase *kase = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *date = gtk_widget_get_first_child (box);
+  GtkWidget *remaining = gtk_widget_get_next_sibling (date);
+  g_autofree char *iso = NULL;
+  g_autofree char *description = NULL;
+  const char *css_class = NULL;
+
+  if (tb_case_get_deadline (kase) != TB_DAY_INVALID)
+    iso = tb_day_to_iso (tb_case_get_deadline (kase));
+
+  description = tb_window_describe_deadline (self, kase, &css_class);
+  gtk_label_set_label (GTK_LABEL (date), iso);
+  /* Without a date the description starts where dates do, not after the spacing. */
+  gtk_widget_set_visible (date, iso != NULL);
+  gtk_label_set_label (GTK_LABEL (remaining), description);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (box, css_class);
+  else
+    gtk_widget_add_css_class (remaining, "dim-label");
+}
+
+/* GTK 4.8 gives the column header buttons no accessible name of their own, so screen readers
+ * announce them as unnamed; name each after its column. */
+static void
+tb_window_label_column_headers (TbWindow *self)
+{
+  g_autoptr(GListModel) columns = NULL;
+  GtkWidget *header;
+  GtkWidget *title;
+  guint i = 0;
+
+  columns = g_object_ref (gtk_column_view_get_columns (self->column_view));
+
+  for (header = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       header != NULL;
+       header = gtk_widget_get_next_sibling (header))
+    {
+      if (g_strcmp0 (gtk_widget_get_css_name (header), "header") == 0)
+        break;
+    }
+  if (header == NULL)
+    return;
+
+  for (title = gtk_widget_get_first_child (header);
+       title != NULL && i < g_list_model_get_n_items (columns);
+       title = gtk_widget_get_next_sibling (title), i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (title),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      gtk_column_view_column_get_title (column),
+                                      -1);
+    }
+}
+
+static gboolean
+tb_window_close_request (GtkWindow *window)
+{
+  TbWindow *self = TB_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      int width;
+      int height;
+
+      /* The default size is the unmaximized size, which is what to restore next time. */
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_delay (self->settings);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized",
+                              gtk_window_is_maximized (window));
+      g_settings_apply (self->settings);
+    }
+
+  return GTK_WINDOW_CLASS (tb_window_parent_class)->close_request (window);
+}
+
+static void
+tb_window_constructed (GObject *object)
+{
+  TbWindow *self = TB_WINDOW (object);
+
+  G_OBJECT_CLASS (tb_window_parent_class)->constructed (object);
+
+  self->constructed = TRUE;
+
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  tb_window_reload (self);
+}
+
+static void
+tb_window_dispose (GObject *object)
+{
+  TbWindow *self = TB_WINDOW (object);
+
+  if (self->cases != NULL)
+    g_clear_signal_handler (&self->cases_changed_id, self->cases);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_WINDOW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->cases);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->calendar, tb_calendar_unref);
+
+  G_OBJECT_CLASS (tb_window_parent_class)->dispose (object);
+}
+
+static void
+tb_window_finalize (GObject *object)
+{
+  TbWindow *self = TB_WINDOW (object);
+
+  g_clear_pointer (&self->services, g_hash_table_unref);
+  g_clear_pointer (&self->workflows, g_hash_table_unref);
+  g_clear_pointer (&self->last_list_error, g_free);
+
+  G_OBJECT_CLASS (tb_window_parent_class)->finalize (object);
+}
+
+static void
+tb_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  TbWindow *self = TB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_N_CASES:
+      g_value_set_uint (value, self->n_cases);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tb_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  TbWindow *self = TB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      /* During construction, constructed() loads the store once everything is set. */
+      if (self->constructed)
+        tb_window_set_store (self, g_value_get_object (value));
+      else
+        g_set_object (&self->store, g_value_get_object (value));
+      break;
+
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tb_window_class_init (TbWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = tb_window_constructed;
+  object_class->dispose = tb_window_dispose;
+  object_class->finalize = tb_window_finalize;
+  object_class->get_property = tb_window_get_property;
+  object_class->set_property = tb_window_set_property;
+
+  window_class->close_request = tb_window_close_request;
+
+  /**
+   * TbWindow:store:
+   *
+   * The local case store shown, or %NULL before anyone signed in.
+   */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         TB_TYPE_STORE,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TbWindow:settings:
+   *
+   * Where the window keeps its size, or %NULL not to keep it.
+   */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TbWindow:n-cases:
+   *
+   * How many cases the inbox lists, with the current search applied.
+   */
+  properties[PROP_N_CASES] =
+    g_param_spec_uint ("n-cases", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The resources live in a static library: referencing them keeps the linker from dropping
+   * them, and with them the constructor that registers them. */
+  g_assert (tb_ui_get_resource () != NULL);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tongban/Tongban/tb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, count_label);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, toast_overlay);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_text_cell_setup);
+  gtk_widget_class_bind_template_callback (widget_class, on_text_cell_unbind);
+  gtk_widget_class_bind_template_callback (widget_class, on_ref_cell_setup);
+  gtk_widget_class_bind_template_callback (widget_class, on_ref_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_applicant_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_service_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_state_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_deadline_cell_setup);
+  gtk_widget_class_bind_template_callback (widget_class, on_deadline_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_deadline_cell_unbind);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, focus_search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
+}
+
+static void
+tb_window_init (TbWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  /* A NULL value remembers a workflow that could not be loaded. */
+  self->workflows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           object_unref_nullable);
+  self->selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search cases"),
+                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->column_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cases"),
+                                  -1);
+  tb_window_label_column_headers (self);
+}
+
+/**
+ * tb_window_new:
+ * @application: (nullable): the application the window belongs to
+ * @store: (nullable): the case store to show, or %NULL before anyone signed in
+ * @settings: (nullable): settings of schema io.github.tongban.Tongban that keep the window size
+ *
+ * Creates the inbox window.
+ *
+ * Returns: (transfer none): a new window, owned by GTK until destroyed
+ */
+TbWindow *
+tb_window_new (GtkApplication *application,
+               TbStore        *store,
+               GSettings      *settings)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (store == NULL || TB_IS_STORE (store), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (TB_TYPE_WINDOW,
+                       "application", application,
+                       "store", store,
+                       "settings", settings,
+                       NULL);
+}
+
+/**
+ * tb_window_get_store:
+ * @self: a #TbWindow
+ *
+ * Returns: (transfer none) (nullable): the case store shown
+ */
+TbStore *
+tb_window_get_store (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * tb_window_set_store:
+ * @self: a #TbWindow
+ * @store: (nullable): the case store to show
+ *
+ * Shows the cases of @store, e.g. after a sign-in, and clears any error shown.
+ */
+void
+tb_window_set_store (TbWindow *self,
+                     TbStore  *store)
+{
+  g_return_if_fail (TB_IS_WINDOW (self));
+  g_return_if_fail (store == NULL || TB_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  self->store_failed = FALSE;
+  tb_window_reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+/**
+ * tb_window_get_settings:
+ * @self: a #TbWindow
+ *
+ * Returns: (transfer none) (nullable): the settings that keep the window size
+ */
+GSettings *
+tb_window_get_settings (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+
+  return self->settings;
+}
+
+/**
+ * tb_window_get_n_cases:
+ * @self: a #TbWindow
+ *
+ * Returns: how many cases the inbox lists, with the current search applied
+ */
+guint
+tb_window_get_n_cases (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), 0);
+
+  return self->n_cases;
+}
+
+/**
+ * tb_window_get_cases:
+ * @self: a #TbWindow
+ *
+ * Returns: (transfer none): the selection model of #TbCase the inbox shows, empty without a store
+ */
+GListModel *
+tb_window_get_cases (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->selection);
+}
+
+/**
+ * tb_window_show_store_error:
+ * @self: a #TbWindow
+ * @error: why the store could not be opened
+ *
+ * Replaces the inbox by a page that explains why the store could not be opened. Setting a
+ * store afterwards brings the inbox back.
+ */
+void
+tb_window_show_store_error (TbWindow     *self,
+                            const GError *error)
+{
+  g_return_if_fail (TB_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  self->store_failed = TRUE;
+  adw_status_page_set_description (self->error_page, error->message);
+  tb_window_update_view (self);
+}
