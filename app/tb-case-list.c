@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tb-case-list.h"
 #include "tb-case-private.h"
@@ -38,6 +39,8 @@ struct _TbCaseList
   gboolean    overdue;
   char       *search_text;
   char       *fts_query;
+  char       *ref_low;      /* a reference prefix: ref_low <= ref < ref_high */
+  char       *ref_high;
   TbCaseSort  sort;
   gboolean    descending;
   TbDay       today;
@@ -118,6 +121,9 @@ order_by (TbCaseList *self)
    * has exactly one place. */
   if (self->sort == TB_CASE_SORT_REFERENCE)
     return g_strdup_printf (" ORDER BY ref%s", dir);
+  /* Open cases come before concluded ones by deadline: what a caseworker works through. */
+  if (self->sort == TB_CASE_SORT_DEADLINE)
+    return g_strdup_printf (" ORDER BY closed%s, deadline%s, rowid%s", dir, dir, dir);
   return g_strdup_printf (" ORDER BY %s%s, rowid%s", sort_column (self), dir, dir);
 }
 
@@ -195,6 +201,12 @@ build_where (TbCaseList *self)
       add_param_day (self, self->today);
       add_param_day (self, due_cutoff (self));
     }
+  if (self->ref_low != NULL)
+    {
+      AND ("ref >= ? AND ref < ?");
+      g_ptr_array_add (self->params, g_strdup (self->ref_low));
+      g_ptr_array_add (self->params, g_strdup (self->ref_high));
+    }
   self->only_text = self->fts_query != NULL && where->len == 0;
   if (self->fts_query != NULL)
     {
@@ -208,8 +220,11 @@ build_where (TbCaseList *self)
    * order's index and testing each row against the (materialised) set of matches. */
   {
     g_auto(GStrv) parts = g_strsplit (page_where->str, "rowid IN (SELECT", 2);
+    g_autofree char *scan = g_strjoinv ("+rowid IN (SELECT", parts);
+    g_auto(GStrv) ref_parts = g_strsplit (scan, "ref >= ? AND ref < ?", 2);
+
     g_free (self->scan_where);
-    self->scan_where = g_strjoinv ("+rowid IN (SELECT", parts);
+    self->scan_where = g_strjoinv ("+ref >= ? AND +ref < ?", ref_parts);
   }
 
   g_free (self->where);
@@ -310,13 +325,23 @@ before_sql (TbCaseList *self,
 
     case TB_CASE_SORT_DEADLINE:
     default:
-      if (tb_case_get_deadline (pivot) == TB_DAY_INVALID)
-        return self->descending
-          ? g_strdup ("(deadline IS NOT NULL OR rowid > ?)")
-          : g_strdup ("(deadline IS NULL AND rowid < ?)");
-      return self->descending
-        ? g_strdup ("(deadline > ? OR (deadline = ? AND rowid > ?))")
-        : g_strdup ("(deadline IS NULL OR deadline < ? OR (deadline = ? AND rowid < ?))");
+      {
+        const char *deadline_before;
+
+        if (tb_case_get_deadline (pivot) == TB_DAY_INVALID)
+          deadline_before = self->descending
+            ? "(deadline IS NOT NULL OR rowid > ?)"
+            : "(deadline IS NULL AND rowid < ?)";
+        else
+          deadline_before = self->descending
+            ? "(deadline > ? OR (deadline = ? AND rowid > ?))"
+            : "(deadline IS NULL OR deadline < ? OR (deadline = ? AND rowid < ?))";
+
+        /* closed is 0 or 1, spelled into the SQL: it is the pivot's, not the user's. */
+        return g_strdup_printf ("(closed %s %d OR (closed = %d AND %s))",
+                                lt, tb_case_get_closed (pivot) ? 1 : 0,
+                                tb_case_get_closed (pivot) ? 1 : 0, deadline_before);
+      }
     }
 }
 
@@ -372,6 +397,10 @@ matches_fields (TbCaseList *self,
   if (self->team != NULL && g_strcmp0 (self->team, tb_case_get_team_id (c)) != 0)
     return FALSE;
   if (self->service != NULL && g_strcmp0 (self->service, tb_case_get_service_id (c)) != 0)
+    return FALSE;
+  if (self->ref_low != NULL
+      && !(g_strcmp0 (tb_case_get_ref (c), self->ref_low) >= 0
+           && g_strcmp0 (tb_case_get_ref (c), self->ref_high) < 0))
     return FALSE;
   if (self->overdue && !(running && deadline < self->today))
     return FALSE;
@@ -548,7 +577,7 @@ load_page (TbCaseList *self,
 
   /* Past a few thousand matches, see build_where(). */
   sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases",
-                     self->fts_query != NULL && self->n_items > 2000
+                     (self->fts_query != NULL || self->ref_low != NULL) && self->n_items > 2000
                        ? self->scan_where : self->page_where,
                      order,
                      " LIMIT ? OFFSET ?", NULL);
@@ -661,6 +690,8 @@ tb_case_list_finalize (GObject *object)
   g_free (self->service);
   g_free (self->search_text);
   g_free (self->fts_query);
+  g_free (self->ref_low);
+  g_free (self->ref_high);
   g_free (self->where);
   g_free (self->page_where);
   g_free (self->scan_where);
@@ -945,6 +976,25 @@ tb_case_list_set_overdue (TbCaseList *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERDUE]);
 }
 
+/* "tb-2026-0001" → "TB-2026-0001": letters, a dash, then digits and dashes; or NULL. */
+static char *
+ref_prefix (const char *text)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  const char *p = trimmed;
+  guint n_letters = 0;
+
+  while (g_ascii_isalpha (*p))
+    p++, n_letters++;
+  if (n_letters == 0 || n_letters > 10 || *p != '-' || !g_ascii_isdigit (p[1]))
+    return NULL;
+  for (p++; *p; p++)
+    if (!g_ascii_isdigit (*p) && *p != '-')
+      return NULL;
+
+  return g_ascii_strup (trimmed, -1);
+}
+
 /**
  * tb_case_list_set_search_text:
  * @self: a case list
@@ -955,6 +1005,8 @@ tb_case_list_set_search_text (TbCaseList *self,
                               const char *text)
 {
   g_autofree char *query = NULL;
+  g_autofree char *ref_low = NULL;
+  g_autofree char *ref_high = NULL;
 
   g_return_if_fail (TB_IS_CASE_LIST (self));
 
@@ -964,12 +1016,31 @@ tb_case_list_set_search_text (TbCaseList *self,
   g_free (self->search_text);
   self->search_text = g_strdup (text);
 
-  /* Typing a space or punctuation changes the text but not the query: no need to re-read. */
-  query = text != NULL ? tb_fts_build_query (text) : NULL;
-  if (g_strcmp0 (query, self->fts_query) != 0)
+  /* A reference, or the start of one ("TB-2026-00"), is a range of the reference index: the
+   * words of a reference ("tb", "2026") stand in every case, so as a phrase search it would be
+   * the slowest there is. */
+  ref_low = text != NULL ? ref_prefix (text) : NULL;
+  if (ref_low != NULL)
+    {
+      gsize len = strlen (ref_low);
+
+      ref_high = g_strdup (ref_low);
+      ref_high[len - 1]++;  /* ASCII, and never 0x7f: see ref_prefix() */
+    }
+  else
+    {
+      /* Typing a space or punctuation changes the text but not the query. */
+      query = text != NULL ? tb_fts_build_query (text) : NULL;
+    }
+
+  if (g_strcmp0 (query, self->fts_query) != 0 || g_strcmp0 (ref_low, self->ref_low) != 0)
     {
       g_free (self->fts_query);
       self->fts_query = g_steal_pointer (&query);
+      g_free (self->ref_low);
+      self->ref_low = g_steal_pointer (&ref_low);
+      g_free (self->ref_high);
+      self->ref_high = g_steal_pointer (&ref_high);
       reload (self);
     }
 

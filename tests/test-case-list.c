@@ -93,6 +93,9 @@ compare_deadline (const void *a,
   const Row *x = *(const Row * const *) a;
   const Row *y = *(const Row * const *) b;
 
+  /* Open cases first, then by deadline. */
+  if (x->closed != y->closed)
+    return x->closed < y->closed ? -1 : 1;
   if (x->deadline != y->deadline)
     return x->deadline < y->deadline ? -1 : 1;
   return x < y ? -1 : (x > y);  /* rows were inserted in array order: rowid order */
@@ -227,6 +230,13 @@ filter_surname_wang (const Row *r,
   return g_str_has_prefix (r->name, "王");
 }
 
+static gboolean
+filter_ref_prefix (const Row *r,
+                   gpointer   data)
+{
+  return g_str_has_prefix (r->ref, data);
+}
+
 static void
 test_filters (void)
 {
@@ -285,6 +295,27 @@ test_filters (void)
     assert_list_is (list, expected);
     tb_case_list_set_search_text (list, NULL);
     tb_case_list_set_service (list, NULL);
+  }
+
+  /* Reference prefixes, typed in any case: a range of the reference index, few or many. */
+  {
+    g_autoptr(GPtrArray) few = expected_rows (filter_ref_prefix, "TB-2026-0001",
+                                              compare_deadline);
+    g_autoptr(GPtrArray) many = expected_rows (filter_ref_prefix, "TB-2026-00",
+                                               compare_deadline);
+    g_autoptr(GPtrArray) one = expected_rows (filter_ref_prefix, "TB-2026-012345",
+                                              compare_deadline);
+
+    g_assert_cmpuint (few->len, ==, 100);
+    g_assert_cmpuint (many->len, ==, 10000);
+    g_assert_cmpuint (one->len, ==, 1);
+    tb_case_list_set_search_text (list, "TB-2026-0001");
+    assert_list_is (list, few);
+    tb_case_list_set_search_text (list, " tb-2026-00 ");
+    assert_list_is (list, many);
+    tb_case_list_set_search_text (list, "TB-2026-012345");
+    assert_list_is (list, one);
+    tb_case_list_set_search_text (list, NULL);
   }
 
   /* A text that matches many cases: the page walks the order's index instead. */

@@ -68,15 +68,16 @@ CREATE TABLE cases (
   form           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (form))
 ) STRICT;
 
--- One index per inbox sort, and one per filter combined with the deadline order the inbox opens
--- with. SQLite appends the rowid to every index entry, so each of these orders rows completely
--- (ties broken by rowid) without carrying the long text id.
-CREATE INDEX cases_by_deadline ON cases (deadline);
+-- One index per inbox order, and one per filter combined with the deadline order the inbox opens
+-- with. The deadline order puts open cases first (closed = 0), then concluded ones. SQLite appends
+-- the rowid to every index entry, so each of these orders rows completely (ties broken by rowid)
+-- without carrying the long text id.
+CREATE INDEX cases_by_deadline ON cases (closed, deadline);
 CREATE INDEX cases_by_received ON cases (received_on);
-CREATE INDEX cases_by_state ON cases (state, deadline);
-CREATE INDEX cases_by_assignee ON cases (assignee_id, deadline);
-CREATE INDEX cases_by_team ON cases (team_id, deadline);
-CREATE INDEX cases_by_service ON cases (service_id, deadline);
+CREATE INDEX cases_by_state ON cases (state, closed, deadline);
+CREATE INDEX cases_by_assignee ON cases (assignee_id, closed, deadline);
+CREATE INDEX cases_by_team ON cases (team_id, closed, deadline);
+CREATE INDEX cases_by_service ON cases (service_id, closed, deadline);
 -- Overdue and due-soon: open cases whose clock runs, by deadline.
 CREATE INDEX cases_open_by_deadline ON cases (closed, paused_since, deadline);
 
