@@ -15,6 +15,7 @@
 #include "tb-case-private.h"
 #include "tb-fts.h"
 #include "tb-service.h"
+#include "tb-sqlite.h"
 #include "tb-store-private.h"
 #include "tb-workflow.h"
 
@@ -152,111 +153,47 @@ tb_store_init (TbStore *self)
 /* ---------------------------------------------------------------------------------------------- */
 /* Errors */
 
-static gboolean
-set_error_code (int          rc,
-                const char  *detail,
-                GError     **error)
-{
-  int primary = rc & 0xff;
-
-  switch (primary)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_FULL,
-                   _("The disk is full, so the change could not be saved. Nothing was lost: free "
-                     "some space and try again."));
-      break;
-    case SQLITE_CORRUPT:
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_CORRUPT,
-                   _("The local case database is damaged (%s). It has been left as it is."),
-                   detail);
-      break;
-    case SQLITE_NOTADB:
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_FOREIGN,
-                   _("This file is not a Tongban case database. It has been left as it is."));
-      break;
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_IO,
-                   _("The local case database could not be read or written: %s"), detail);
-      break;
-    case SQLITE_CONSTRAINT:
-    case SQLITE_MISMATCH:
-    case SQLITE_TOOBIG:
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_INVALID,
-                   _("The data is not valid and was not saved: %s"), detail);
-      break;
-    default:
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_FAILED,
-                   _("The local case database reported an error: %s"), detail);
-      break;
-    }
-
-  return FALSE;
-}
-
 gboolean
 _tb_store_set_error (TbStore  *self,
                      int       rc,
                      GError  **error)
 {
-  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
-
-  return set_error_code (rc, detail, error);
+  return tb_sqlite_set_error (self->db, rc, error);
 }
 
-/* ---------------------------------------------------------------------------------------------- */
-/* Statements */
+static const TbSqliteSchema store_schema = {
+  TB_STORE_APPLICATION_ID,
+  SQL_RESOURCE_DIR,
+  tb_app_get_resource,
+  "local case database",
+};
+
+/**
+ * tb_store_get_latest_version:
+ *
+ * Returns: the schema version this build of Tongban creates and understands
+ */
+int
+tb_store_get_latest_version (void)
+{
+  return tb_sqlite_get_latest_version (&store_schema);
+}
 
 static GHashTable *
-load_named_queries (void)
+named_queries (void)
 {
   static GHashTable *queries;
 
   if (g_once_init_enter (&queries))
     {
-      GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_autoptr(GBytes) bytes = NULL;
-      g_auto(GStrv) lines = NULL;
-      g_autoptr(GString) sql = NULL;
-      g_autofree char *name = NULL;
-
       (void) tb_app_get_resource ();
-      bytes = g_resources_lookup_data (QUERIES_RESOURCE, 0, NULL);
-      g_assert (bytes != NULL);
-      lines = g_strsplit (g_bytes_get_data (bytes, NULL), "\n", -1);
-      sql = g_string_new (NULL);
-
-      for (guint i = 0; ; i++)
-        {
-          const char *line = lines[i];
-
-          if (line == NULL || g_str_has_prefix (line, "-- name:"))
-            {
-              if (name != NULL)
-                g_hash_table_insert (table, g_steal_pointer (&name),
-                                     g_strdup (g_strstrip (sql->str)));
-              if (line == NULL)
-                break;
-              name = g_strstrip (g_strdup (line + strlen ("-- name:")));
-              g_string_truncate (sql, 0);
-            }
-          else if (name != NULL && !g_str_has_prefix (line, "--"))
-            {
-              g_string_append (sql, line);
-              g_string_append_c (sql, '\n');
-            }
-        }
-
-      g_once_init_leave (&queries, table);
+      g_once_init_leave (&queries, tb_sqlite_load_queries (QUERIES_RESOURCE));
     }
-
   return queries;
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Statements */
 
 /*
  * Returns a prepared statement for @sql, reset and with its bindings cleared. The store keeps it;
@@ -307,7 +244,7 @@ _tb_store_query (TbStore     *self,
       return stmt;
     }
 
-  sql = g_hash_table_lookup (load_named_queries (), name);
+  sql = g_hash_table_lookup (named_queries (), name);
   g_assert (sql != NULL);
   stmt = _tb_store_prepare (self, sql, error);
   if (stmt != NULL)
@@ -362,278 +299,6 @@ bind_day (sqlite3_stmt *stmt,
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Opening and migrations */
-
-typedef struct
-{
-  int   version;
-  char *resource;
-} Migration;
-
-static void
-migration_clear (gpointer data)
-{
-  g_free (((Migration *) data)->resource);
-}
-
-static int
-compare_migrations (gconstpointer a,
-                    gconstpointer b)
-{
-  return ((const Migration *) a)->version - ((const Migration *) b)->version;
-}
-
-/* The numbered scripts NNNN-name.sql in the GResource, in order. */
-static GArray *
-list_migrations (void)
-{
-  g_auto(GStrv) children = NULL;
-  GArray *migrations = g_array_new (FALSE, TRUE, sizeof (Migration));
-
-  g_array_set_clear_func (migrations, migration_clear);
-  (void) tb_app_get_resource ();
-  children = g_resources_enumerate_children (SQL_RESOURCE_DIR, 0, NULL);
-
-  for (guint i = 0; children != NULL && children[i] != NULL; i++)
-    {
-      const char *name = children[i];
-      Migration m;
-
-      if (!g_ascii_isdigit (name[0]) || !g_str_has_suffix (name, ".sql"))
-        continue;
-
-      m.version = (int) g_ascii_strtoll (name, NULL, 10);
-      m.resource = g_strconcat (SQL_RESOURCE_DIR, name, NULL);
-      g_array_append_val (migrations, m);
-    }
-
-  g_array_sort (migrations, compare_migrations);
-
-  /* Numbering must be 1, 2, 3…: a gap would skip a schema change on every client. */
-  for (guint i = 0; i < migrations->len; i++)
-    g_assert (g_array_index (migrations, Migration, i).version == (int) i + 1);
-
-  return migrations;
-}
-
-/**
- * tb_store_get_latest_version:
- *
- * Returns: the schema version this build of Tongban creates and understands
- */
-int
-tb_store_get_latest_version (void)
-{
-  g_autoptr(GArray) migrations = list_migrations ();
-
-  return (int) migrations->len;
-}
-
-static gboolean
-exec_sql (TbStore     *self,
-          const char  *sql,
-          GError     **error)
-{
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
-}
-
-static gboolean
-pragma_int (TbStore     *self,
-            const char  *pragma,
-            int         *out,
-            GError     **error)
-{
-  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *out = sqlite3_column_int (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_OK)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
-}
-
-static gboolean
-apply_migrations (TbStore     *self,
-                  GError     **error)
-{
-  g_autoptr(GArray) migrations = list_migrations ();
-
-  for (guint i = self->schema_version; i < migrations->len; i++)
-    {
-      const Migration *m = &g_array_index (migrations, Migration, i);
-      g_autoptr(GBytes) bytes = NULL;
-      g_autofree char *script = NULL;
-      g_autofree char *set_version = NULL;
-      GError *local_error = NULL;
-
-      bytes = g_resources_lookup_data (m->resource, 0, NULL);
-      g_assert (bytes != NULL);
-      script = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      set_version = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
-                                     m->version, TB_STORE_APPLICATION_ID);
-
-      /* Each migration, with the version it leads to, in one exclusive transaction: a crash
-       * leaves the database at the previous version, never half-way. */
-      if (!exec_sql (self, "BEGIN EXCLUSIVE", error))
-        return FALSE;
-
-      if (!exec_sql (self, script, &local_error)
-          || !exec_sql (self, set_version, &local_error)
-          || !exec_sql (self, "COMMIT", &local_error))
-        {
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-          g_propagate_prefixed_error (error, local_error,
-                                      _("Could not upgrade the local case database to version "
-                                        "%d: "), m->version);
-          return FALSE;
-        }
-
-      self->schema_version = m->version;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-ensure_parent_dir (const char  *path,
-                   GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_IO,
-                   _("Could not create the folder %s: %s"), dir, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/*
- * Looks at the file before SQLite does, so that a file which is not a database at all is refused
- * before anything could write to it. Creates a missing file with mode 0600: SQLite gives its
- * journal and WAL files the mode of the database file.
- */
-static gboolean
-prepare_file (const char  *path,
-              gboolean    *is_new,
-              GError     **error)
-{
-  static const char header[16] = "SQLite format 3";
-  char buf[16];
-  int fd;
-  gssize n;
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 && errno == ENOENT)
-    {
-      if (!ensure_parent_dir (path, error))
-        return FALSE;
-      fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd < 0)
-        {
-          int saved = errno;
-          g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_IO,
-                       _("Could not create the local case database %s: %s"),
-                       path, g_strerror (saved));
-          return FALSE;
-        }
-      close (fd);
-      *is_new = TRUE;
-      return TRUE;
-    }
-
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_IO,
-                   _("Could not open the local case database %s: %s"), path, g_strerror (saved));
-      return FALSE;
-    }
-
-  n = read (fd, buf, sizeof buf);
-  close (fd);
-
-  if (n == 0)
-    {
-      *is_new = TRUE;  /* created by an earlier attempt that stopped before writing anything */
-      return TRUE;
-    }
-
-  if (n != sizeof buf || memcmp (buf, header, sizeof header) != 0)
-    {
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_FOREIGN,
-                   _("%s is not a Tongban case database. It has been left as it is."), path);
-      return FALSE;
-    }
-
-  *is_new = FALSE;
-  return TRUE;
-}
-
-static gboolean
-check_identity (TbStore     *self,
-                GError     **error)
-{
-  int app_id = 0;
-  int n_tables = 0;
-
-  if (!pragma_int (self, "application_id", &app_id, error)
-      || !pragma_int (self, "user_version", &self->schema_version, error))
-    return FALSE;
-
-  if (app_id == TB_STORE_APPLICATION_ID)
-    {
-      if (self->schema_version > tb_store_get_latest_version ())
-        {
-          g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NEWER_VERSION,
-                       _("The local case database was written by a newer version of Tongban "
-                         "(schema %d; this version knows up to %d). Please update Tongban. The "
-                         "database has been left as it is."),
-                       self->schema_version, tb_store_get_latest_version ());
-          return FALSE;
-        }
-      return TRUE;
-    }
-
-  /* An empty SQLite database may become ours; anything else belongs to someone else. */
-  {
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM sqlite_schema", -1, &stmt, NULL);
-
-    if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        n_tables = sqlite3_column_int (stmt, 0);
-        rc = SQLITE_OK;
-      }
-    sqlite3_finalize (stmt);
-    if (rc != SQLITE_OK)
-      return _tb_store_set_error (self, rc, error);
-  }
-
-  if (app_id != 0 || self->schema_version != 0 || n_tables != 0)
-    {
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_FOREIGN,
-                   _("%s is not a Tongban case database. It has been left as it is."), self->path);
-      return FALSE;
-    }
-
-  return TRUE;
-}
 
 /**
  * tb_store_build_path:
@@ -692,59 +357,14 @@ tb_store_open (const char  *path,
                GError     **error)
 {
   g_autoptr(TbStore) self = NULL;
-  gboolean is_new = FALSE;
-  int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!prepare_file (path, &is_new, error))
-    return NULL;
-
   self = g_object_new (TB_TYPE_STORE, NULL);
   self->path = g_strdup (path);
-
-  /* One thread uses a connection at a time (each thread that needs the store opens its own), so
-   * SQLite's per-call locking would only cost time. */
-  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      _tb_store_set_error (self, rc, error);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, 5000);
-
-  if (!check_identity (self, error))
-    return NULL;
-
-  /* Ours from here on: make sure nobody else on the machine can read it. */
-  if (g_chmod (path, 0600) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_IO,
-                   _("Could not protect the local case database %s: %s"),
-                   path, g_strerror (saved));
-      return NULL;
-    }
-
-  rc = tb_fts_register (self->db);
-  if (rc != SQLITE_OK)
-    {
-      _tb_store_set_error (self, rc, error);
-      return NULL;
-    }
-
-  if (!exec_sql (self,
-                 "PRAGMA journal_mode = WAL;"
-                 "PRAGMA synchronous = FULL;"
-                 "PRAGMA foreign_keys = ON;"
-                 "PRAGMA temp_store = MEMORY;"
-                 "PRAGMA cache_size = -65536;",
-                 error))
-    return NULL;
-
-  if (!apply_migrations (self, error))
+  self->db = tb_sqlite_open (path, &store_schema, &self->schema_version, error);
+  if (self->db == NULL)
     return NULL;
 
   return g_steal_pointer (&self);
@@ -796,7 +416,7 @@ tb_store_begin (TbStore  *self,
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
   g_return_val_if_fail (!self->in_transaction, FALSE);
 
-  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+  if (!tb_sqlite_exec (self->db, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   self->in_transaction = TRUE;
@@ -836,7 +456,7 @@ tb_store_commit (TbStore  *self,
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
   g_return_val_if_fail (self->in_transaction, FALSE);
 
-  if (!exec_sql (self, "COMMIT", error))
+  if (!tb_sqlite_exec (self->db, "COMMIT", error))
     {
       tb_store_rollback (self);
       return FALSE;

@@ -38,6 +38,16 @@ xgettext --package-name=tongban --from-code=UTF-8 --add-comments \
   }
 
 status=0
+
+# Every source file that marks strings for translation must be listed, or its strings are
+# silently never extracted.
+for f in $(grep -l -E '(^|[^A-Za-z0-9_])(N?_|C_|NC_|g_dngettext)\(' app/*.c ui/*.c cli/*.c server/*.c 2>/dev/null); do
+  if ! grep -qx "$f" po/POTFILES.in; then
+    echo "FAIL: $f has translatable strings but is not in po/POTFILES.in" >&2
+    status=1
+  fi
+done
+
 for lang in "$@"; do
   po="po/$lang.po"
 
