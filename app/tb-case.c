@@ -30,6 +30,8 @@ struct _TbCase
   gint64      version;
   TbSyncState sync_state;
   char       *form_json;
+  char       *signed_parties_json;
+  gboolean    practice;
 };
 
 G_DEFINE_FINAL_TYPE (TbCase, tb_case, G_TYPE_OBJECT)
@@ -69,6 +71,7 @@ tb_case_finalize (GObject *object)
   g_free (self->applicant_kind);
   g_free (self->company_name);
   g_free (self->form_json);
+  g_free (self->signed_parties_json);
 
   G_OBJECT_CLASS (tb_case_parent_class)->finalize (object);
 }
@@ -190,6 +193,9 @@ tb_case_new_from_record (const TbCaseRecord *record)
   self->closed = record->closed;
   self->version = record->version;
   self->form_json = g_strdup (record->form_json ? record->form_json : "{}");
+  self->signed_parties_json = g_strdup (record->signed_parties_json ? record->signed_parties_json
+                                                                    : "[]");
+  self->practice = record->practice;
 
   return self;
 }
@@ -232,6 +238,8 @@ _tb_case_new_from_stmt (sqlite3_stmt *stmt)
   self->version = sqlite3_column_int64 (stmt, 14);
   self->sync_state = sqlite3_column_int (stmt, 15);
   self->form_json = column_dup (stmt, 16);
+  self->signed_parties_json = column_dup (stmt, 17);
+  self->practice = sqlite3_column_int (stmt, 18) != 0;
 
   return self;
 }
@@ -267,6 +275,8 @@ GETTER (gboolean, closed, closed)
 GETTER (gint64, version, version)
 GETTER (TbSyncState, sync_state, sync_state)
 GETTER (const char *, form_json, form_json)
+GETTER (const char *, signed_parties_json, signed_parties_json)
+GETTER (gboolean, practice, practice)
 
 #undef GETTER
 
@@ -340,5 +350,76 @@ tb_case_equal (TbCase *a,
       && a->closed == b->closed
       && a->version == b->version
       && a->sync_state == b->sync_state
-      && g_strcmp0 (a->form_json, b->form_json) == 0;
+      && g_strcmp0 (a->form_json, b->form_json) == 0
+      && g_strcmp0 (a->signed_parties_json, b->signed_parties_json) == 0
+      && a->practice == b->practice;
+}
+
+/**
+ * tb_case_dup_signed_parties:
+ * @self: a case
+ *
+ * Returns: (transfer full): the parties that have countersigned in the current state
+ */
+GStrv
+tb_case_dup_signed_parties (TbCase *self)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *root;
+
+  g_return_val_if_fail (TB_IS_CASE (self), NULL);
+
+  parser = json_parser_new_immutable ();
+  if (self->signed_parties_json != NULL
+      && json_parser_load_from_data (parser, self->signed_parties_json, -1, NULL)
+      && (root = json_parser_get_root (parser)) != NULL
+      && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *array = json_node_get_array (root);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+          if (json_node_get_value_type (node) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (node));
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * tb_case_to_record:
+ * @self: a case
+ * @out: (out caller-allocates): its values; the strings belong to @self
+ *
+ * Fills @out with the case's values, for handing a changed copy back to the store.
+ */
+void
+tb_case_to_record (TbCase       *self,
+                   TbCaseRecord *out)
+{
+  g_return_if_fail (TB_IS_CASE (self));
+  g_return_if_fail (out != NULL);
+
+  *out = (TbCaseRecord) {
+    .id = self->id,
+    .ref = self->ref,
+    .service_id = self->service_id,
+    .state = self->state,
+    .assignee_id = self->assignee_id,
+    .team_id = self->team_id,
+    .applicant_name = self->applicant_name,
+    .applicant_kind = self->applicant_kind,
+    .company_name = self->company_name,
+    .received_on = self->received_on,
+    .deadline = self->deadline,
+    .paused_since = self->paused_since,
+    .closed = self->closed,
+    .version = self->version,
+    .form_json = self->form_json,
+    .signed_parties_json = self->signed_parties_json,
+    .practice = self->practice,
+  };
 }

@@ -33,6 +33,8 @@ typedef struct
   gboolean    closed;          /* in a terminal state */
   gint64      version;         /* server version; 0 for a case never seen by the server */
   const char *form_json;       /* form values, a JSON object keyed by field id */
+  const char *signed_parties_json;  /* JSON array of the parties that countersigned; NULL = [] */
+  gboolean    practice;        /* trainers' practice data */
 } TbCaseRecord;
 
 #define TB_TYPE_CASE (tb_case_get_type ())
@@ -57,6 +59,11 @@ gboolean     tb_case_get_closed         (TbCase *self);
 gint64       tb_case_get_version        (TbCase *self);
 TbSyncState  tb_case_get_sync_state     (TbCase *self);
 const char  *tb_case_get_form_json      (TbCase *self);
+const char  *tb_case_get_signed_parties_json (TbCase *self);
+GStrv        tb_case_dup_signed_parties (TbCase *self);
+gboolean     tb_case_get_practice       (TbCase *self);
+void         tb_case_to_record          (TbCase       *self,
+                                         TbCaseRecord *out);
 JsonObject  *tb_case_dup_form           (TbCase *self);
 const char  *tb_case_get_display_name   (TbCase *self);
 gboolean     tb_case_equal              (TbCase *a,

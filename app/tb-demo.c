@@ -1218,6 +1218,8 @@ generate_case (TbDemo       *self,
   TbDay deadline;
   guint8 uuid[16];
 
+  /* Every member the generator does not set (newer ones included) is zero: NULL, FALSE. */
+  memset (out, 0, sizeof *out);
   rng_init (&ctx.rng, self->seed, index);
 
   /* Service, by weight. */

@@ -654,6 +654,8 @@ put_cases_in_transaction (TbStore       *self,
       sqlite3_bind_int (stmt, 13, r->closed ? 1 : 0);
       sqlite3_bind_int64 (stmt, 14, r->version);
       bind_text (stmt, 15, r->form_json != NULL ? r->form_json : "{}");
+      bind_text (stmt, 16, r->signed_parties_json != NULL ? r->signed_parties_json : "[]");
+      sqlite3_bind_int (stmt, 17, r->practice ? 1 : 0);
 
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "tb-fts.h"
 #include "tb-store.h"
 #include "tb-store-private.h"
 
@@ -53,7 +54,10 @@ raw_exec (const char *path,
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  /* Statements that re-read the schema meet the full-text table and need its tokenizer. */
+  g_assert_cmpint (tb_fts_register (db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
   sqlite3_close (db);
 }
 
@@ -141,6 +145,38 @@ test_store_create (void)
     g_autofree char *value = tb_store_dup_meta (store, "probe");
     g_assert_cmpstr (value, ==, "1");
   }
+}
+
+static void
+test_store_upgrade (void)
+{
+  g_autofree char *path = tmp_path ("upgrade.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCase) c = NULL;
+  TbCaseRecord r = make_record ("up-1", "TB-UP-1", "钱进");
+
+  /* A store as version 1 left it: the same data, without what 0002 added. */
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  r.signed_parties_json = "[\"planning\"]";
+  g_assert_true (tb_store_put_cases (store, &r, 1, &error));
+  g_clear_object (&store);
+  raw_exec (path, "ALTER TABLE cases DROP COLUMN signed_parties;"
+                  "ALTER TABLE cases DROP COLUMN practice;"
+                  "PRAGMA user_version = 1;");
+  g_assert_cmpint (raw_pragma (path, "user_version"), ==, 1);
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_store_get_schema_version (store), ==, tb_store_get_latest_version ());
+  g_assert_cmpint (tb_store_get_latest_version (), >=, 2);
+
+  c = tb_store_get_case (store, "up-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_applicant_name (c), ==, "钱进");
+  g_assert_cmpstr (tb_case_get_signed_parties_json (c), ==, "[]");
+  g_assert_false (tb_case_get_practice (c));
 }
 
 static void
@@ -320,6 +356,8 @@ test_store_cases (void)
   records[1] = make_record ("c-2", "TB-2026-000002", "李娜");
   records[1].applicant_kind = "company";
   records[1].company_name = "杭州青禾科技有限公司";
+  records[1].signed_parties_json = "[\"planning\",\"fire-safety\"]";
+  records[1].practice = TRUE;
   g_assert_true (tb_store_put_cases (store, records, 2, &error));
   g_assert_no_error (error);
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2);
@@ -346,6 +384,12 @@ test_store_cases (void)
   g_assert_cmpuint (tb_case_get_paused_since (c), ==, TB_DAY_INVALID);
   g_assert_cmpint (tb_case_get_version (c), ==, 1);
   g_assert_cmpint (tb_case_get_rowid (c), >, 0);
+  g_assert_true (tb_case_get_practice (c));
+  {
+    g_auto(GStrv) parties = tb_case_dup_signed_parties (c);
+    g_assert_cmpuint (g_strv_length (parties), ==, 2);
+    g_assert_cmpstr (parties[1], ==, "fire-safety");
+  }
   {
     g_autoptr(JsonObject) form = tb_case_dup_form (c);
     g_assert_cmpstr (json_object_get_string_member (form, "purpose"), ==, "test");
@@ -627,6 +671,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/store/create", test_store_create);
+  g_test_add_func ("/store/upgrade", test_store_upgrade);
   g_test_add_func ("/store/permissions-tightened", test_store_permissions_tightened);
   g_test_add_func ("/store/empty-file", test_store_empty_file);
   g_test_add_func ("/store/newer-refused", test_store_newer_refused);

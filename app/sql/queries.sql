@@ -6,25 +6,28 @@
 -- name: put-case
 INSERT INTO cases (id, ref, service_id, state, assignee_id, team_id, applicant_name,
                    applicant_kind, company_name, received_on, deadline, paused_since, closed,
-                   version, form)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                   version, form, signed_parties, practice)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
 ON CONFLICT (id) DO UPDATE SET
   ref = excluded.ref, service_id = excluded.service_id, state = excluded.state,
   assignee_id = excluded.assignee_id, team_id = excluded.team_id,
   applicant_name = excluded.applicant_name, applicant_kind = excluded.applicant_kind,
   company_name = excluded.company_name, received_on = excluded.received_on,
   deadline = excluded.deadline, paused_since = excluded.paused_since, closed = excluded.closed,
-  version = excluded.version, form = excluded.form
+  version = excluded.version, form = excluded.form, signed_parties = excluded.signed_parties,
+  practice = excluded.practice
 WHERE excluded.version >= cases.version;
 
 -- name: get-case
 SELECT rowid, id, ref, service_id, state, assignee_id, team_id, applicant_name, applicant_kind,
-       company_name, received_on, deadline, paused_since, closed, version, sync_state, form
+       company_name, received_on, deadline, paused_since, closed, version, sync_state, form,
+       signed_parties, practice
 FROM cases WHERE id = ?1;
 
 -- name: get-case-by-ref
 SELECT rowid, id, ref, service_id, state, assignee_id, team_id, applicant_name, applicant_kind,
-       company_name, received_on, deadline, paused_since, closed, version, sync_state, form
+       company_name, received_on, deadline, paused_since, closed, version, sync_state, form,
+       signed_parties, practice
 FROM cases WHERE ref = ?1;
 
 -- name: count-cases
