@@ -30,6 +30,10 @@ ensure_packages () {
       missing+=("$p")
     fi
   done
+  # Node.js runs the contract's lint and checks (package.json); any install of it will do.
+  if ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
 
   log "Installing Debian packages: ${missing[*]}"
@@ -43,8 +47,17 @@ ensure_packages () {
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+ensure_node_modules () {
+  # The npm registry's packages pinned in package-lock.json (the OpenAPI lint and validator).
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "Installing the npm packages of package-lock.json"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
 build () {
   ensure_packages
+  ensure_node_modules
   if [ ! -f "$BUILD/build.ninja" ]; then
     log "Configuring into build/"
     meson setup "$BUILD" --werror

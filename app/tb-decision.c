@@ -6,15 +6,15 @@
 #include <string.h>
 
 #include "tb-decision.h"
+#include "tb-wire.h"
 
 /*
  * The desk applies a decision at once, offline, and the server applies it again when it arrives;
  * both call this, so the state, the countersignatures and the deadline come out the same.
  *
- * The clock: a transition into a state that pauses it (awaiting the applicant) stops it on the day
- * of the decision; the transition out of it adds to the deadline the working days the case
- * waited, counted as tb_calendar_count_working_days() counts (the day the clock stopped is not
- * one of them; the day it starts again is). An extension adds the service's extension days.
+ * The clock moves by tb_wire_apply_clock(): a pause stops it on the day of the decision, the
+ * resumption adds the working days in (paused_since, today], an extension adds the service's
+ * extension days.
  */
 
 /**
@@ -84,47 +84,25 @@ tb_decision_apply (TbWorkflow         *workflow,
   after->state = g_strdup (result.next_state);
   after->deadline = before->deadline;
   after->paused_since = before->paused_since;
-  after->closed = result.closes || tb_workflow_is_terminal (workflow, result.next_state);
+  after->closed = result.closes;
 
-  /* Countersignatures gather while the case stays in the countersign state. */
+  /* Countersignatures gather until the last one moves the case on; leaving the state ends them,
+   * anything else in the state (an extension) keeps them. */
   parties = g_strv_builder_new ();
-  if (result.countersign && !result.completes_countersign
-      && g_strcmp0 (result.next_state, before->state) == 0)
+  if (result.countersign && !result.completes_countersign)
     {
       if (before->signed_parties != NULL)
         g_strv_builder_addv (parties, (const char **) before->signed_parties);
       if (party != NULL)
         g_strv_builder_add (parties, party);
     }
+  else if (g_strcmp0 (result.next_state, before->state) == 0 && !result.completes_countersign
+           && before->signed_parties != NULL)
+    g_strv_builder_addv (parties, (const char **) before->signed_parties);
   after->signed_parties = g_strv_builder_end (parties);
 
-  switch (result.clock)
-    {
-    case TB_WORKFLOW_CLOCK_PAUSE:
-      if (after->paused_since == TB_DAY_INVALID)
-        after->paused_since = today;
-      break;
-
-    case TB_WORKFLOW_CLOCK_RESUME:
-      if (after->paused_since != TB_DAY_INVALID && after->deadline != TB_DAY_INVALID
-          && today > after->paused_since)
-        {
-          guint waited = tb_calendar_count_working_days (calendar, after->paused_since, today,
-                                                         NULL, 0);
-          after->deadline = tb_calendar_add_working_days (calendar, after->deadline, waited);
-        }
-      after->paused_since = TB_DAY_INVALID;
-      break;
-
-    case TB_WORKFLOW_CLOCK_STOP:
-    case TB_WORKFLOW_CLOCK_KEEP:
-    default:
-      break;
-    }
-
-  if (result.extends_deadline && after->deadline != TB_DAY_INVALID)
-    after->deadline = tb_calendar_add_working_days (calendar, after->deadline,
-                                                    tb_service_get_extension_days (service));
+  tb_wire_apply_clock (calendar, &result, tb_service_get_extension_days (service), today,
+                       &after->deadline, &after->paused_since);
 
   return TRUE;
 }
