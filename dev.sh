@@ -16,7 +16,7 @@ BUILD=$ROOT/build
 PACKAGES=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
-  libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev
+  libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev glib-networking openssl
   desktop-file-utils appstream
   xvfb xauth dbus dbus-x11 fonts-noto-cjk
 )
@@ -78,12 +78,27 @@ demo () {
   local dir=$BUILD/demo
   local db=$dir/demo.db
   mkdir -p "$dir"
+
+  # The reference server on loopback with the demo data; it stops when the app does.
+  log "Starting tongban-server on http://127.0.0.1:8470 with the demo data"
+  "$BUILD/server/tongban-server" --listen 127.0.0.1:8470 --db "$dir/server.db" \
+    --demo --demo-cases 5000 --demo-seed 1 > "$dir/server.log" 2>&1 &
+  local server=$!
+  trap 'kill $server 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do
+    grep -q "Listening on" "$dir/server.log" 2>/dev/null && break
+    kill -0 $server 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  grep -A20 -i "demo account" "$dir/server.log" | head -20 || true
+
+  # Until the desk signs in and syncs by itself, it opens a local store holding the same demo.
   if [ ! -f "$db" ]; then
     log "Creating the demo store $db"
     "$BUILD/cli/tongban-cli" demo-seed --db "$db" --cases 5000 --seed 1
   fi
   log "Opening Tongban on the demo store"
-  exec "$BUILD/ui/tongban" --db "$db" "$@"
+  "$BUILD/ui/tongban" --db "$db" --server http://127.0.0.1:8470 "$@"
 }
 
 run_tests () {
