@@ -1281,7 +1281,8 @@ generate_case (TbDemo       *self,
       guint a = day_index + rng_below (&ctx.rng, today_index - day_index);
       guint b = a + 1 + rng_below (&ctx.rng, today_index - a);
       TbDayRange pause = { self->days[a], self->days[b] };
-      guint stood = tb_calendar_count_working_days (self->calendar, pause.first - 1, pause.last,
+      /* The shared clock rule (tb_wire_apply_clock): the working days in (returned, resubmitted]. */
+      guint stood = tb_calendar_count_working_days (self->calendar, pause.first, pause.last,
                                                     NULL, 0);
 
       deadline = tb_calendar_add_working_days (self->calendar, deadline, stood);
