@@ -22,4 +22,40 @@ gboolean      _tb_store_set_error  (TbStore     *self,
 void          _tb_store_format_day (TbDay        day,
                                     char         buf[11]);
 
+/**
+ * TbLocalAction:
+ * @case_id: the case acted on
+ * @after: (nullable): the case's values after the action; %NULL for one that changes none
+ * @changed: (array zero-terminated=1) (nullable): the columns of `cases` it changes
+ * @is_new: the case is created by the action (registered at the counter)
+ * @mutation_name: the outbox mutation ("case.decide", …)
+ * @mutation_args: (transfer none): its arguments, a JSON object
+ * @base_version: the server version the action was taken on
+ * @actor_id: who acted
+ * @audit_action: what the audit trail calls it
+ * @event_kind: the timeline entry's kind
+ * @event_data: (transfer none): the timeline entry's data, a JSON object
+ *
+ * One user action, written with its outbox mutation, audit entry and timeline entry in one
+ * transaction (see _tb_store_record_local_action()).
+ */
+typedef struct
+{
+  const char          *case_id;
+  const TbCaseRecord  *after;
+  const char * const  *changed;
+  gboolean             is_new;
+  const char          *mutation_name;
+  JsonNode            *mutation_args;
+  gint64               base_version;
+  const char          *actor_id;
+  const char          *audit_action;
+  const char          *event_kind;
+  JsonNode            *event_data;
+} TbLocalAction;
+
+gint64        _tb_store_record_local_action (TbStore             *self,
+                                             const TbLocalAction *action,
+                                             GError             **error);
+
 G_END_DECLS

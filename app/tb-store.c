@@ -1332,3 +1332,322 @@ tb_store_set_meta (TbStore     *self,
   bind_text (stmt, 2, value);
   return step_done (self, stmt, error);
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Local actions */
+
+static JsonNode *
+parse_json_or_null (const char *text)
+{
+  JsonNode *node = text != NULL ? json_from_string (text, NULL) : NULL;
+
+  return node != NULL ? node : json_node_new (JSON_NODE_NULL);
+}
+
+/* One column of a case as a JSON value, for the overlay's base and local copies. */
+static JsonNode *
+record_field_to_json (const TbCaseRecord *r,
+                      const char         *field)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+  const char *text = NULL;
+  TbDay day = TB_DAY_INVALID;
+  gboolean is_day = FALSE;
+
+  if (g_str_equal (field, "closed"))
+    {
+      json_node_set_boolean (node, r->closed);
+      return node;
+    }
+  if (g_str_equal (field, "form"))
+    {
+      json_node_unref (node);
+      return parse_json_or_null (r->form_json != NULL ? r->form_json : "{}");
+    }
+  if (g_str_equal (field, "signed_parties"))
+    {
+      json_node_unref (node);
+      return parse_json_or_null (r->signed_parties_json != NULL ? r->signed_parties_json : "[]");
+    }
+
+  if (g_str_equal (field, "state"))
+    text = r->state;
+  else if (g_str_equal (field, "assignee_id"))
+    text = r->assignee_id;
+  else if (g_str_equal (field, "team_id"))
+    text = r->team_id;
+  else if (g_str_equal (field, "deadline"))
+    day = r->deadline, is_day = TRUE;
+  else if (g_str_equal (field, "paused_since"))
+    day = r->paused_since, is_day = TRUE;
+  else
+    g_return_val_if_reached (json_node_init_null (node));
+
+  if (is_day && day != TB_DAY_INVALID)
+    {
+      char buf[11];
+      _tb_store_format_day (day, buf);
+      json_node_set_string (node, buf);
+    }
+  else if (!is_day && text != NULL)
+    json_node_set_string (node, text);
+  else
+    json_node_init_null (node);
+
+  return node;
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonNode) node = text != NULL ? json_from_string (text, NULL) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_new ();
+  return json_object_ref (json_node_get_object (node));
+}
+
+static char *
+object_to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  return json_to_string (node, FALSE);
+}
+
+/* The server's values of every field a local change touches, kept the first time each field is
+ * touched, and the local values: so the exact server copy can always be rebuilt. */
+static gboolean
+write_overlay (TbStore             *self,
+               const TbLocalAction *action,
+               TbCase              *old_case,
+               GError             **error)
+{
+  g_autoptr(JsonObject) base = NULL;
+  g_autoptr(JsonObject) local = NULL;
+  g_autofree char *base_text = NULL;
+  g_autofree char *local_text = NULL;
+  TbCaseRecord old_record = { 0 };
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _tb_store_query (self, "get-overlay", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, action->case_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      base = parse_object ((const char *) sqlite3_column_text (stmt, 0));
+      local = parse_object ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  if (base == NULL)
+    {
+      base = json_object_new ();
+      local = json_object_new ();
+    }
+
+  if (old_case != NULL)
+    tb_case_to_record (old_case, &old_record);
+
+  if (action->is_new)
+    json_object_set_boolean_member (local, "created", TRUE);
+
+  for (guint i = 0; action->changed != NULL && action->changed[i] != NULL; i++)
+    {
+      const char *field = action->changed[i];
+
+      if (old_case != NULL && !json_object_has_member (base, field))
+        json_object_set_member (base, field, record_field_to_json (&old_record, field));
+      json_object_set_member (local, field, record_field_to_json (action->after, field));
+    }
+
+  base_text = object_to_string (base);
+  local_text = object_to_string (local);
+
+  stmt = _tb_store_query (self, "put-overlay", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, action->case_id);
+  bind_text (stmt, 2, base_text);
+  bind_text (stmt, 3, local_text);
+  sqlite3_bind_int64 (stmt, 4, old_case != NULL ? tb_case_get_version (old_case) : 0);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+write_audit (TbStore             *self,
+             const TbLocalAction *action,
+             const char          *detail,
+             gint64               now,
+             GError             **error)
+{
+  g_autofree char *prev = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *material = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _tb_store_query (self, "last-audit-hash", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  prev = g_strdup (rc == SQLITE_ROW ? (const char *) sqlite3_column_text (stmt, 0) : "");
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  /* Each entry's hash covers the previous one's: an entry removed or changed later breaks the
+   * chain from there on. */
+  material = g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%s\n%s\n%s\n%s", prev, now,
+                              action->actor_id != NULL ? action->actor_id : "",
+                              action->audit_action, action->case_id, detail);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, material, -1);
+
+  stmt = _tb_store_query (self, "put-audit", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  bind_text (stmt, 2, action->actor_id);
+  bind_text (stmt, 3, action->audit_action);
+  bind_text (stmt, 4, action->case_id);
+  bind_text (stmt, 5, detail);
+  bind_text (stmt, 6, prev);
+  bind_text (stmt, 7, hash);
+  return step_done (self, stmt, error);
+}
+
+typedef struct
+{
+  const TbLocalAction *action;
+  gint64               mutation_id;
+} LocalActionData;
+
+static gboolean
+record_local_action_in_transaction (TbStore       *self,
+                                    gconstpointer  data,
+                                    guint          unused,
+                                    GError       **error)
+{
+  LocalActionData *d = (LocalActionData *) data;
+  const TbLocalAction *action = d->action;
+  g_autoptr(TbCase) old_case = NULL;
+  g_autofree char *client_id = g_uuid_string_random ();
+  g_autofree char *args = NULL;
+  g_autofree char *base_versions = NULL;
+  g_autofree char *event_data = NULL;
+  gint64 now = g_get_real_time ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _tb_store_query (self, "init-sync-state", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, client_id);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  if (!action->is_new)
+    {
+      old_case = get_case (self, "get-case", action->case_id, error);
+      if (old_case == NULL)
+        return FALSE;
+    }
+
+  if (action->after != NULL)
+    {
+      /* The case first: its overlay refers to it (a new case has no row before this). */
+      if (!put_cases_in_transaction (self, action->after, 1, error)
+          || !write_overlay (self, action, old_case, error))
+        return FALSE;
+
+      stmt = _tb_store_query (self, "set-case-sync-state", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, action->case_id);
+      sqlite3_bind_int (stmt, 2, TB_SYNC_STATE_PENDING);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+
+      /* Listeners should see the case as pending, as it now is. */
+      if (self->pending_changes->len > 0)
+        {
+          TbCaseChange *change = g_ptr_array_index (self->pending_changes,
+                                                    self->pending_changes->len - 1);
+          if (change->new_case != NULL
+              && g_strcmp0 (tb_case_get_id (change->new_case), action->case_id) == 0)
+            {
+              g_clear_object (&change->new_case);
+              change->new_case = get_case (self, "get-case", action->case_id, NULL);
+            }
+        }
+    }
+
+  stmt = _tb_store_query (self, "next-mutation-id", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    d->mutation_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc == SQLITE_DONE ? SQLITE_ERROR : rc, error);
+
+  args = json_to_string (action->mutation_args, FALSE);
+  base_versions = g_strdup_printf ("{\"case:%s\":%" G_GINT64_FORMAT "}",
+                                   action->case_id, action->base_version);
+
+  stmt = _tb_store_query (self, "put-outbox", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, d->mutation_id);
+  bind_text (stmt, 2, action->mutation_name);
+  bind_text (stmt, 3, args);
+  bind_text (stmt, 4, base_versions);
+  bind_text (stmt, 5, action->case_id);
+  sqlite3_bind_int64 (stmt, 6, now);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  if (!write_audit (self, action, args, now, error))
+    return FALSE;
+
+  event_data = action->event_data != NULL ? json_to_string (action->event_data, FALSE)
+                                          : g_strdup ("{}");
+  stmt = _tb_store_query (self, "put-event", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, action->case_id);
+  bind_text (stmt, 2, action->event_kind);
+  bind_text (stmt, 3, action->actor_id);
+  sqlite3_bind_int64 (stmt, 4, now);
+  bind_text (stmt, 5, event_data);
+  return step_done (self, stmt, error);
+}
+
+/*
+ * Writes one user action: the case's new values with the server's old ones kept in its overlay,
+ * the outbox mutation, the audit entry and the timeline entry, in ONE transaction (a crash
+ * between them is how outboxes wedge). Returns the mutation id, or 0 with @error set.
+ */
+gint64
+_tb_store_record_local_action (TbStore             *self,
+                               const TbLocalAction *action,
+                               GError             **error)
+{
+  LocalActionData data = { action, 0 };
+
+  g_return_val_if_fail (TB_IS_STORE (self), 0);
+  g_return_val_if_fail (action != NULL && action->case_id != NULL, 0);
+  g_return_val_if_fail (action->mutation_name != NULL && action->mutation_args != NULL, 0);
+  g_return_val_if_fail (!self->in_transaction, 0);
+
+  if (!in_transaction (self, record_local_action_in_transaction, &data, 0, error))
+    return 0;
+  return data.mutation_id;
+}

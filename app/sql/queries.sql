@@ -98,3 +98,39 @@ SELECT ifnull (max (rowid), 0) FROM cases;
 -- name: index-new-cases
 INSERT INTO cases_fts (rowid, ref, applicant, company, form)
 SELECT rowid, ref, applicant_name, company_name, tb_form_text (form) FROM cases WHERE rowid > ?1;
+
+-- name: get-overlay
+SELECT base, local FROM case_overlay WHERE case_id = ?1;
+
+-- name: put-overlay
+INSERT INTO case_overlay (case_id, base, local, base_version, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (case_id) DO UPDATE SET
+  base = excluded.base, local = excluded.local, updated_at = excluded.updated_at;
+
+-- name: set-case-sync-state
+UPDATE cases SET sync_state = ?2 WHERE id = ?1;
+
+-- name: get-sync-state
+SELECT client_id, next_mutation_id FROM sync_state WHERE id = 1;
+
+-- name: init-sync-state
+INSERT OR IGNORE INTO sync_state (id, client_id) VALUES (1, ?1);
+
+-- name: next-mutation-id
+UPDATE sync_state SET next_mutation_id = next_mutation_id + 1 WHERE id = 1
+RETURNING next_mutation_id - 1;
+
+-- name: put-outbox
+INSERT INTO outbox (id, name, args, base_versions, case_id, device_time)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6);
+
+-- name: last-audit-hash
+SELECT hash FROM audit ORDER BY id DESC LIMIT 1;
+
+-- name: put-audit
+INSERT INTO audit (at, actor_id, action, case_id, detail, prev_hash, hash)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
+
+-- name: put-event
+INSERT INTO events (case_id, kind, actor_id, at, data) VALUES (?1, ?2, ?3, ?4, ?5);
