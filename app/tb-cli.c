@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "tb-case-list.h"
+#include "tb-case-service.h"
 #include "tb-cli.h"
 #include "tb-demo.h"
 #include "tb-store.h"
@@ -154,9 +155,87 @@ cmd_search (int    argc,
   return 0;
 }
 
+static int
+cmd_act (int    argc,
+         char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *party = NULL;
+  g_autofree char *user = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(TbCase) c = NULL;
+  g_autoptr(TbCaseService) service = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) teams = NULL;
+  TbRole roles = TB_ROLE_NONE;
+  gboolean ok;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The store"), N_("FILE") },
+    { "case", 0, 0, G_OPTION_ARG_STRING, &ref, N_("The case's reference number"), N_("REF") },
+    { "action", 0, 0, G_OPTION_ARG_STRING, &action,
+      N_("A workflow action (approve, reject, return, …) or “comment”"), N_("ACTION") },
+    { "comment", 0, 0, G_OPTION_ARG_STRING, &comment, N_("A comment"), N_("TEXT") },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("The reason, where the action needs one"),
+      N_("TEXT") },
+    { "party", 0, 0, G_OPTION_ARG_STRING, &party, N_("The countersigning party"), N_("PARTY") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user,
+      N_("Who acts (default: the store's signed-in user)"), N_("ID") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Queue an action on a case, offline; the next sync "
+                                           "sends it."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (db == NULL || ref == NULL || action == NULL)
+    return usage_error (context, _("--db, --case and --action are required."));
+
+  store = tb_store_open (db, &error);
+  if (store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  if (user == NULL)
+    user = tb_store_dup_meta (store, "user-id");
+  if (user == NULL)
+    return usage_error (context, _("This store has no signed-in user: say who acts with --user."));
+  if (!tb_store_get_user_access (store, user, &roles, &teams, &error)
+      || !(c = tb_store_find_case_by_ref (store, ref, &error)))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  service = tb_case_service_new (store, user, roles, (const char * const *) teams);
+  if (g_str_equal (action, "comment"))
+    ok = tb_case_service_comment (service, tb_case_get_id (c), comment != NULL ? comment : "",
+                                  &error);
+  else
+    ok = tb_case_service_decide (service, tb_case_get_id (c), action, party, reason, comment,
+                                 &error);
+  if (!ok)
+    {
+      g_printerr (_("Could not %s case %s: %s\n"), action, ref, error->message);
+      return 1;
+    }
+
+  g_print (_("Queued: %s on case %s. It will be sent at the next sync.\n"), action, ref);
+  return 0;
+}
+
 static const Command commands[] = {
   { "demo-seed", N_("Fill a store with deterministic demo data"), cmd_demo_seed },
   { "search", N_("Search the cases of a store"), cmd_search },
+  { "act", N_("Queue an action on a case, offline"), cmd_act },
 };
 
 static void

@@ -1287,6 +1287,73 @@ tb_store_dup_team_name (TbStore    *self,
   return get_text (self, "get-team-name", id, NULL);
 }
 
+static GStrv
+json_to_strv (const char *text)
+{
+  g_autoptr(JsonNode) node = text != NULL ? json_from_string (text, NULL) : NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (json_node_get_value_type (json_array_get_element (array, i)) == G_TYPE_STRING)
+          g_strv_builder_add (builder, json_array_get_string_element (array, i));
+    }
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * tb_store_get_user_access:
+ * @self: a store
+ * @id: a user id
+ * @roles: (out): the user's roles
+ * @team_ids: (out) (transfer full): the user's teams
+ * @error: return location for an error
+ *
+ * Returns: %TRUE if the user is known, else %FALSE with %TB_STORE_ERROR_NOT_FOUND
+ */
+gboolean
+tb_store_get_user_access (TbStore     *self,
+                          const char  *id,
+                          TbRole      *roles,
+                          GStrv       *team_ids,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL && roles != NULL && team_ids != NULL, FALSE);
+
+  stmt = _tb_store_query (self, "get-user-access", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_auto(GStrv) names = json_to_strv ((const char *) sqlite3_column_text (stmt, 0));
+
+      *roles = TB_ROLE_NONE;
+      for (guint i = 0; names[i] != NULL; i++)
+        *roles |= tb_role_from_string (names[i]);
+      *team_ids = json_to_strv ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND,
+                   _("There is no user %s in the local database."), id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
 /**
  * tb_store_dup_meta:
  * @self: a store

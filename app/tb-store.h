@@ -126,6 +126,11 @@ char       *tb_store_dup_user_name        (TbStore     *self,
                                            const char  *id);
 char       *tb_store_dup_team_name        (TbStore     *self,
                                            const char  *id);
+gboolean    tb_store_get_user_access      (TbStore     *self,
+                                           const char  *id,
+                                           TbRole      *roles,
+                                           GStrv       *team_ids,
+                                           GError     **error);
 
 char       *tb_store_dup_meta             (TbStore     *self,
                                            const char  *key);

@@ -3,7 +3,11 @@
 
 #include "config.h"
 
+#include <locale.h>
+#include <string.h>
+
 #include "tb-case-list.h"
+#include "tb-cli.h"
 #include "tb-case-service.h"
 #include "tb-demo.h"
 #include "tb-service.h"
@@ -439,6 +443,72 @@ test_create_and_list (void)
   }
 }
 
+static GString *cli_output;
+
+/* What the command prints to stdout, kept out of the TAP stream. */
+static void
+capture_print (const char *text)
+{
+  g_string_append (cli_output, text);
+}
+
+static int
+run_cli (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (args, (gpointer) "tongban-cli");
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  g_string_truncate (cli_output, 0);
+  return tb_cli_main (args->len - 1, (char **) args->pdata);
+}
+
+static void
+test_cli_act (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCase) c = find_case (store, "u-wangfang", "in_review", NULL);
+  g_autoptr(TbCase) after = NULL;
+  const char *path = tb_store_get_path (store);
+  const char *ref = tb_case_get_ref (c);
+
+  /* Queued offline through the command line, as administrators and the sync tests do. */
+  cli_output = g_string_new (NULL);
+  g_set_print_handler (capture_print);
+  g_assert_cmpint (run_cli ("act", "--db", path, "--case", ref, "--action", "approve",
+                            "--comment", "同意", "--user", "u-wangfang", NULL), ==, 0);
+  g_assert_nonnull (strstr (cli_output->str, ref));
+  g_assert_cmpint (run_cli ("act", "--db", path, "--case", ref, "--action", "comment",
+                            "--comment", "已通知申请人", "--user", "u-wangfang", NULL), ==, 0);
+  /* Refused: not allowed any more, someone else's, no user, unknown case. */
+  g_assert_cmpint (run_cli ("act", "--db", path, "--case", ref, "--action", "approve",
+                            "--user", "u-wangfang", NULL), ==, 1);
+  g_assert_cmpint (run_cli ("act", "--db", path, "--case", ref, "--action", "comment",
+                            "--comment", "x", "--user", "u-liuyang", NULL), ==, 1);
+  g_assert_cmpint (run_cli ("act", "--db", path, "--case", ref, "--action", "approve", NULL),
+                   ==, 2);
+  g_assert_cmpint (run_cli ("act", "--db", path, "--case", "TB-0000-000000", "--action",
+                            "approve", "--user", "u-wangfang", NULL), ==, 1);
+
+  g_set_print_handler (NULL);
+  g_string_free (cli_output, TRUE);
+
+  after = tb_store_get_case (store, tb_case_get_id (c), NULL);
+  g_assert_cmpstr (tb_case_get_state (after), ==, "approved");
+  {
+    g_autofree char *names = text_of (store, "SELECT group_concat (name, ',') FROM outbox");
+    g_assert_cmpstr (names, ==, "case.decide,case.comment");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -446,6 +516,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* The command line takes Chinese arguments as any UTF-8 terminal passes them. */
+  setlocale (LC_ALL, "C.UTF-8");
   tmpdir = g_dir_make_tmp ("tongban-test-case-service-XXXXXX", &error);
   g_assert_no_error (error);
 
@@ -457,6 +529,7 @@ main (int    argc,
   g_test_add_func ("/case-service/return-resubmit-clock", test_return_resubmit_clock);
   g_test_add_func ("/case-service/reassign-and-fields", test_reassign_and_fields);
   g_test_add_func ("/case-service/create-and-list", test_create_and_list);
+  g_test_add_func ("/case-service/cli-act", test_cli_act);
 
   ret = g_test_run ();
 

@@ -134,3 +134,6 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);
 
 -- name: put-event
 INSERT INTO events (case_id, kind, actor_id, at, data) VALUES (?1, ?2, ?3, ?4, ?5);
+
+-- name: get-user-access
+SELECT roles, teams FROM users WHERE id = ?1;
