@@ -434,7 +434,7 @@ tb_wire_change_new (const char *type,
                     gint64      version,
                     JsonNode   *data)
 {
-  JsonObject *object;
+  g_autoptr(JsonObject) object = NULL;
 
   g_return_val_if_fail (type != NULL, NULL);
   g_return_val_if_fail (id != NULL, NULL);
@@ -513,7 +513,7 @@ JsonNode *
 tb_wire_team_to_json (const char *id,
                       const char *name)
 {
-  JsonObject *object;
+  g_autoptr(JsonObject) object = NULL;
 
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -554,7 +554,7 @@ tb_wire_team_from_json (JsonObject  *object,
 JsonNode *
 tb_wire_roles_to_json (TbRole roles)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
 
   for (guint bit = 0; bit < 16; bit++)
     {
@@ -576,7 +576,7 @@ tb_wire_roles_to_json (TbRole roles)
 JsonNode *
 tb_wire_user_to_json (const TbWireUser *user)
 {
-  JsonObject *object;
+  g_autoptr(JsonObject) object = NULL;
 
   g_return_val_if_fail (user != NULL, NULL);
   g_return_val_if_fail (user->id != NULL && user->login != NULL, NULL);
@@ -715,7 +715,7 @@ tb_wire_calendar_year_to_json (TbCalendar *calendar,
                                int         year)
 {
   YearData data = { calendar, year, NULL, NULL };
-  JsonObject *object;
+  g_autoptr(JsonObject) object = NULL;
 
   g_return_val_if_fail (calendar != NULL, NULL);
 

@@ -220,7 +220,7 @@ object_to_string (JsonObject *object)
 static JsonNode *
 strv_node (const char * const *strv)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
 
   for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
     json_array_add_string_element (array, strv[i]);
@@ -695,10 +695,10 @@ load_events (Ctx         *ctx,
         json_object_set_string_member (event, "device_time", device);
       else
         json_object_set_null_member (event, "device_time");
-      json_object_set_member (event, "data",
-                              data != NULL ? data
-                                           : json_node_init_object (json_node_alloc (),
-                                                                    json_object_new ()));
+      if (data != NULL)
+        json_object_set_member (event, "data", data);
+      else
+        json_object_set_object_member (event, "data", json_object_new ());
       json_array_add_object_element (events, event);
     }
   sqlite3_reset (ctx->events);
@@ -1907,7 +1907,7 @@ static JsonNode *
 outcome_to_json (gint64   id,
                  Outcome *out)
 {
-  JsonObject *result = json_object_new ();
+  g_autoptr(JsonObject) result = json_object_new ();
 
   json_object_set_int_member (result, "id", id);
   json_object_set_string_member (result, "status", out->status);
@@ -3093,7 +3093,7 @@ attachment_answer (const char *sha256,
                    gsize       size,
                    const char *content_type)
 {
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
 
   json_object_set_int_member (object, "schema_version", 1);
   json_object_set_string_member (object, "sha256", sha256);
@@ -3309,7 +3309,7 @@ tb_server_sync_list_audit (sqlite3               *db,
   g_autoptr(SyncStmt) stmt = NULL;
   g_autoptr(JsonArray) entries = json_array_new ();
   g_autofree char *teams = NULL;
-  JsonObject *response;
+  g_autoptr(JsonObject) response = NULL;
   gint64 last = 0;
   guint count = 0;
   int rc;
@@ -3357,10 +3357,10 @@ tb_server_sync_list_audit (sqlite3               *db,
       json_object_set_string_member (entry, "action",
                                      (const char *) sqlite3_column_text (stmt, 3));
       set_nullable (entry, "case_id", (const char *) sqlite3_column_text (stmt, 4));
-      json_object_set_member (entry, "detail",
-                              detail != NULL ? detail
-                                             : json_node_init_object (json_node_alloc (),
-                                                                      json_object_new ()));
+      if (detail != NULL)
+        json_object_set_member (entry, "detail", detail);
+      else
+        json_object_set_object_member (entry, "detail", json_object_new ());
       json_object_set_string_member (entry, "received_at", received);
       set_nullable (entry, "device_time", (const char *) sqlite3_column_text (stmt, 7));
       json_array_add_object_element (entries, entry);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <gio/gnetworking.h>
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,6 +107,9 @@ typedef struct
 } Exchange;
 
 #define EXCHANGE_KEY "tb-server-exchange"
+
+/* Connections waiting to be accepted (listen(2)). */
+#define LISTEN_BACKLOG 1024
 
 static void
 exchange_free (gpointer data)
@@ -1123,6 +1127,7 @@ tb_server_listen (TbServer         *self,
   g_autoptr(GSocketConnectable) connectable = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocket) listen_socket = NULL;
   g_autofree char *host = NULL;
   SoupServerListenOptions options = 0;
   GSList *uris;
@@ -1145,7 +1150,19 @@ tb_server_listen (TbServer         *self,
       options |= SOUP_SERVER_LISTEN_HTTPS;
     }
 
-  if (!soup_server_listen (self->soup, socket_address, options, error))
+  /* The socket is ours, not soup_server_listen()'s, for its backlog: GSocket's default of 10
+   * overflows as soon as a few dozen desks connect while the one thread is in a handler, and
+   * the kernel then drops or resets their connections. The kernel caps it at somaxconn. */
+  listen_socket = g_socket_new (g_socket_address_get_family (socket_address),
+                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (listen_socket == NULL)
+    return FALSE;
+  if (g_socket_address_get_family (socket_address) == G_SOCKET_FAMILY_IPV6)
+    g_socket_set_option (listen_socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, NULL);
+  g_socket_set_listen_backlog (listen_socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (listen_socket, socket_address, TRUE, error)
+      || !g_socket_listen (listen_socket, error)
+      || !soup_server_listen_socket (self->soup, listen_socket, options, error))
     return FALSE;
 
   uris = soup_server_get_uris (self->soup);
