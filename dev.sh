@@ -85,6 +85,7 @@ demo () {
     --demo --demo-cases 5000 --demo-seed 1 > "$dir/server.log" 2>&1 &
   local server=$!
   trap 'kill $server 2>/dev/null || true' EXIT
+  trap 'exit 130' INT TERM HUP
   for _ in $(seq 50); do
     grep -q "Listening on" "$dir/server.log" 2>/dev/null && break
     kill -0 $server 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
