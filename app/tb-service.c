@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tb-definition-private.h"
 #include "tb-service.h"
 #include "tb-workflow.h"
 
@@ -592,19 +593,6 @@ node_is_boolean (JsonNode *node)
          && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
 }
 
-static gboolean
-is_valid_id (const char *id)
-{
-  if (id == NULL || *id == '\0')
-    return FALSE;
-
-  for (const char *p = id; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
-      return FALSE;
-
-  return TRUE;
-}
-
 /* Reads an optional string member; a present member of another type is an error. */
 static gboolean
 get_string (JsonObject  *object,
@@ -651,7 +639,7 @@ get_id (JsonObject  *object,
   if (!get_string (object, member, TRUE, where, out, error))
     return FALSE;
 
-  if (!is_valid_id (*out))
+  if (!_tb_definition_is_valid_id (*out))
     {
       g_set_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID,
                    _("%s: “%s” is not a valid identifier (use letters, digits, “_”, “-”)"),
@@ -659,32 +647,6 @@ get_id (JsonObject  *object,
       return FALSE;
     }
 
-  return TRUE;
-}
-
-static gboolean
-get_boolean (JsonObject  *object,
-             const char  *member,
-             gboolean     default_value,
-             const char  *where,
-             gboolean    *out,
-             GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  *out = default_value;
-
-  if (node == NULL)
-    return TRUE;
-
-  if (!node_is_boolean (node))
-    {
-      g_set_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID,
-                   _("%s: “%s” must be true or false"), where, member);
-      return FALSE;
-    }
-
-  *out = json_node_get_boolean (node);
   return TRUE;
 }
 
@@ -766,25 +728,6 @@ get_array (JsonObject  *object,
     }
 
   return json_node_get_array (node);
-}
-
-static JsonObject *
-get_element_object (JsonArray   *array,
-                    guint        index,
-                    const char  *where,
-                    const char  *member,
-                    GError     **error)
-{
-  JsonNode *node = json_array_get_element (array, index);
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID,
-                   _("%s: element %u of “%s” must be an object"), where, index + 1, member);
-      return NULL;
-    }
-
-  return json_node_get_object (node);
 }
 
 static gboolean
@@ -895,7 +838,8 @@ parse_options (TbFormField  *field,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *element = get_element_object (array, i, where, "options", error);
+      JsonObject *element = _tb_definition_get_element_object (array, i, where, "options",
+                                                               error);
       g_autofree char *inner = NULL;
       TbFormOption *option;
       const char *value;
@@ -961,7 +905,8 @@ parse_columns (TbFormField  *field,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *element = get_element_object (array, i, where, "columns", error);
+      JsonObject *element = _tb_definition_get_element_object (array, i, where, "columns",
+                                                               error);
       TbFormField *column;
 
       if (element == NULL)
@@ -1025,9 +970,10 @@ parse_field (JsonObject  *object,
       || !get_localized (object, "help", FALSE, where, &field->help, error)
       || !get_localized (object, "pattern_message", FALSE, where, &field->pattern_message, error)
       || !get_localized (object, "unit", FALSE, where, &field->unit, error)
-      || !get_boolean (object, "required", FALSE, where, &field->required, error)
-      || !get_boolean (object, "sensitive", FALSE, where, &field->sensitive, error)
-      || !get_boolean (object, "integer", FALSE, where, &field->integer, error))
+      || !_tb_definition_get_boolean (object, "required", FALSE, where, &field->required, error)
+      || !_tb_definition_get_boolean (object, "sensitive", FALSE, where, &field->sensitive,
+                                      error)
+      || !_tb_definition_get_boolean (object, "integer", FALSE, where, &field->integer, error))
     return NULL;
 
   if ((field->integer || field->unit != NULL) && field->type != TB_FIELD_NUMBER)
@@ -1107,7 +1053,8 @@ parse_materials (TbService   *self,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *element = get_element_object (array, i, self->id, "materials", error);
+      JsonObject *element = _tb_definition_get_element_object (array, i, self->id, "materials",
+                                                               error);
       g_autofree char *where = NULL;
       TbMaterial *material;
       const char *id;
@@ -1131,7 +1078,8 @@ parse_materials (TbService   *self,
         }
 
       if (!get_localized (element, "label", TRUE, where, &material->label, error)
-          || !get_boolean (element, "required", TRUE, where, &material->required, error))
+          || !_tb_definition_get_boolean (element, "required", TRUE, where, &material->required,
+                                          error))
         return FALSE;
     }
 
@@ -1161,7 +1109,8 @@ parse_form (TbService   *self,
 
   for (guint i = 0; i < json_array_get_length (sections); i++)
     {
-      JsonObject *element = get_element_object (sections, i, form_where, "sections", error);
+      JsonObject *element = _tb_definition_get_element_object (sections, i, form_where,
+                                                               "sections", error);
       g_autofree char *where = NULL;
       TbFormSection *section;
       JsonArray *fields;
@@ -1197,7 +1146,8 @@ parse_form (TbService   *self,
 
       for (guint j = 0; j < json_array_get_length (fields); j++)
         {
-          JsonObject *field_object = get_element_object (fields, j, where, "fields", error);
+          JsonObject *field_object = _tb_definition_get_element_object (fields, j, where,
+                                                                        "fields", error);
           TbFormField *field;
 
           if (field_object == NULL)

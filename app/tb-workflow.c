@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "tb-definition-private.h"
 #include "tb-service.h"
 #include "tb-workflow.h"
 
@@ -116,19 +117,6 @@ invalid (GError     **error,
   return FALSE;
 }
 
-static gboolean
-is_valid_id (const char *id)
-{
-  if (id == NULL || *id == '\0')
-    return FALSE;
-
-  for (const char *p = id; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
-      return FALSE;
-
-  return TRUE;
-}
-
 static const char *
 member_id (JsonObject  *object,
            const char  *member,
@@ -146,7 +134,7 @@ member_id (JsonObject  *object,
     }
 
   id = json_node_get_string (node);
-  if (!is_valid_id (id))
+  if (!_tb_definition_is_valid_id (id))
     {
       invalid (error, _("%s: “%s” is not a valid identifier (use letters, digits, “_”, “-”)"),
                where, id);
@@ -154,26 +142,6 @@ member_id (JsonObject  *object,
     }
 
   return id;
-}
-
-static gboolean
-member_boolean (JsonObject  *object,
-                const char  *member,
-                const char  *where,
-                gboolean    *out,
-                GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  *out = FALSE;
-  if (node == NULL)
-    return TRUE;
-
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return invalid (error, _("%s: “%s” must be true or false"), where, member);
-
-  *out = json_node_get_boolean (node);
-  return TRUE;
 }
 
 static JsonArray *
@@ -198,24 +166,6 @@ member_array (JsonObject  *object,
   return json_node_get_array (node);
 }
 
-static JsonObject *
-element_object (JsonArray   *array,
-                guint        index,
-                const char  *where,
-                const char  *member,
-                GError     **error)
-{
-  JsonNode *node = json_array_get_element (array, index);
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      invalid (error, _("%s: element %u of “%s” must be an object"), where, index + 1, member);
-      return NULL;
-    }
-
-  return json_node_get_object (node);
-}
-
 /* Reads an array of {"id", "name"} into @list and @index. */
 static gboolean
 parse_named_list (TbWorkflow  *self,
@@ -233,7 +183,8 @@ parse_named_list (TbWorkflow  *self,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *object = element_object (array, i, self->id, member, error);
+      JsonObject *object = _tb_definition_get_element_object (array, i, self->id, member,
+                                                              error);
       g_autofree char *where = NULL;
       const char *id;
       Named *named;
@@ -272,7 +223,8 @@ parse_states (TbWorkflow  *self,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *object = element_object (array, i, self->id, "states", error);
+      JsonObject *object = _tb_definition_get_element_object (array, i, self->id, "states",
+                                                              error);
       g_autofree char *where = NULL;
       JsonArray *parties;
       const char *id;
@@ -293,8 +245,10 @@ parse_states (TbWorkflow  *self,
       g_free (where);
       where = g_strdup_printf ("%s / %s", self->id, id);
 
-      if (!member_boolean (object, "terminal", where, &state->terminal, error)
-          || !member_boolean (object, "pauses_clock", where, &state->pauses_clock, error))
+      if (!_tb_definition_get_boolean (object, "terminal", FALSE, where, &state->terminal,
+                                       error)
+          || !_tb_definition_get_boolean (object, "pauses_clock", FALSE, where,
+                                          &state->pauses_clock, error))
         return FALSE;
 
       if (state->terminal && state->pauses_clock)
@@ -372,11 +326,14 @@ parse_transition (TbWorkflow  *self,
   if (!(transition->to = g_hash_table_lookup (self->states_by_id, to)))
     return invalid (error, _("%s: the state “%s” is not in “states”"), where, to);
 
-  if (!member_boolean (object, "needs_reason", where, &transition->needs_reason, error)
-      || !member_boolean (object, "extends_deadline", where, &transition->extends_deadline,
-                          error)
-      || !member_boolean (object, "countersign", where, &transition->countersign, error)
-      || !member_boolean (object, "by_party", where, &transition->by_party, error))
+  if (!_tb_definition_get_boolean (object, "needs_reason", FALSE, where,
+                                   &transition->needs_reason, error)
+      || !_tb_definition_get_boolean (object, "extends_deadline", FALSE, where,
+                                      &transition->extends_deadline, error)
+      || !_tb_definition_get_boolean (object, "countersign", FALSE, where,
+                                      &transition->countersign, error)
+      || !_tb_definition_get_boolean (object, "by_party", FALSE, where, &transition->by_party,
+                                      error))
     return FALSE;
 
   if (transition->countersign && transition->by_party)
@@ -493,7 +450,8 @@ tb_workflow_parse (TbWorkflow  *self,
 
   for (guint i = 0; i < json_array_get_length (transitions); i++)
     {
-      JsonObject *object = element_object (transitions, i, self->id, "transitions", error);
+      JsonObject *object = _tb_definition_get_element_object (transitions, i, self->id,
+                                                              "transitions", error);
 
       if (object == NULL || !parse_transition (self, object, i, error))
         return FALSE;
