@@ -7,6 +7,7 @@
 
 #include "tb-case-service.h"
 #include "tb-decision.h"
+#include "tb-json-private.h"
 #include "tb-service.h"
 #include "tb-store-private.h"
 #include "tb-workflow.h"
@@ -224,20 +225,6 @@ get_calendar (TbCaseService  *self,
   return self->calendar;
 }
 
-static char *
-strv_to_json (const char * const *strv)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_builder_add_string_value (builder, strv[i]);
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
 static void
 set_optional (JsonObject *object,
               const char *member,
@@ -351,7 +338,7 @@ tb_case_service_decide (TbCaseService  *self,
                           self->today, &after, error))
     return FALSE;
 
-  parties_json = strv_to_json ((const char * const *) after.signed_parties);
+  parties_json = _tb_json_from_strv ((const char * const *) after.signed_parties);
   tb_case_to_record (c, &r);
   r.state = after.state;
   r.signed_parties_json = parties_json;
@@ -498,14 +485,6 @@ validate (TbService   *service,
   return FALSE;
 }
 
-static char *
-object_to_string (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = object_node (object);
-
-  return json_to_string (node, FALSE);
-}
-
 /**
  * tb_case_service_update_fields:
  * @self: a case service
@@ -572,7 +551,7 @@ tb_case_service_update_fields (TbCaseService  *self,
   if (!validate (service, form, problems, error))
     return FALSE;
 
-  form_json = object_to_string (form);
+  form_json = _tb_json_object_to_string (form);
   tb_case_to_record (c, &r);
   r.form_json = form_json;
 
@@ -652,7 +631,7 @@ tb_case_service_create (TbCaseService  *self,
   id = g_uuid_string_random ();
   /* Provisional until the server numbers it; never mistaken for a server reference. */
   ref = g_strdup_printf ("NEW-%.8s", id);
-  form_json = object_to_string (form);
+  form_json = _tb_json_object_to_string (form);
 
   r = (TbCaseRecord) {
     .id = id,

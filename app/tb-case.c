@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tb-case-private.h"
+#include "tb-json-private.h"
 
 /*
  * A TbCase is an immutable snapshot of one row of the store. When the row changes the store
@@ -364,29 +365,9 @@ tb_case_equal (TbCase *a,
 GStrv
 tb_case_dup_signed_parties (TbCase *self)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonNode *root;
-
   g_return_val_if_fail (TB_IS_CASE (self), NULL);
 
-  parser = json_parser_new_immutable ();
-  if (self->signed_parties_json != NULL
-      && json_parser_load_from_data (parser, self->signed_parties_json, -1, NULL)
-      && (root = json_parser_get_root (parser)) != NULL
-      && JSON_NODE_HOLDS_ARRAY (root))
-    {
-      JsonArray *array = json_node_get_array (root);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *node = json_array_get_element (array, i);
-          if (json_node_get_value_type (node) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (node));
-        }
-    }
-
-  return g_strv_builder_end (builder);
+  return _tb_json_to_strv (self->signed_parties_json);
 }
 
 /**

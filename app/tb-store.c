@@ -14,6 +14,7 @@
 #include "tb-calendar.h"
 #include "tb-case-private.h"
 #include "tb-fts.h"
+#include "tb-json-private.h"
 #include "tb-service.h"
 #include "tb-sqlite.h"
 #include "tb-store-private.h"
@@ -1189,21 +1190,6 @@ tb_store_put_team (TbStore     *self,
   return step_done (self, stmt, error);
 }
 
-static char *
-strv_to_json (const char * const *strv)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_builder_add_string_value (builder, strv[i]);
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-
-  return json_to_string (root, FALSE);
-}
-
 /**
  * tb_store_put_user:
  * @self: a store
@@ -1238,8 +1224,8 @@ tb_store_put_user (TbStore            *self,
       g_ptr_array_add (role_names, (gpointer) tb_role_to_string (1u << bit));
   g_ptr_array_add (role_names, NULL);
 
-  roles_json = strv_to_json ((const char * const *) role_names->pdata);
-  teams_json = strv_to_json (team_ids);
+  roles_json = _tb_json_from_strv ((const char * const *) role_names->pdata);
+  teams_json = _tb_json_from_strv (team_ids);
 
   stmt = _tb_store_query (self, "put-user", error);
   if (stmt == NULL)
@@ -1287,23 +1273,6 @@ tb_store_dup_team_name (TbStore    *self,
   return get_text (self, "get-team-name", id, NULL);
 }
 
-static GStrv
-json_to_strv (const char *text)
-{
-  g_autoptr(JsonNode) node = text != NULL ? json_from_string (text, NULL) : NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (json_node_get_value_type (json_array_get_element (array, i)) == G_TYPE_STRING)
-          g_strv_builder_add (builder, json_array_get_string_element (array, i));
-    }
-  return g_strv_builder_end (builder);
-}
-
 /**
  * tb_store_get_user_access:
  * @self: a store
@@ -1334,12 +1303,12 @@ tb_store_get_user_access (TbStore     *self,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      g_auto(GStrv) names = json_to_strv ((const char *) sqlite3_column_text (stmt, 0));
+      g_auto(GStrv) names = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 0));
 
       *roles = TB_ROLE_NONE;
       for (guint i = 0; names[i] != NULL; i++)
         *roles |= tb_role_from_string (names[i]);
-      *team_ids = json_to_strv ((const char *) sqlite3_column_text (stmt, 1));
+      *team_ids = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 1));
     }
   sqlite3_reset (stmt);
 
@@ -1474,15 +1443,6 @@ parse_object (const char *text)
   return json_object_ref (json_node_get_object (node));
 }
 
-static char *
-object_to_string (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_set_object (node, object);
-  return json_to_string (node, FALSE);
-}
-
 /* The server's values of every field a local change touches, kept the first time each field is
  * touched, and the local values: so the exact server copy can always be rebuilt. */
 static gboolean
@@ -1533,8 +1493,8 @@ write_overlay (TbStore             *self,
       json_object_set_member (local, field, record_field_to_json (action->after, field));
     }
 
-  base_text = object_to_string (base);
-  local_text = object_to_string (local);
+  base_text = _tb_json_object_to_string (base);
+  local_text = _tb_json_object_to_string (local);
 
   stmt = _tb_store_query (self, "put-overlay", error);
   if (stmt == NULL)

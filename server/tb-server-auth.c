@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tb-demo.h"
+#include "tb-json-private.h"
 #include "tb-problem.h"
 #include "tb-request.h"
 #include "tb-server-auth.h"
@@ -426,18 +427,6 @@ roles_to_json (TbRole roles)
   return json_to_string (node, FALSE);
 }
 
-static char *
-strv_to_json (const char * const *strv)
-{
-  g_autoptr(JsonArray) array = json_array_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_array_add_string_element (array, strv[i]);
-  json_node_set_array (node, array);
-  return json_to_string (node, FALSE);
-}
-
 /**
  * tb_server_auth_add_team:
  * @db: the server database
@@ -505,7 +494,7 @@ tb_server_auth_add_user (sqlite3            *db,
   if (hash == NULL)
     return FALSE;
   roles_json = roles_to_json (roles);
-  teams_json = strv_to_json (team_ids);
+  teams_json = _tb_json_from_strv (team_ids);
 
   stmt = prepare (db, "INSERT INTO users (id, login, display_name, roles, teams, password_hash) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);

@@ -7,6 +7,7 @@
 
 #include "tb-decision.h"
 #include "tb-demo.h"
+#include "tb-json-private.h"
 #include "tb-problem.h"
 #include "tb-request.h"
 #include "tb-server-sync.h"
@@ -209,57 +210,6 @@ node_to_string (JsonNode *node)
   return json_to_string (node, FALSE);
 }
 
-static char *
-object_to_string (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-
-  return json_to_string (node, FALSE);
-}
-
-static JsonNode *
-strv_node (const char * const *strv)
-{
-  g_autoptr(JsonArray) array = json_array_new ();
-
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_array_add_string_element (array, strv[i]);
-  return json_node_init_array (json_node_alloc (), array);
-}
-
-static char *
-strv_to_json (const char * const *strv)
-{
-  g_autoptr(JsonNode) node = strv_node (strv);
-
-  return node_to_string (node);
-}
-
-/* A JSON array of strings ("[]" fast); anything else gives an empty vector. */
-static GStrv
-json_to_strv (const char *text)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-
-  if (text != NULL && strcmp (text, "[]") != 0 && (node = parse_json (text)) != NULL
-      && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element)
-              && json_node_get_value_type (element) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (element));
-        }
-    }
-
-  return g_strv_builder_end (builder);
-}
-
 /* RFC 6901: "~" and "/" in a token are escaped. */
 static void
 append_pointer_token (GString    *pointer,
@@ -354,7 +304,7 @@ ctx_init (Ctx                  *ctx,
   ctx->today = server_today (ctx->now);
   ctx->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   ctx->workflows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  ctx->teams_json = strv_to_json (caller != NULL ? (const char * const *) caller->team_ids
+  ctx->teams_json = _tb_json_from_strv (caller != NULL ? (const char * const *) caller->team_ids
                                                  : NULL);
 }
 
@@ -623,7 +573,7 @@ case_row_read (sqlite3_stmt *stmt,
   row->closed = sqlite3_column_int (stmt, c++) != 0;
   row->version = sqlite3_column_int64 (stmt, c++);
   row->practice = sqlite3_column_int (stmt, c++) != 0;
-  row->signed_parties = json_to_strv ((const char *) sqlite3_column_text (stmt, c++));
+  row->signed_parties = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, c++));
   row->form = column_dup (stmt, c++);
   row->state_version = sqlite3_column_int64 (stmt, c++);
   row->assigned_version = sqlite3_column_int64 (stmt, c++);
@@ -771,7 +721,7 @@ store_case (Ctx            *ctx,
   if (stmt == NULL)
     return FALSE;
 
-  parties = strv_to_json ((const char * const *) row->signed_parties);
+  parties = _tb_json_from_strv ((const char * const *) row->signed_parties);
   bind_text (stmt, 1, row->state);
   bind_text (stmt, 2, row->assignee_id);
   bind_text (stmt, 3, row->team_id);
@@ -825,7 +775,7 @@ add_event (Ctx         *ctx,
 
   if (stmt == NULL)
     return FALSE;
-  text = object_to_string (data);
+  text = _tb_json_object_to_string (data);
   bind_text (stmt, 1, case_id);
   bind_text (stmt, 2, kind);
   sqlite3_bind_int64 (stmt, 3, version);
@@ -1322,11 +1272,11 @@ load_user (Ctx         *ctx,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      g_auto(GStrv) names = json_to_strv ((const char *) sqlite3_column_text (stmt, 0));
+      g_auto(GStrv) names = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 0));
 
       for (guint i = 0; names[i] != NULL; i++)
         *roles |= tb_role_from_string (names[i]);
-      *teams = json_to_strv ((const char *) sqlite3_column_text (stmt, 1));
+      *teams = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 1));
       *found = TRUE;
     }
   else if (rc != SQLITE_DONE)
@@ -1565,7 +1515,7 @@ apply_update_fields (Ctx            *ctx,
     return reject_validation (out, errors);
 
   g_free (row.form);
-  row.form = object_to_string (form);
+  row.form = _tb_json_object_to_string (form);
   row.version++;
   row.fields_version = row.version;
 
@@ -1736,7 +1686,7 @@ apply_create (Ctx            *ctx,
   if (!(ref = next_ref (ctx, tb_day_get_year (ctx->today), error)))
     return FALSE;
 
-  form_text = object_to_string (form);
+  form_text = _tb_json_object_to_string (form);
   if (!(insert = prepare (ctx->db,
       "INSERT INTO cases (id, ref, service_id, state, assignee_id, team_id, applicant_name,"
       " applicant_kind, company_name, received_on, deadline, practice, form, created_by,"
@@ -1967,7 +1917,7 @@ record_mutation (Ctx            *ctx,
     json_object_set_object_member (detail, "args", json_object_ref (m->args));
   if (out->problem != NULL)
     json_object_set_member (detail, "problem", json_node_ref (out->problem));
-  detail_text = object_to_string (detail);
+  detail_text = _tb_json_object_to_string (detail);
 
   sqlite3_bind_int64 (audit, 1, ctx->now);
   bind_text (audit, 2, ctx->caller->user_id);
@@ -2482,8 +2432,8 @@ static JsonNode *
 user_from_row (sqlite3_stmt *stmt,
                GStrv        *teams_out)
 {
-  g_auto(GStrv) roles = json_to_strv ((const char *) sqlite3_column_text (stmt, 3));
-  g_auto(GStrv) teams = json_to_strv ((const char *) sqlite3_column_text (stmt, 4));
+  g_auto(GStrv) roles = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 3));
+  g_auto(GStrv) teams = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 4));
   TbWireUser user = { 0 };
   JsonNode *node;
 
@@ -3337,7 +3287,7 @@ tb_server_sync_list_audit (sqlite3               *db,
   if (stmt == NULL)
     return NULL;
 
-  teams = strv_to_json ((const char * const *) caller->team_ids);
+  teams = _tb_json_from_strv ((const char * const *) caller->team_ids);
   sqlite3_bind_int64 (stmt, 1, after);
   sqlite3_bind_int (stmt, 2, (caller->roles & TB_ROLE_AUDITOR) != 0);
   bind_text (stmt, 3, teams);
