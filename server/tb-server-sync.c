@@ -1871,6 +1871,31 @@ outcome_to_json (gint64   id,
 }
 
 /* Writes what a processed mutation came to, its audit entry, and advances the client. */
+/* The answer a processed mutation got, or %NULL in @result if it is not known. */
+static gboolean
+read_mutation_result (Ctx         *ctx,
+                      const char  *client_id,
+                      gint64       id,
+                      JsonNode   **result,
+                      GError     **error)
+{
+  g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT result FROM mutations"
+                                      " WHERE client_id = ? AND id = ?", error);
+  int rc;
+
+  *result = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, client_id);
+  sqlite3_bind_int64 (stmt, 2, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *result = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
+  else if (rc != SQLITE_DONE)
+    return db_error (ctx->db, rc, error);
+  return TRUE;
+}
+
 static gboolean
 record_mutation (Ctx            *ctx,
                  const char     *client_id,
@@ -2042,9 +2067,24 @@ tb_server_sync_push (sqlite3               *db,
 
       if (m.id <= last)
         {
+          g_autoptr(JsonNode) original = NULL;
+          JsonNode *answer;
+
+          /* What it answered the first time, in case that answer was lost on the way: the
+           * client learns a rejection or conflict only from it. */
+          if (!read_mutation_result (&ctx, client_id, m.id, &original, &local_error))
+            {
+              g_free (m.pointer);
+              rollback (db);
+              goto failed;
+            }
           rollback (db);
           out.status = "duplicate";
-          json_array_add_element (results, outcome_to_json (m.id, &out));
+          answer = outcome_to_json (m.id, &out);
+          if (original != NULL)
+            json_object_set_member (json_node_get_object (answer), "original",
+                                    g_steal_pointer (&original));
+          json_array_add_element (results, answer);
           g_free (m.pointer);
           continue;
         }

@@ -484,6 +484,14 @@ test_push_idempotent (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (again, "last_mutation_id"), ==, 2);
   assert_result (again, 0, 1, "duplicate");
   assert_result (again, 1, 2, "duplicate");
+  {
+    /* …and the answer it lost comes with the duplicate. */
+    JsonObject *original = json_object_get_object_member (result_at (again, 1), "original");
+
+    g_assert_nonnull (original);
+    g_assert_cmpstr (json_object_get_string_member (original, "status"), ==, "applied");
+    g_assert_cmpint (json_object_get_int_member (original, "version"), ==, 3);
+  }
 
   g_assert_cmpint (case_version (f, CASE_A), ==, 3);
   state = case_field (f, CASE_A, "state");
