@@ -16,7 +16,7 @@ BUILD=$ROOT/build
 PACKAGES=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
-  libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev glib-networking openssl
+  libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev libsecret-1-dev glib-networking openssl
   desktop-file-utils appstream
   xvfb xauth dbus dbus-x11 fonts-noto-cjk
 )

@@ -12,6 +12,8 @@
 #include "tb-cli.h"
 #include "tb-demo.h"
 #include "tb-store.h"
+#include "tb-store-sync.h"
+#include "tb-sync-engine.h"
 
 typedef struct
 {
@@ -232,10 +234,153 @@ cmd_act (int    argc,
   return 0;
 }
 
+typedef struct
+{
+  GMainLoop     *loop;
+  GAsyncResult  *result;
+} Wait;
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->result = g_object_ref (result);
+  g_main_loop_quit (w->loop);
+}
+
+static GAsyncResult *
+wait_for (Wait *w)
+{
+  g_main_loop_run (w->loop);
+  return w->result;
+}
+
+static char *
+read_password (const char  *path,
+               GError     **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &text, &len, error))
+    return NULL;
+  /* A password file ends with a newline, which is not part of the password. */
+  while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+    text[--len] = '\0';
+  return g_steal_pointer (&text);
+}
+
+static int
+cmd_sync (int    argc,
+          char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(TbSyncEngine) engine = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  TbSyncSummary summary = { 0 };
+  Wait w = { 0 };
+  int retries = 0;
+  gboolean ok;
+  const GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("The server’s address"), N_("URL") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("The user name"), N_("LOGIN") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+      N_("A file holding the password"), N_("FILE") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The store (created if missing)"), N_("FILE") },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &retries,
+      N_("Try again this many times when the server is unreachable or busy (default: 0)"),
+      "N" },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Sign in, send the changes queued in a store and "
+                                           "receive the server’s, once."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (db == NULL || server == NULL || user == NULL || password_file == NULL)
+    return usage_error (context, _("--server, --user, --password-file and --db are required."));
+  if (retries < 0)
+    return usage_error (context, _("--retries must not be negative."));
+
+  password = read_password (password_file, &error);
+  if (password == NULL)
+    {
+      g_printerr (_("Cannot read the password file: %s\n"), error->message);
+      return 1;
+    }
+
+  store = tb_store_open (db, &error);
+  if (store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  engine = tb_sync_engine_new (store, server);
+  tb_sync_engine_set_use_keyring (engine, FALSE);
+  loop = g_main_loop_new (NULL, FALSE);
+  w.loop = loop;
+
+  for (int attempt = 0;; attempt++)
+    {
+      g_clear_error (&error);
+      g_clear_object (&w.result);
+      if (!tb_sync_engine_get_signed_in (engine))
+        {
+          tb_sync_engine_sign_in_async (engine, user, password, NULL, wait_cb, &w);
+          ok = tb_sync_engine_sign_in_finish (engine, wait_for (&w), &error);
+          g_clear_object (&w.result);
+        }
+      else
+        ok = TRUE;
+      if (ok)
+        {
+          tb_sync_engine_sync_async (engine, NULL, wait_cb, &w);
+          ok = tb_sync_engine_sync_finish (engine, wait_for (&w), &summary, &error);
+          g_clear_object (&w.result);
+        }
+      if (ok)
+        break;
+      if (attempt >= retries
+          || !(g_error_matches (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE)
+               || g_error_matches (error, TB_SYNC_ERROR, TB_SYNC_ERROR_UNAVAILABLE)
+               || g_error_matches (error, TB_SYNC_ERROR, TB_SYNC_ERROR_PROTOCOL)))
+        {
+          g_printerr (_("Sync failed: %s\n"), error->message);
+          return 1;
+        }
+      g_printerr (_("Sync failed, trying again: %s\n"), error->message);
+      g_usleep (MIN (tb_sync_engine_next_delay (engine), 5) * G_USEC_PER_SEC);
+    }
+
+  g_print (_("Sent %u changes: %u applied, %u rejected, %u in conflict.\n"),
+           summary.sent, summary.applied, summary.rejected, summary.conflicts);
+  g_print (_("Received %u changes in %u pages: %u cases, %u removed.\n"),
+           summary.changes, summary.pages, summary.cases, summary.removed);
+  {
+    g_autofree char *unsent = g_strdup_printf ("%" G_GINT64_FORMAT, summary.unsent);
+    g_print (_("Changes still unsent: %s.\n"), unsent);
+  }
+  return 0;
+}
+
 static const Command commands[] = {
   { "demo-seed", N_("Fill a store with deterministic demo data"), cmd_demo_seed },
   { "search", N_("Search the cases of a store"), cmd_search },
   { "act", N_("Queue an action on a case, offline"), cmd_act },
+  { "sync", N_("Send queued changes and receive the server’s, once"), cmd_sync },
 };
 
 static void

@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include <json-glib/json-glib.h>
+
 #include "tb-store.h"
 
 G_BEGIN_DECLS
@@ -56,6 +58,78 @@ typedef struct
 
 gint64        _tb_store_record_local_action (TbStore             *self,
                                              const TbLocalAction *action,
+                                             GError             **error);
+
+void          _tb_store_note_case_changed   (TbStore             *self,
+                                             const char          *case_id,
+                                             TbCase              *old_case);
+TbCase       *_tb_store_get_case_if_tracked (TbStore             *self,
+                                             const char          *case_id);
+
+/**
+ * TbOutboxItem:
+ * @id: the mutation id
+ * @name: the mutation ("case.decide", …)
+ * @args_json: its arguments, a JSON object
+ * @base_versions_json: the versions it was made on, `{"case:<id>": n}`
+ * @case_id: (nullable): the case it acts on
+ * @device_time: when it was made on this device (Unix microseconds)
+ *
+ * One queued mutation, as the sync engine sends it.
+ */
+typedef struct
+{
+  gint64  id;
+  char   *name;
+  char   *args_json;
+  char   *base_versions_json;
+  char   *case_id;
+  gint64  device_time;
+} TbOutboxItem;
+
+/* What one push answer or pull page did, for the sync engine's summary and progress. */
+typedef struct
+{
+  guint    applied;
+  guint    rejected;
+  guint    conflicts;
+  gint64   last_mutation_id;
+} TbPushCounts;
+
+typedef struct
+{
+  guint    changes;
+  guint    cases;
+  guint    removed;
+  gboolean has_more;
+  gint64   last_mutation_id;
+  gint64   server_time;
+} TbPullCounts;
+
+void          _tb_outbox_item_free          (TbOutboxItem        *item);
+char         *_tb_store_ensure_client_id    (TbStore             *self,
+                                             GError             **error);
+GPtrArray    *_tb_store_outbox_next         (TbStore             *self,
+                                             guint                limit,
+                                             GError             **error);
+gboolean      _tb_store_outbox_set_sending  (TbStore             *self,
+                                             gint64               first_id,
+                                             gint64               last_id,
+                                             gboolean             sending,
+                                             GError             **error);
+gboolean      _tb_store_apply_push          (TbStore             *self,
+                                             JsonObject          *reply,
+                                             TbPushCounts        *counts,
+                                             GError             **error);
+gboolean      _tb_store_apply_pull          (TbStore             *self,
+                                             JsonObject          *reply,
+                                             gint64               local_time,
+                                             TbPullCounts        *counts,
+                                             GError             **error);
+gboolean      _tb_store_reset_sync          (TbStore             *self,
+                                             GError             **error);
+gboolean      _tb_store_set_last_sync       (TbStore             *self,
+                                             gint64               at,
                                              GError             **error);
 
 G_END_DECLS

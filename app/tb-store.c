@@ -1625,6 +1625,20 @@ record_local_action_in_transaction (TbStore       *self,
   if (rc != SQLITE_ROW)
     return _tb_store_set_error (self, rc == SQLITE_DONE ? SQLITE_ERROR : rc, error);
 
+  /* A comment changes no value of the case, but the case has something unsent all the same. */
+  if (action->after == NULL)
+    {
+      stmt = _tb_store_query (self, "set-case-sync-state", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, action->case_id);
+      sqlite3_bind_int (stmt, 2, TB_SYNC_STATE_PENDING);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+      if (sqlite3_changes (self->db) > 0)
+        _tb_store_note_case_changed (self, action->case_id, old_case);
+    }
+
   args = json_to_string (action->mutation_args, FALSE);
   base_versions = g_strdup_printf ("{\"case:%s\":%" G_GINT64_FORMAT "}",
                                    action->case_id, action->base_version);
@@ -1677,4 +1691,72 @@ _tb_store_record_local_action (TbStore             *self,
   if (!in_transaction (self, record_local_action_in_transaction, &data, 0, error))
     return 0;
   return data.mutation_id;
+}
+
+/*
+ * Something other than tb_store_put_cases() changed, added or deleted the row of @case_id in
+ * the current transaction: listeners of #TbStore::cases-changed get its values now. @old_case
+ * is the row before the change, if the caller has it (the first change of a case in a
+ * transaction keeps its old values; later ones only update the new values).
+ */
+void
+_tb_store_note_case_changed (TbStore    *self,
+                             const char *case_id,
+                             TbCase     *old_case)
+{
+  TbCaseChange *change;
+
+  g_return_if_fail (TB_IS_STORE (self));
+  g_return_if_fail (self->in_transaction);
+
+  if (!g_signal_has_handler_pending (self, signals[CASES_CHANGED], 0, FALSE))
+    {
+      self->changes_overflowed = TRUE;
+      return;
+    }
+  if (self->changes_overflowed)
+    return;
+
+  for (guint i = self->pending_changes->len; i > 0; i--)
+    {
+      TbCase *c;
+
+      change = g_ptr_array_index (self->pending_changes, i - 1);
+      c = change->new_case != NULL ? change->new_case : change->old_case;
+      if (c != NULL && g_strcmp0 (tb_case_get_id (c), case_id) == 0)
+        {
+          g_clear_object (&change->new_case);
+          change->new_case = get_case (self, "get-case", case_id, NULL);
+          return;
+        }
+    }
+
+  if (self->pending_changes->len >= MAX_TRACKED_CHANGES)
+    {
+      self->changes_overflowed = TRUE;
+      return;
+    }
+
+  change = g_new0 (TbCaseChange, 1);
+  change->old_case = old_case != NULL ? g_object_ref (old_case) : NULL;
+  change->new_case = get_case (self, "get-case", case_id, NULL);
+  if (change->old_case == NULL && change->new_case == NULL)
+    {
+      case_change_free (change);
+      return;
+    }
+  g_ptr_array_add (self->pending_changes, change);
+}
+
+/* Reads a case for _tb_store_note_case_changed(), only when someone listens. */
+TbCase *
+_tb_store_get_case_if_tracked (TbStore    *self,
+                               const char *case_id)
+{
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+
+  if (self->changes_overflowed
+      || !g_signal_has_handler_pending (self, signals[CASES_CHANGED], 0, FALSE))
+    return NULL;
+  return get_case (self, "get-case", case_id, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "tb-fts.h"
 #include "tb-store.h"
+#include "tb-store-sync.h"
 #include "tb-store-private.h"
 
 static char *tmpdir;
@@ -156,7 +157,7 @@ test_store_upgrade (void)
   g_autoptr(TbCase) c = NULL;
   TbCaseRecord r = make_record ("up-1", "TB-UP-1", "钱进");
 
-  /* A store as version 1 left it: the same data, without what 0002 added. */
+  /* A store as version 1 left it: the same data, without what 0002 and 0003 added. */
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
   r.signed_parties_json = "[\"planning\"]";
@@ -164,6 +165,12 @@ test_store_upgrade (void)
   g_clear_object (&store);
   raw_exec (path, "ALTER TABLE cases DROP COLUMN signed_parties;"
                   "ALTER TABLE cases DROP COLUMN practice;"
+                  "ALTER TABLE case_overlay DROP COLUMN applied_version;"
+                  "ALTER TABLE conflicts DROP COLUMN kind;"
+                  "ALTER TABLE conflicts DROP COLUMN mutation;"
+                  "ALTER TABLE conflicts DROP COLUMN problem;"
+                  "DROP TABLE pending_removals;"
+                  "DROP TABLE sync_log;"
                   "PRAGMA user_version = 1;");
   g_assert_cmpint (raw_pragma (path, "user_version"), ==, 1);
 
@@ -177,6 +184,16 @@ test_store_upgrade (void)
   g_assert_cmpstr (tb_case_get_applicant_name (c), ==, "钱进");
   g_assert_cmpstr (tb_case_get_signed_parties_json (c), ==, "[]");
   g_assert_false (tb_case_get_practice (c));
+
+  /* 0003: what the sync engine keeps. */
+  g_assert_true (tb_store_add_sync_log (store, "info", "upgraded", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) conflicts = tb_store_list_conflicts (store, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (conflicts->len, ==, 0);
+  }
 }
 
 static void

@@ -109,7 +109,7 @@ ON CONFLICT (case_id) DO UPDATE SET
   base = excluded.base, local = excluded.local, updated_at = excluded.updated_at;
 
 -- name: set-case-sync-state
-UPDATE cases SET sync_state = ?2 WHERE id = ?1;
+UPDATE cases SET sync_state = ?2 WHERE id = ?1 AND sync_state != ?2;
 
 -- name: get-sync-state
 SELECT client_id, next_mutation_id FROM sync_state WHERE id = 1;
@@ -137,3 +137,168 @@ INSERT INTO events (case_id, kind, actor_id, at, data) VALUES (?1, ?2, ?3, ?4, ?
 
 -- name: get-user-access
 SELECT roles, teams FROM users WHERE id = ?1;
+
+-- Sync (app/tb-store-sync.c) -----------------------------------------------------------------
+
+-- name: sync-get-state
+SELECT client_id, cursor, last_mutation_id, server_clock_skew, last_sync_at
+FROM sync_state WHERE id = 1;
+
+-- name: sync-set-page
+UPDATE sync_state SET cursor = ?1, last_mutation_id = max (last_mutation_id, ?2),
+  server_clock_skew = ?3 WHERE id = 1;
+
+-- name: sync-set-acknowledged
+UPDATE sync_state SET last_mutation_id = max (last_mutation_id, ?1) WHERE id = 1;
+
+-- name: sync-set-last-sync
+UPDATE sync_state SET last_sync_at = ?1 WHERE id = 1;
+
+-- name: sync-clear-cursor
+UPDATE sync_state SET cursor = NULL WHERE id = 1;
+
+-- name: sync-reset-cases
+DELETE FROM cases
+WHERE id NOT IN (SELECT case_id FROM case_overlay)
+  AND id NOT IN (SELECT case_id FROM outbox WHERE case_id IS NOT NULL);
+
+-- name: sync-reset-events
+DELETE FROM events WHERE case_id NOT IN (SELECT id FROM cases);
+
+-- name: outbox-next
+SELECT id, name, args, base_versions, case_id, device_time FROM outbox ORDER BY id LIMIT ?1;
+
+-- name: outbox-set-state
+UPDATE outbox SET state = ?3, attempts = attempts + (?3 = 2) WHERE id BETWEEN ?1 AND ?2;
+
+-- name: outbox-get
+SELECT name, args, case_id FROM outbox WHERE id = ?1;
+
+-- name: outbox-delete
+DELETE FROM outbox WHERE id = ?1;
+
+-- name: outbox-count-case
+SELECT count (*) FROM outbox WHERE case_id = ?1;
+
+-- name: outbox-count
+SELECT count (*) FROM outbox;
+
+-- name: outbox-case-ids
+SELECT DISTINCT case_id FROM outbox WHERE id BETWEEN ?1 AND ?2 AND case_id IS NOT NULL;
+
+-- A case's sync state from its unsent mutations and open conflicts (TbSyncState). Only a real
+-- change writes, so that the caller can tell listeners.
+-- name: refresh-case-sync-state
+UPDATE cases SET sync_state = s.v
+FROM (SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM conflicts WHERE case_id = ?1 AND resolved_at IS NULL
+                     AND kind = 'conflict') THEN 4
+        WHEN EXISTS (SELECT 1 FROM conflicts WHERE case_id = ?1 AND resolved_at IS NULL) THEN 3
+        WHEN EXISTS (SELECT 1 FROM outbox WHERE case_id = ?1 AND state = 2) THEN 2
+        WHEN EXISTS (SELECT 1 FROM outbox WHERE case_id = ?1) THEN 1
+        ELSE 0 END AS v) s
+WHERE cases.id = ?1 AND cases.sync_state != s.v;
+
+-- name: case-version
+SELECT version FROM cases WHERE id = ?1;
+
+-- name: delete-case
+DELETE FROM cases WHERE id = ?1;
+
+-- name: overlay-get-full
+SELECT base, local, applied_version FROM case_overlay WHERE case_id = ?1;
+
+-- name: overlay-delete
+DELETE FROM case_overlay WHERE case_id = ?1;
+
+-- name: overlay-set-applied
+UPDATE case_overlay SET applied_version = ?2 WHERE case_id = ?1;
+
+-- name: overlay-case-ids
+SELECT case_id FROM case_overlay;
+
+-- The server's values of the overlay's fields, read from the row after a server put wrote it.
+-- name: overlay-refresh-base
+UPDATE case_overlay SET base = (
+  SELECT json_group_object (k.key, CASE k.key
+      WHEN 'state' THEN c.state
+      WHEN 'assignee_id' THEN c.assignee_id
+      WHEN 'team_id' THEN c.team_id
+      WHEN 'deadline' THEN c.deadline
+      WHEN 'paused_since' THEN c.paused_since
+      WHEN 'closed' THEN json (iif (c.closed, 'true', 'false'))
+      WHEN 'form' THEN json (c.form)
+      WHEN 'signed_parties' THEN json (c.signed_parties)
+    END)
+  FROM json_each (case_overlay.base) k, cases c WHERE c.id = case_overlay.case_id)
+WHERE case_id = ?1;
+
+-- Writes the fields present in ?2 (an overlay's `local` or `base` object) into the case.
+-- name: overlay-apply
+UPDATE cases SET
+  state = iif (json_type (?2, '$.state') IS NULL, state, json_extract (?2, '$.state')),
+  assignee_id = iif (json_type (?2, '$.assignee_id') IS NULL, assignee_id,
+                     json_extract (?2, '$.assignee_id')),
+  team_id = iif (json_type (?2, '$.team_id') IS NULL, team_id, json_extract (?2, '$.team_id')),
+  deadline = iif (json_type (?2, '$.deadline') IS NULL, deadline,
+                  json_extract (?2, '$.deadline')),
+  paused_since = iif (json_type (?2, '$.paused_since') IS NULL, paused_since,
+                      json_extract (?2, '$.paused_since')),
+  closed = iif (json_type (?2, '$.closed') IS NULL, closed, json_type (?2, '$.closed') = 'true'),
+  form = iif (json_type (?2, '$.form') IS NULL, form, json_extract (?2, '$.form')),
+  signed_parties = iif (json_type (?2, '$.signed_parties') IS NULL, signed_parties,
+                        json_extract (?2, '$.signed_parties'))
+WHERE id = ?1;
+
+-- name: events-delete-server
+DELETE FROM events WHERE case_id = ?1 AND server_id IS NOT NULL;
+
+-- name: events-delete-local
+DELETE FROM events WHERE case_id = ?1 AND server_id IS NULL;
+
+-- name: events-delete-case
+DELETE FROM events WHERE case_id = ?1;
+
+-- name: events-put-server
+INSERT INTO events (case_id, server_id, kind, actor_id, at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT (server_id) DO UPDATE SET
+  case_id = excluded.case_id, kind = excluded.kind, actor_id = excluded.actor_id,
+  at = excluded.at, data = excluded.data;
+
+-- name: conflict-put
+INSERT INTO conflicts (case_id, mutation_id, base, mine, theirs, reason, created_at, kind,
+                       mutation, problem)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);
+
+-- name: conflict-list
+SELECT f.id, f.case_id, c.ref, f.kind, f.mutation, f.base, f.mine, f.theirs, f.problem,
+       f.reason, f.created_at
+FROM conflicts f LEFT JOIN cases c ON c.id = f.case_id
+WHERE f.resolved_at IS NULL AND (?1 IS NULL OR f.case_id = ?1)
+ORDER BY f.id;
+
+-- name: conflict-resolve
+UPDATE conflicts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL
+RETURNING case_id;
+
+-- name: conflict-count
+SELECT count (*) FROM conflicts WHERE resolved_at IS NULL;
+
+-- name: removal-put
+INSERT OR IGNORE INTO pending_removals (case_id) VALUES (?1);
+
+-- name: removal-delete
+DELETE FROM pending_removals WHERE case_id = ?1;
+
+-- name: removal-due
+SELECT case_id FROM pending_removals p
+WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = p.case_id);
+
+-- name: log-put
+INSERT INTO sync_log (at, level, message) VALUES (?1, ?2, ?3);
+
+-- name: log-trim
+DELETE FROM sync_log WHERE id <= (SELECT max (id) FROM sync_log) - ?1;
+
+-- name: log-list
+SELECT at, level, message FROM sync_log ORDER BY id DESC LIMIT ?1;

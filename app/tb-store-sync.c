@@ -1,0 +1,1454 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tb-store-sync.c: applying the server's answers to the local store, one transaction each */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tb-json-private.h"
+#include "tb-store-private.h"
+#include "tb-store-sync.h"
+#include "tb-wire.h"
+
+/*
+ * How the store follows the server (docs/architecture.md, SYNC.md):
+ *
+ * - `cases` holds the server's copy with local, unacknowledged changes on top; the server's
+ *   values of every locally changed field are in `case_overlay.base`. A pulled put rewrites the
+ *   server copy, refreshes `base` from it and lays `local` on top again.
+ * - A mutation leaves the outbox only with its answer. "applied" keeps the overlay until a pull
+ *   brings the version the server answered (no flicker back to old values); "rejected" and
+ *   "conflict" revert the case to the server's values and keep the user's change in
+ *   `conflicts` (base / mine / theirs), never dropping it.
+ * - Each push answer and each pull page, with its cursor, is one transaction: a crash between
+ *   two leaves a state the next sync continues from.
+ */
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           column,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* Runs a named statement that takes one text parameter and returns no rows. */
+static gboolean
+run1 (TbStore     *self,
+      const char  *query,
+      const char  *text,
+      GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, query, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, text);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
+/* Runs a named statement that returns one integer; @text binds ?1 if not %NULL. */
+static gboolean
+query_int (TbStore     *self,
+           const char  *query,
+           const char  *text,
+           gint64      *out,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, query, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (text != NULL)
+    bind_text (stmt, 1, text);
+  rc = sqlite3_step (stmt);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
+static gboolean
+invalid (GError     **error,
+         const char  *what)
+{
+  g_set_error (error, TB_WIRE_ERROR, TB_WIRE_ERROR_INVALID,
+               /* Translators: %s names the part of the server's answer that is wrong */
+               _("The server’s answer is not valid: %s."), what);
+  return FALSE;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Public records */
+
+/**
+ * tb_sync_info_clear:
+ * @info: sync state read by tb_store_get_sync_info()
+ *
+ * Frees the strings of @info.
+ */
+void
+tb_sync_info_clear (TbSyncInfo *info)
+{
+  g_clear_pointer (&info->client_id, g_free);
+  g_clear_pointer (&info->cursor, g_free);
+}
+
+/**
+ * tb_conflict_free:
+ * @conflict: (transfer full): a conflict
+ *
+ * Frees @conflict.
+ */
+void
+tb_conflict_free (TbConflict *conflict)
+{
+  if (conflict == NULL)
+    return;
+  g_free (conflict->case_id);
+  g_free (conflict->case_ref);
+  g_free (conflict->mutation_name);
+  g_free (conflict->mutation_args_json);
+  g_free (conflict->base_json);
+  g_free (conflict->mine_json);
+  g_free (conflict->theirs_json);
+  g_free (conflict->problem_json);
+  g_free (conflict->reason);
+  g_free (conflict);
+}
+
+/**
+ * tb_sync_log_entry_free:
+ * @entry: (transfer full): a log entry
+ *
+ * Frees @entry.
+ */
+void
+tb_sync_log_entry_free (TbSyncLogEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->level);
+  g_free (entry->message);
+  g_free (entry);
+}
+
+void
+_tb_outbox_item_free (TbOutboxItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->name);
+  g_free (item->args_json);
+  g_free (item->base_versions_json);
+  g_free (item->case_id);
+  g_free (item);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Sync state */
+
+char *
+_tb_store_ensure_client_id (TbStore  *self,
+                            GError  **error)
+{
+  g_autofree char *fresh = g_uuid_string_random ();
+  g_auto(TbSyncInfo) info = { 0 };
+
+  if (!run1 (self, "init-sync-state", fresh, error)
+      || !tb_store_get_sync_info (self, &info, error))
+    return NULL;
+  return g_steal_pointer (&info.client_id);
+}
+
+/**
+ * tb_store_get_sync_info:
+ * @self: a store
+ * @info: (out caller-allocates): the state, to clear with tb_sync_info_clear()
+ * @error: return location for an error
+ *
+ * Reads where the store stands with the server. A store that never synced nor queued anything
+ * has no client id yet (%NULL).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tb_store_get_sync_info (TbStore     *self,
+                        TbSyncInfo  *info,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  memset (info, 0, sizeof *info);
+  stmt = _tb_store_query (self, "sync-get-state", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      info->client_id = column_dup (stmt, 0);
+      info->cursor = column_dup (stmt, 1);
+      info->last_mutation_id = sqlite3_column_int64 (stmt, 2);
+      info->clock_skew_usec = sqlite3_column_int64 (stmt, 3);
+      info->last_sync_at = sqlite3_column_int64 (stmt, 4);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  return query_int (self, "outbox-count", NULL, &info->n_unsent, error)
+         && query_int (self, "conflict-count", NULL, &info->n_conflicts, error);
+}
+
+gboolean
+_tb_store_set_last_sync (TbStore  *self,
+                         gint64    at,
+                         GError  **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, "sync-set-last-sync", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, at);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Per-case bookkeeping */
+
+/* Recomputes the case's sync state from its outbox rows and open conflicts. */
+static gboolean
+refresh_sync_state (TbStore     *self,
+                    const char  *case_id,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, "refresh-case-sync-state", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, case_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  if (sqlite3_changes (_tb_store_get_db (self)) > 0)
+    _tb_store_note_case_changed (self, case_id, NULL);
+  return TRUE;
+}
+
+static gboolean
+overlay_apply (TbStore     *self,
+               const char  *case_id,
+               const char  *values,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, "overlay-apply", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, case_id);
+  bind_text (stmt, 2, values);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
+typedef struct
+{
+  char   *base;
+  char   *local;
+  gint64  applied_version;  /* 0: not yet applied */
+} Overlay;
+
+static void
+overlay_clear (Overlay *o)
+{
+  g_clear_pointer (&o->base, g_free);
+  g_clear_pointer (&o->local, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Overlay, overlay_clear)
+
+/* Returns TRUE with @found FALSE when the case has no overlay. */
+static gboolean
+overlay_get (TbStore     *self,
+             const char  *case_id,
+             Overlay     *out,
+             gboolean    *found,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, "overlay-get-full", error);
+  int rc;
+
+  *found = FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, case_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *found = TRUE;
+      out->base = column_dup (stmt, 0);
+      out->local = column_dup (stmt, 1);
+      out->applied_version = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
+/* The case left this user's scope or was deleted on the server. */
+static gboolean
+delete_case (TbStore     *self,
+             const char  *case_id,
+             GError     **error)
+{
+  g_autoptr(TbCase) old_case = _tb_store_get_case_if_tracked (self, case_id);
+
+  if (!run1 (self, "delete-case", case_id, error)
+      || !run1 (self, "events-delete-case", case_id, error)
+      || !run1 (self, "removal-delete", case_id, error))
+    return FALSE;
+  if (old_case != NULL)
+    _tb_store_note_case_changed (self, case_id, old_case);
+  return TRUE;
+}
+
+static gboolean
+put_server_events (TbStore     *self,
+                   const char  *case_id,
+                   JsonArray   *events,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!run1 (self, "events-delete-server", case_id, error))
+    return FALSE;
+  if (events == NULL)
+    return TRUE;
+
+  stmt = _tb_store_query (self, "events-put-server", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      /* tb_wire_case_from_json() checked each event's shape. */
+      JsonObject *event = json_array_get_object_element (events, i);
+      JsonNode *data = json_object_get_member (event, "data");
+      g_autofree char *data_text = data != NULL && JSON_NODE_HOLDS_OBJECT (data)
+                                   ? json_to_string (data, FALSE) : g_strdup ("{}");
+      gint64 at = 0;
+      int rc;
+
+      tb_wire_parse_time (json_object_get_string_member (event, "at"), &at);
+      bind_text (stmt, 1, case_id);
+      bind_text (stmt, 2, json_object_get_string_member (event, "id"));
+      bind_text (stmt, 3, json_object_get_string_member (event, "kind"));
+      bind_text (stmt, 4, json_object_get_string_member_with_default (event, "actor_id", NULL));
+      sqlite3_bind_int64 (stmt, 5, at);
+      bind_text (stmt, 6, data_text);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return _tb_store_set_error (self, rc, error);
+    }
+  return TRUE;
+}
+
+/* Fills in what the record of a decoded wire case leaves to its other members. */
+static void
+wire_case_prepare (TbWireCase *wcase,
+                   char      **signed_parties_json)
+{
+  *signed_parties_json = _tb_json_from_strv ((const char * const *) wcase->signed_parties);
+  wcase->record.signed_parties_json = *signed_parties_json;
+  wcase->record.practice = wcase->practice;
+}
+
+/*
+ * The server's copy of one case arrived (a pull's put, or the record of a conflict). An older
+ * version than the stored one changes nothing. Local changes stay on top of it.
+ */
+static gboolean
+apply_server_case (TbStore     *self,
+                   TbWireCase  *wcase,
+                   GHashTable  *overlaid,
+                   GError     **error)
+{
+  const char *id = wcase->record.id;
+  g_auto(Overlay) overlay = { 0 };
+  g_autofree char *signed_parties = NULL;
+  gboolean has_overlay = FALSE;
+  gint64 current = -1;
+  gint64 unsent = 0;
+
+  if (!query_int (self, "case-version", id, &current, error))
+    return FALSE;
+  if (current > wcase->record.version)
+    return TRUE;
+
+  if (!run1 (self, "removal-delete", id, error))
+    return FALSE;
+
+  if (overlaid == NULL || g_hash_table_contains (overlaid, id))
+    {
+      if (!overlay_get (self, id, &overlay, &has_overlay, error)
+          || !query_int (self, "outbox-count-case", id, &unsent, error))
+        return FALSE;
+
+      /* The server has what the overlay holds: it is no longer needed. */
+      if (has_overlay && unsent == 0 && overlay.applied_version > 0
+          && wcase->record.version >= overlay.applied_version)
+        {
+          if (!run1 (self, "overlay-delete", id, error)
+              || !run1 (self, "events-delete-local", id, error))
+            return FALSE;
+          has_overlay = FALSE;
+        }
+    }
+
+  wire_case_prepare (wcase, &signed_parties);
+  if (!tb_store_put_cases (self, &wcase->record, 1, error)
+      || !put_server_events (self, id, wcase->events, error))
+    return FALSE;
+
+  if (has_overlay)
+    {
+      if (!run1 (self, "overlay-refresh-base", id, error)
+          || !overlay_apply (self, id, overlay.local, error))
+        return FALSE;
+      _tb_store_note_case_changed (self, id, NULL);
+    }
+
+  return refresh_sync_state (self, id, error);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Push */
+
+/* Mutations to send, oldest first. Rows left "sending" by a crash are simply sent again: the
+ * server skips ids it has seen. */
+GPtrArray *
+_tb_store_outbox_next (TbStore  *self,
+                       guint     limit,
+                       GError  **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) _tb_outbox_item_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _tb_store_query (self, "outbox-next", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TbOutboxItem *item = g_new0 (TbOutboxItem, 1);
+
+      item->id = sqlite3_column_int64 (stmt, 0);
+      item->name = column_dup (stmt, 1);
+      item->args_json = column_dup (stmt, 2);
+      item->base_versions_json = column_dup (stmt, 3);
+      item->case_id = column_dup (stmt, 4);
+      item->device_time = sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (items, item);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _tb_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+static gboolean
+outbox_set_sending_in_transaction (TbStore  *self,
+                                   gint64    first_id,
+                                   gint64    last_id,
+                                   gboolean  sending,
+                                   GError  **error)
+{
+  g_autoptr(GPtrArray) case_ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _tb_store_query (self, "outbox-set-state", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first_id);
+  sqlite3_bind_int64 (stmt, 2, last_id);
+  sqlite3_bind_int (stmt, 3, sending ? TB_SYNC_STATE_SENDING : TB_SYNC_STATE_PENDING);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  stmt = _tb_store_query (self, "outbox-case-ids", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first_id);
+  sqlite3_bind_int64 (stmt, 2, last_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (case_ids, column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  for (guint i = 0; i < case_ids->len; i++)
+    if (!refresh_sync_state (self, g_ptr_array_index (case_ids, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Marks the mutations first_id…last_id as being sent (or back to pending after a failed
+ * exchange), and their cases with them. */
+gboolean
+_tb_store_outbox_set_sending (TbStore  *self,
+                              gint64    first_id,
+                              gint64    last_id,
+                              gboolean  sending,
+                              GError  **error)
+{
+  if (!tb_store_begin (self, error))
+    return FALSE;
+  if (!outbox_set_sending_in_transaction (self, first_id, last_id, sending, error))
+    {
+      tb_store_rollback (self);
+      return FALSE;
+    }
+  return tb_store_commit (self, error);
+}
+
+typedef struct
+{
+  gint64      id;
+  const char *status;
+  gint64      version;
+  JsonObject *problem;
+  JsonObject *record;
+  TbWireCase  wcase;
+  gboolean    known;      /* FALSE: a duplicate whose first answer the server no longer has */
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  tb_wire_case_clear (&r->wcase);
+}
+
+static gboolean
+decode_result (JsonObject  *object,
+               Result      *out,
+               GError     **error)
+{
+  JsonNode *node;
+
+  node = json_object_get_member (object, "id");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return invalid (error, "results[].id");
+  out->id = json_node_get_int (node);
+
+  node = json_object_get_member (object, "status");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return invalid (error, "results[].status");
+  out->status = json_node_get_string (node);
+  out->known = TRUE;
+
+  if (g_str_equal (out->status, "duplicate"))
+    {
+      JsonNode *original = json_object_get_member (object, "original");
+      gint64 id = out->id;
+
+      if (original == NULL || JSON_NODE_HOLDS_NULL (original))
+        {
+          out->known = FALSE;
+          return TRUE;
+        }
+      if (!JSON_NODE_HOLDS_OBJECT (original)
+          || !decode_result (json_node_get_object (original), out, error))
+        return invalid (error, "results[].original");
+      if (out->id != id || g_str_equal (out->status, "duplicate"))
+        return invalid (error, "results[].original");
+      return TRUE;
+    }
+
+  node = json_object_get_member (object, "version");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (json_node_get_value_type (node) != G_TYPE_INT64)
+        return invalid (error, "results[].version");
+      out->version = json_node_get_int (node);
+    }
+
+  if (g_str_equal (out->status, "applied"))
+    return TRUE;
+
+  node = json_object_get_member (object, "problem");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "results[].problem");
+  out->problem = json_node_get_object (node);
+
+  if (g_str_equal (out->status, "rejected"))
+    return TRUE;
+  if (!g_str_equal (out->status, "conflict"))
+    return invalid (error, "results[].status");
+
+  node = json_object_get_member (object, "record");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "results[].record");
+  out->record = json_node_get_object (node);
+  if (!tb_wire_case_from_json (out->record, &out->wcase, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* The change was refused or overtaken: the case shows the server's values again and the
+ * user's change waits in `conflicts`. */
+static gboolean
+keep_as_conflict (TbStore     *self,
+                  Result      *r,
+                  const char  *name,
+                  const char  *args,
+                  const char  *case_id,
+                  GError     **error)
+{
+  g_auto(Overlay) overlay = { 0 };
+  g_autoptr(JsonObject) mutation = json_object_new ();
+  g_autoptr(JsonNode) args_node = json_from_string (args, NULL);
+  g_autofree char *mutation_text = NULL;
+  g_autofree char *problem_text = NULL;
+  g_autofree char *theirs_text = NULL;
+  g_autoptr(TbCase) old_case = NULL;
+  gboolean has_overlay = FALSE;
+  gboolean rejected = g_str_equal (r->status, "rejected");
+  const char *reason = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  json_object_set_string_member (mutation, "name", name);
+  json_object_set_member (mutation, "args", args_node != NULL ? g_steal_pointer (&args_node)
+                                                              : json_node_new (JSON_NODE_NULL));
+  mutation_text = _tb_json_object_to_string (mutation);
+  problem_text = _tb_json_object_to_string (r->problem);
+  theirs_text = r->record != NULL ? _tb_json_object_to_string (r->record) : g_strdup ("null");
+  reason = json_object_get_string_member_with_default (r->problem, "detail", NULL);
+  if (reason == NULL)
+    reason = json_object_get_string_member_with_default (r->problem, "title", NULL);
+
+  /* The overlay holds the values of all the case's unsent changes: the last of them to fail
+   * takes it (and reverts the case); an earlier one keeps only its arguments. */
+  if (case_id != NULL)
+    {
+      gint64 unsent = 0;
+
+      if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+        return FALSE;
+      if (unsent == 0 && !overlay_get (self, case_id, &overlay, &has_overlay, error))
+        return FALSE;
+    }
+
+  stmt = _tb_store_query (self, "conflict-put", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, case_id != NULL ? case_id : "");
+  sqlite3_bind_int64 (stmt, 2, r->id);
+  bind_text (stmt, 3, has_overlay ? overlay.base : "{}");
+  bind_text (stmt, 4, has_overlay ? overlay.local : "{}");
+  bind_text (stmt, 5, theirs_text);
+  bind_text (stmt, 6, reason);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+  bind_text (stmt, 8, rejected ? "rejected" : "conflict");
+  bind_text (stmt, 9, mutation_text);
+  bind_text (stmt, 10, problem_text);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  if (case_id == NULL)
+    return TRUE;
+
+  if (has_overlay)
+    {
+      old_case = _tb_store_get_case_if_tracked (self, case_id);
+      if (!overlay_apply (self, case_id, overlay.base, error)
+          || !run1 (self, "overlay-delete", case_id, error))
+        return FALSE;
+      _tb_store_note_case_changed (self, case_id, old_case);
+    }
+
+  if (r->record != NULL)
+    return apply_server_case (self, &r->wcase, NULL, error);
+  return TRUE;
+}
+
+static gboolean
+apply_result (TbStore       *self,
+              Result        *r,
+              TbPushCounts  *counts,
+              GError       **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *case_id = NULL;
+  sqlite3_stmt *stmt;
+  gint64 unsent = 0;
+  int rc;
+
+  stmt = _tb_store_query (self, "outbox-get", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, r->id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      name = column_dup (stmt, 0);
+      args = column_dup (stmt, 1);
+      case_id = column_dup (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;  /* answered before */
+  if (rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+
+  stmt = _tb_store_query (self, "outbox-delete", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, r->id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  if (r->known && !g_str_equal (r->status, "applied"))
+    {
+      if (g_str_equal (r->status, "rejected"))
+        counts->rejected++;
+      else
+        counts->conflicts++;
+      if (!keep_as_conflict (self, r, name, args, case_id, error))
+        return FALSE;
+    }
+  else
+    {
+      counts->applied++;
+      if (case_id != NULL)
+        {
+          gint64 version = r->version;
+
+          /* An applied change whose version is unknown (a duplicate the server no longer
+           * remembers) is superseded by any newer server copy. */
+          if (!r->known || version <= 0)
+            {
+              if (!query_int (self, "case-version", case_id, &version, error))
+                return FALSE;
+              version++;
+            }
+          stmt = _tb_store_query (self, "overlay-set-applied", error);
+          if (stmt == NULL)
+            return FALSE;
+          bind_text (stmt, 1, case_id);
+          sqlite3_bind_int64 (stmt, 2, version);
+          rc = sqlite3_step (stmt);
+          sqlite3_reset (stmt);
+          if (rc != SQLITE_DONE)
+            return _tb_store_set_error (self, rc, error);
+        }
+    }
+
+  if (case_id == NULL)
+    return TRUE;
+  if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+    return FALSE;
+  if (unsent == 0 && !run1 (self, "events-delete-local", case_id, error))
+    return FALSE;
+  return refresh_sync_state (self, case_id, error);
+}
+
+/* Cases that left this user's scope while they had unsent changes go once those are answered. */
+static gboolean
+remove_due_cases (TbStore  *self,
+                  GError  **error)
+{
+  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = _tb_store_query (self, "removal-due", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (due, column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  for (guint i = 0; i < due->len; i++)
+    if (!delete_case (self, g_ptr_array_index (due, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+apply_results (TbStore       *self,
+               GArray        *results,
+               gint64         last_mutation_id,
+               TbPushCounts  *counts,
+               GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  for (guint i = 0; i < results->len; i++)
+    if (!apply_result (self, &g_array_index (results, Result, i), counts, error))
+      return FALSE;
+
+  stmt = _tb_store_query (self, "sync-set-acknowledged", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, last_mutation_id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  return remove_due_cases (self, error);
+}
+
+/*
+ * Applies the answer to a push, in one transaction: each answered mutation leaves the outbox
+ * with its consequence (applied: the overlay waits for the new version; rejected or conflict:
+ * the change is kept in `conflicts` and the case reverts). The answer is checked as a whole
+ * before anything is written.
+ */
+gboolean
+_tb_store_apply_push (TbStore       *self,
+                      JsonObject    *reply,
+                      TbPushCounts  *counts,
+                      GError       **error)
+{
+  g_autoptr(GArray) results = g_array_new (FALSE, TRUE, sizeof (Result));
+  JsonNode *node;
+  JsonArray *array;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (reply != NULL && counts != NULL, FALSE);
+
+  g_array_set_clear_func (results, (GDestroyNotify) result_clear);
+
+  node = json_object_get_member (reply, "last_mutation_id");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64
+      || json_node_get_int (node) < 0)
+    return invalid (error, "last_mutation_id");
+  counts->last_mutation_id = json_node_get_int (node);
+
+  node = json_object_get_member (reply, "results");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, "results");
+  array = json_node_get_array (node);
+
+  g_array_set_size (results, json_array_get_length (array));
+  for (guint i = 0; i < results->len; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return invalid (error, "results[]");
+      if (!decode_result (json_node_get_object (element),
+                          &g_array_index (results, Result, i), error))
+        return FALSE;
+      if (g_array_index (results, Result, i).id > counts->last_mutation_id)
+        return invalid (error, "results[].id");
+    }
+
+  if (!tb_store_begin (self, error))
+    return FALSE;
+  if (!apply_results (self, results, counts->last_mutation_id, counts, error))
+    {
+      tb_store_rollback (self);
+      memset (counts, 0, sizeof *counts);
+      return FALSE;
+    }
+  return tb_store_commit (self, error);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Pull */
+
+typedef struct
+{
+  TbWireChange change;
+  TbWireCase   wcase;
+  gboolean     is_case_put;
+} Change;
+
+static void
+change_clear (Change *c)
+{
+  tb_wire_case_clear (&c->wcase);
+}
+
+static gboolean
+decode_changes (JsonArray  *array,
+                GArray     *changes,
+                GError    **error)
+{
+  g_array_set_size (changes, json_array_get_length (array));
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      Change *c = &g_array_index (changes, Change, i);
+      JsonObject *data;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return invalid (error, "changes[]");
+      if (!tb_wire_change_from_json (json_node_get_object (element), &c->change, error))
+        return FALSE;
+
+      data = c->change.data;
+      if (!g_str_equal (c->change.op, "put"))
+        continue;
+      if (data == NULL)
+        return invalid (error, "changes[].data");
+
+      if (g_str_equal (c->change.type, "case"))
+        {
+          if (!tb_wire_case_from_json (data, &c->wcase, error))
+            return FALSE;
+          if (g_strcmp0 (c->wcase.record.id, c->change.id) != 0)
+            return invalid (error, "changes[].id");
+          c->is_case_put = TRUE;
+        }
+      else if (g_str_equal (c->change.type, "user"))
+        {
+          TbWireUser user = { 0 };
+          gboolean ok = tb_wire_user_from_json (data, &user, error);
+
+          tb_wire_user_clear (&user);
+          if (!ok)
+            return FALSE;
+        }
+      else if (g_str_equal (c->change.type, "team"))
+        {
+          const char *id, *name;
+
+          if (!tb_wire_team_from_json (data, &id, &name, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static GHashTable *
+overlaid_case_ids (TbStore  *self,
+                   GError  **error)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt = _tb_store_query (self, "overlay-case-ids", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (ids, column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _tb_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+static gboolean
+apply_reference (TbStore      *self,
+                 Change       *c,
+                 TbCalendar  **calendar,
+                 GError      **error)
+{
+  const char *type = c->change.type;
+  JsonObject *data = c->change.data;
+
+  /* Reference data is only ever replaced; a record the server drops stays harmlessly. */
+  if (!g_str_equal (c->change.op, "put"))
+    return TRUE;
+
+  if (g_str_equal (type, "service") || g_str_equal (type, "workflow"))
+    {
+      g_autofree char *text = _tb_json_object_to_string (data);
+
+      if (g_str_equal (type, "service"))
+        return tb_store_put_service (self, c->change.id, text, error);
+      return tb_store_put_workflow (self, c->change.id, text, error);
+    }
+  if (g_str_equal (type, "calendar"))
+    {
+      if (*calendar == NULL && (*calendar = tb_store_load_calendar (self, error)) == NULL)
+        return FALSE;
+      return tb_wire_calendar_year_load (*calendar, data, NULL, error);
+    }
+  if (g_str_equal (type, "team"))
+    {
+      const char *id, *name;
+
+      tb_wire_team_from_json (data, &id, &name, NULL);
+      return tb_store_put_team (self, id, name, error);
+    }
+  if (g_str_equal (type, "user"))
+    {
+      TbWireUser user = { 0 };
+      gboolean ok;
+
+      tb_wire_user_from_json (data, &user, NULL);
+      ok = tb_store_put_user (self, user.id, user.login, user.display_name, user.roles,
+                              (const char * const *) user.team_ids, error);
+      tb_wire_user_clear (&user);
+      return ok;
+    }
+  /* A type this version does not know: newer servers may send more. */
+  return TRUE;
+}
+
+static gboolean
+apply_changes (TbStore       *self,
+               GArray        *changes,
+               const char    *cursor,
+               TbPullCounts  *counts,
+               gint64         skew,
+               GError       **error)
+{
+  g_autoptr(GHashTable) overlaid = NULL;
+  g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (TbCaseRecord));
+  g_autoptr(GPtrArray) batch_changes = g_ptr_array_new ();
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(TbCalendar) calendar = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  overlaid = overlaid_case_ids (self, error);
+  if (overlaid == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      Change *c = &g_array_index (changes, Change, i);
+
+      if (c->is_case_put)
+        {
+          counts->cases++;
+          if (g_hash_table_contains (overlaid, c->change.id))
+            {
+              if (!apply_server_case (self, &c->wcase, overlaid, error))
+                return FALSE;
+            }
+          else
+            {
+              char *signed_parties;
+
+              wire_case_prepare (&c->wcase, &signed_parties);
+              g_ptr_array_add (owned, signed_parties);
+              g_array_append_val (batch, c->wcase.record);
+              g_ptr_array_add (batch_changes, c);
+            }
+        }
+      else if (g_str_equal (c->change.type, "case"))
+        {
+          gint64 unsent = 0;
+
+          counts->removed++;
+          if (!query_int (self, "outbox-count-case", c->change.id, &unsent, error))
+            return FALSE;
+          /* Unsent changes first get their answer (a conflict keeps them). */
+          if (unsent > 0)
+            {
+              if (!run1 (self, "removal-put", c->change.id, error))
+                return FALSE;
+            }
+          else if (!delete_case (self, c->change.id, error))
+            return FALSE;
+        }
+      else if (!apply_reference (self, c, &calendar, error))
+        return FALSE;
+    }
+
+  /* The cases without local changes, in one batch: the bulk of an initial sync. */
+  if (batch->len > 0)
+    {
+      for (guint i = 0; i < batch_changes->len; i++)
+        {
+          Change *c = g_ptr_array_index (batch_changes, i);
+          gint64 current = -1;
+
+          if (!query_int (self, "case-version", c->change.id, &current, error))
+            return FALSE;
+          if (current <= c->wcase.record.version
+              && (!run1 (self, "removal-delete", c->change.id, error)
+                  || !put_server_events (self, c->change.id, c->wcase.events, error)))
+            return FALSE;
+        }
+      if (!tb_store_put_cases (self, (TbCaseRecord *) (gpointer) batch->data, batch->len, error))
+        return FALSE;
+    }
+
+  if (calendar != NULL && !tb_store_put_calendar (self, calendar, error))
+    return FALSE;
+
+  /* The cursor last, in the same transaction as the page it follows. */
+  stmt = _tb_store_query (self, "sync-set-page", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, cursor);
+  sqlite3_bind_int64 (stmt, 2, counts->last_mutation_id);
+  sqlite3_bind_int64 (stmt, 3, skew);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
+/*
+ * Applies one pull page and its cursor in one transaction. The page is checked as a whole
+ * first: a page the client cannot read changes nothing. @local_time is when the answer came,
+ * for the clock skew.
+ */
+gboolean
+_tb_store_apply_pull (TbStore       *self,
+                      JsonObject    *reply,
+                      gint64         local_time,
+                      TbPullCounts  *counts,
+                      GError       **error)
+{
+  g_autoptr(GArray) changes = g_array_new (FALSE, TRUE, sizeof (Change));
+  g_autofree char *client_id = NULL;
+  const char *cursor;
+  JsonNode *node;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (reply != NULL && counts != NULL, FALSE);
+
+  g_array_set_clear_func (changes, (GDestroyNotify) change_clear);
+  memset (counts, 0, sizeof *counts);
+
+  node = json_object_get_member (reply, "changes");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, "changes");
+  if (!decode_changes (json_node_get_array (node), changes, error))
+    return FALSE;
+  counts->changes = changes->len;
+
+  node = json_object_get_member (reply, "cursor");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return invalid (error, "cursor");
+  cursor = json_node_get_string (node);
+
+  node = json_object_get_member (reply, "has_more");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return invalid (error, "has_more");
+  counts->has_more = json_node_get_boolean (node);
+
+  node = json_object_get_member (reply, "last_mutation_id");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64
+      || json_node_get_int (node) < 0)
+    return invalid (error, "last_mutation_id");
+  counts->last_mutation_id = json_node_get_int (node);
+
+  node = json_object_get_member (reply, "server_time");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING
+      || !tb_wire_parse_time (json_node_get_string (node), &counts->server_time))
+    return invalid (error, "server_time");
+
+  if (!tb_store_begin (self, error))
+    return FALSE;
+  if (!(client_id = _tb_store_ensure_client_id (self, error))
+      || !apply_changes (self, changes, cursor, counts, counts->server_time - local_time, error))
+    {
+      tb_store_rollback (self);
+      return FALSE;
+    }
+  return tb_store_commit (self, error);
+}
+
+/*
+ * The server no longer knows our cursor: forget what came through the feed and start over,
+ * keeping every case with local changes (they are not the server's to drop).
+ */
+gboolean
+_tb_store_reset_sync (TbStore  *self,
+                      GError  **error)
+{
+  if (!tb_store_begin (self, error))
+    return FALSE;
+  if (!run1 (self, "sync-clear-cursor", NULL, error)
+      || !run1 (self, "sync-reset-cases", NULL, error)
+      || !run1 (self, "sync-reset-events", NULL, error))
+    {
+      tb_store_rollback (self);
+      return FALSE;
+    }
+  return tb_store_commit (self, error);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Conflicts and the log */
+
+/**
+ * tb_store_list_conflicts:
+ * @self: a store
+ * @case_id: (nullable): only those of this case
+ * @error: return location for an error
+ *
+ * Returns: (transfer container) (element-type TbConflict): the unresolved conflicts and
+ *   rejections, oldest first, or %NULL with @error set
+ */
+GPtrArray *
+tb_store_list_conflicts (TbStore     *self,
+                         const char  *case_id,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_conflict_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+
+  stmt = _tb_store_query (self, "conflict-list", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, case_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TbConflict *c = g_new0 (TbConflict, 1);
+      g_autoptr(JsonNode) mutation = NULL;
+      const char *text;
+
+      c->id = sqlite3_column_int64 (stmt, 0);
+      c->case_id = column_dup (stmt, 1);
+      c->case_ref = column_dup (stmt, 2);
+      c->rejected = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "rejected") == 0;
+      text = (const char *) sqlite3_column_text (stmt, 4);
+      mutation = text != NULL ? json_from_string (text, NULL) : NULL;
+      if (mutation != NULL && JSON_NODE_HOLDS_OBJECT (mutation))
+        {
+          JsonObject *object = json_node_get_object (mutation);
+          JsonNode *args = json_object_get_member (object, "args");
+
+          c->mutation_name = g_strdup (json_object_get_string_member_with_default (object, "name",
+                                                                                   NULL));
+          c->mutation_args_json = args != NULL ? json_to_string (args, FALSE) : NULL;
+        }
+      c->base_json = column_dup (stmt, 5);
+      c->mine_json = column_dup (stmt, 6);
+      c->theirs_json = column_dup (stmt, 7);
+      c->problem_json = column_dup (stmt, 8);
+      c->reason = column_dup (stmt, 9);
+      c->created_at = sqlite3_column_int64 (stmt, 10);
+      g_ptr_array_add (list, c);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _tb_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+static gboolean
+resolve_in_transaction (TbStore  *self,
+                        gint64    conflict_id,
+                        GError  **error)
+{
+  g_autofree char *case_id = NULL;
+  sqlite3_stmt *stmt = _tb_store_query (self, "conflict-resolve", error);
+  gint64 version = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conflict_id);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    case_id = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  if (case_id == NULL)
+    {
+      g_set_error_literal (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND,
+                           _("This conflict has already been resolved."));
+      return FALSE;
+    }
+
+  /* A case registered here that the server refused never existed there: it goes when the
+   * user lets it go, unless something else of it is still on its way. */
+  if (!query_int (self, "case-version", case_id, &version, error))
+    return FALSE;
+  if (version == 0)
+    {
+      gint64 unsent = 0, open = 0;
+      g_autoptr(GPtrArray) others = NULL;
+
+      if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+        return FALSE;
+      others = tb_store_list_conflicts (self, case_id, error);
+      if (others == NULL)
+        return FALSE;
+      open = others->len;
+      if (unsent == 0 && open == 0)
+        return delete_case (self, case_id, error);
+    }
+  return refresh_sync_state (self, case_id, error);
+}
+
+/**
+ * tb_store_resolve_conflict:
+ * @self: a store
+ * @conflict_id: a #TbConflict's id
+ * @error: return location for an error
+ *
+ * Marks a conflict or rejection as dealt with: the server's version stands. To keep the local
+ * change instead, make it again first (tb_case_service_resolve_conflict() does both).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tb_store_resolve_conflict (TbStore  *self,
+                           gint64    conflict_id,
+                           GError  **error)
+{
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+
+  if (!tb_store_begin (self, error))
+    return FALSE;
+  if (!resolve_in_transaction (self, conflict_id, error))
+    {
+      tb_store_rollback (self);
+      return FALSE;
+    }
+  return tb_store_commit (self, error);
+}
+
+#define SYNC_LOG_KEEP 1000
+
+/**
+ * tb_store_add_sync_log:
+ * @self: a store
+ * @level: "info", "warning" or "error"
+ * @message: what happened, for people
+ * @error: return location for an error
+ *
+ * Adds an entry to the persistent sync log, which keeps the last 1,000.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tb_store_add_sync_log (TbStore     *self,
+                       const char  *level,
+                       const char  *message,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (level != NULL && message != NULL, FALSE);
+
+  stmt = _tb_store_query (self, "log-put", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  bind_text (stmt, 2, level);
+  bind_text (stmt, 3, message);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  stmt = _tb_store_query (self, "log-trim", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, SYNC_LOG_KEEP);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
+/**
+ * tb_store_list_sync_log:
+ * @self: a store
+ * @limit: at most this many
+ * @error: return location for an error
+ *
+ * Returns: (transfer container) (element-type TbSyncLogEntry): the newest entries first, or
+ *   %NULL with @error set
+ */
+GPtrArray *
+tb_store_list_sync_log (TbStore  *self,
+                        guint     limit,
+                        GError  **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_sync_log_entry_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TB_IS_STORE (self), NULL);
+
+  stmt = _tb_store_query (self, "log-list", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TbSyncLogEntry *e = g_new0 (TbSyncLogEntry, 1);
+
+      e->at = sqlite3_column_int64 (stmt, 0);
+      e->level = column_dup (stmt, 1);
+      e->message = column_dup (stmt, 2);
+      g_ptr_array_add (list, e);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _tb_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}

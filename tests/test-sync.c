@@ -1,0 +1,778 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-sync.c: the sync engine against a real tongban-server on loopback */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "tb-case-service.h"
+#include "tb-service.h"
+#include "tb-server-sync.h"
+#include "tb-store-sync.h"
+#include "tb-sync-engine.h"
+#include "tb-test-server.h"
+
+#define TODAY      "2026-11-27"
+#define DEMO_SEED  7
+#define PASSWORD   "tongban-demo"
+
+typedef struct
+{
+  char          *path;
+  TbStore       *store;
+  TbSyncEngine  *engine;
+  TbCaseService *service;
+  char          *login;
+} Client;
+
+typedef struct
+{
+  TbTestServer *ts;
+  char         *dir;
+} Fixture;
+
+static TbDay
+day (const char *iso)
+{
+  return tb_day_from_iso (iso);
+}
+
+static void
+fixture_setup_n (Fixture *f,
+                 guint    n_cases)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->ts = tb_test_server_new ();
+  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), n_cases, DEMO_SEED,
+                                           day (TODAY), &error));
+  g_assert_no_error (error);
+  tb_server_sync_set_today (day (TODAY));
+  f->dir = g_dir_make_tmp ("test-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  fixture_setup_n (f, 400);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  tb_server_sync_set_today (TB_DAY_INVALID);
+  tb_test_server_free (f->ts);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Clients                                                                                     */
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static Client *
+client_new_at (Fixture    *f,
+               const char *name,
+               const char *server_url)
+{
+  Client *c = g_new0 (Client, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s.db", name);
+
+  c->path = g_build_filename (f->dir, file, NULL);
+  c->store = tb_store_open (c->path, &error);
+  g_assert_no_error (error);
+  c->engine = tb_sync_engine_new (c->store, server_url);
+  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  return c;
+}
+
+static Client *
+client_new (Fixture    *f,
+            const char *name)
+{
+  return client_new_at (f, name, f->ts->base);
+}
+
+static void
+client_free (Client *c)
+{
+  g_clear_object (&c->service);
+  g_assert_finalize_object (c->engine);
+  g_assert_finalize_object (c->store);
+  g_free (c->path);
+  g_free (c->login);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+
+static gboolean
+client_sign_in (Client      *c,
+                const char  *login,
+                GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, wait_cb, &result);
+  if (!tb_sync_engine_sign_in_finish (c->engine, wait_result (&result), error))
+    return FALSE;
+  g_free (c->login);
+  c->login = g_strdup (login);
+  return TRUE;
+}
+
+static gboolean
+client_sync (Client         *c,
+             TbSyncSummary  *summary,
+             GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_sync_engine_sync_async (c->engine, NULL, wait_cb, &result);
+  return tb_sync_engine_sync_finish (c->engine, wait_result (&result), summary, error);
+}
+
+/* Signs in and syncs once; the case service acts as that user afterwards. */
+static void
+client_start (Client     *c,
+              const char *login)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) teams = NULL;
+  TbRole roles = TB_ROLE_NONE;
+  const char *user_id;
+
+  g_assert_true (client_sign_in (c, login, &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (c, NULL, &error));
+  g_assert_no_error (error);
+
+  user_id = tb_sync_engine_get_user_id (c->engine);
+  g_assert_true (tb_store_get_user_access (c->store, user_id, &roles, &teams, &error));
+  g_assert_no_error (error);
+  g_clear_object (&c->service);
+  c->service = tb_case_service_new (c->store, user_id, roles, (const char * const *) teams);
+  tb_case_service_set_today (c->service, day (TODAY));
+}
+
+static gint64
+store_int (Client     *c,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static char *
+store_text (const char *path,
+            const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* A digest of the cases of the client, or of the server's cases assigned to @user_id, in the
+ * fields both keep: equal digests mean the client converged to the server. */
+#define DIGEST_SQL \
+  "SELECT ifnull (group_concat (line, char (10)), '') FROM (SELECT id || '|' || version || '|' " \
+  "|| state || '|' || ifnull (assignee_id, '') || '|' || ifnull (deadline, '') || '|' || " \
+  "ifnull (paused_since, '') || '|' || closed || '|' || (SELECT group_concat (t.value, ',') " \
+  "FROM json_tree (form) t WHERE t.type = 'text') AS line FROM cases %s " \
+  "ORDER BY id)"
+
+static char *
+client_digest (Client *c)
+{
+  g_autofree char *sql = g_strdup_printf (DIGEST_SQL, "");
+  return store_text (c->path, sql);
+}
+
+static char *
+server_digest (Fixture    *f,
+               const char *user_id)
+{
+  g_autofree char *where = g_strdup_printf ("WHERE assignee_id = '%s'", user_id);
+  g_autofree char *sql = g_strdup_printf (DIGEST_SQL, where);
+  return store_text (f->ts->db_path, sql);
+}
+
+/* Equal, or the first line that differs. */
+static void
+assert_same_lines (const char *mine,
+                   const char *theirs)
+{
+  g_auto(GStrv) a = g_strsplit (mine, "\n", -1);
+  g_auto(GStrv) b = g_strsplit (theirs, "\n", -1);
+
+  for (guint i = 0; a[i] != NULL || b[i] != NULL; i++)
+    {
+      g_assert_cmpstr (a[i], ==, b[i]);
+      if (a[i] == NULL || b[i] == NULL)
+        break;
+    }
+}
+
+static gint64
+server_int (Fixture    *f,
+            const char *sql)
+{
+  return tb_test_query_int (f->ts, sql);
+}
+
+/* Cases of @c's user in @state, by reference order; not building permits, whose review
+ * approves in several steps. */
+static GPtrArray *
+cases_in_state (Client     *c,
+                const char *state,
+                guint       limit)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM cases WHERE state = '%s' AND "
+                                          "service_id != 'building-permit' AND "
+                                          "assignee_id = (SELECT value FROM meta WHERE key = "
+                                          "'user-id') ORDER BY ref LIMIT %u", state, limit);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return ids;
+}
+
+G_GNUC_UNUSED static void
+assert_integrity (const char *path)
+{
+  g_autofree char *result = store_text (path, "PRAGMA integrity_check");
+  g_assert_cmpstr (result, ==, "ok");
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tests                                                                                       */
+
+static void
+test_initial_sync (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbService) service = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  g_auto(TbSyncInfo) info = { 0 };
+  TbSyncSummary summary = { 0 };
+  GStatBuf st;
+
+  /* Not signed in: a clear error, nothing sent. */
+  g_assert_false (client_sync (c, NULL, &error));
+  g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT);
+  g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_SIGNED_OUT);
+  g_clear_error (&error);
+
+  /* A wrong password is told apart from an unreachable server. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    tb_sync_engine_sign_in_async (c->engine, "wangfang", "not-the-password", NULL, wait_cb,
+                                  &result);
+    g_assert_false (tb_sync_engine_sign_in_finish (c->engine, wait_result (&result), &error));
+    g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_CREDENTIALS);
+    g_clear_error (&error);
+  }
+
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_sync_engine_get_user_id (c->engine), ==, "u-wangfang");
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_IDLE);
+
+  /* Everything assigned to her, nothing else; reference data too. */
+  g_assert_cmpint (summary.cases, ==, server_int (f, "SELECT count (*) FROM cases"
+                                                     " WHERE assignee_id = 'u-wangfang'"));
+  g_assert_cmpuint (summary.cases, >, 20);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM cases"), ==, summary.cases);
+  mine = client_digest (c);
+  theirs = server_digest (f, "u-wangfang");
+  assert_same_lines (mine, theirs);
+  service = tb_store_get_service (c->store, "business-licence", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (service);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM calendar_days WHERE day = '2026-10-01'"
+                                 " AND is_off = 1"), ==, 1);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM events WHERE server_id IS NOT NULL"),
+                   ==, server_int (f, "SELECT count (*) FROM case_events e JOIN cases k"
+                                      " ON k.id = e.case_id WHERE k.assignee_id = 'u-wangfang'"));
+
+  g_assert_true (tb_store_get_sync_info (c->store, &info, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (info.cursor);
+  g_assert_cmpint (info.last_sync_at, >, 0);
+  g_assert_cmpint (info.n_unsent, ==, 0);
+
+  /* No token or password in the store, and the files are the user's alone. */
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM meta WHERE value LIKE '%" PASSWORD "%'"),
+                   ==, 0);
+  g_assert_cmpint (g_stat (c->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* A second sync brings nothing new. */
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.cases, ==, 0);
+}
+
+/* 1. Queued offline, sent when the server is back: each applied exactly once. */
+static void
+test_offline_queue (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(Client) offline = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  TbSyncSummary summary = { 0 };
+  guint n_decided = 0;
+  gint64 before;
+
+  client_start (c, "wangfang");
+  ids = cases_in_state (c, "in_review", 10);
+  g_assert_cmpuint (ids->len, >=, 3);
+
+  /* A case decided and commented on, others commented on: 100 actions. */
+  for (guint i = 0; i < ids->len && n_decided < 3; i++, n_decided++)
+    {
+      g_assert_true (tb_case_service_decide (c->service, g_ptr_array_index (ids, i), "approve",
+                                             NULL, NULL, "材料齐全，准予登记。", &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = n_decided; i < 100; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("第 %u 条备注", i);
+
+      g_assert_true (tb_case_service_comment (c->service, g_ptr_array_index (ids, i % ids->len),
+                                              text, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 100);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM cases WHERE sync_state = 1"), ==,
+                   ids->len);
+
+  /* The server is down: a plain offline state, nothing lost. */
+  g_object_unref (c->engine);
+  c->engine = tb_sync_engine_new (c->store, "http://127.0.0.1:1");
+  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  g_assert_true (client_sign_in (c, "wangfang", &error) == FALSE);
+  g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE);
+  g_clear_error (&error);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 100);
+
+  /* Back online. */
+  g_object_unref (c->engine);
+  c->engine = tb_sync_engine_new (c->store, f->ts->base);
+  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  before = server_int (f, "SELECT count (*) FROM case_events");
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.sent, ==, 100);
+  g_assert_cmpuint (summary.applied, ==, 100);
+  g_assert_cmpint (summary.unsent, ==, 0);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM case_events"), ==, before + 100);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM mutations"), ==, 100);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM cases WHERE state = 'approved'"
+                                  " AND assignee_id = 'u-wangfang'"), >=, n_decided);
+
+  /* The client shows the server's result: synced, no overlay, no local-only events. */
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM case_overlay"), ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM cases WHERE sync_state != 0"), ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM events WHERE server_id IS NULL"), ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM events WHERE kind = 'comment'"), >=, 97);
+  mine = client_digest (c);
+  theirs = server_digest (f, "u-wangfang");
+  assert_same_lines (mine, theirs);
+
+  /* Sent again by a confused client: nothing applied twice. */
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.sent, ==, 0);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM case_events"), ==, before + 100);
+}
+
+/* A pending case shows pending, then synced; listeners hear of both. */
+static void
+on_cases_changed (TbStore   *store,
+                  GPtrArray *changes,
+                  gpointer   user_data)
+{
+  GArray *states = user_data;
+
+  for (guint i = 0; changes != NULL && i < changes->len; i++)
+    {
+      TbCaseChange *change = g_ptr_array_index (changes, i);
+      int state = change->new_case != NULL ? (int) tb_case_get_sync_state (change->new_case)
+                                           : -1;
+      g_array_append_val (states, state);
+    }
+}
+
+static void
+test_states_and_signals (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(TbCase) after = NULL;
+  gulong handler;
+
+  client_start (c, "wangfang");
+  ids = cases_in_state (c, "in_review", 1);
+  handler = g_signal_connect (c->store, "cases-changed", G_CALLBACK (on_cases_changed), states);
+
+  g_assert_true (tb_case_service_decide (c->service, g_ptr_array_index (ids, 0), "approve",
+                                         NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (states->len, ==, 1);
+  g_assert_cmpint (g_array_index (states, int, 0), ==, TB_SYNC_STATE_PENDING);
+
+  g_assert_true (client_sync (c, NULL, &error));
+  g_assert_no_error (error);
+  /* sending, then synced (applied), then the server's copy arrives */
+  g_assert_cmpuint (states->len, >=, 3);
+  g_assert_cmpint (g_array_index (states, int, 1), ==, TB_SYNC_STATE_SENDING);
+  g_assert_cmpint (g_array_index (states, int, states->len - 1), ==, TB_SYNC_STATE_SYNCED);
+
+  after = tb_store_get_case (c->store, g_ptr_array_index (ids, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_state (after), ==, "approved");
+  g_assert_cmpint (tb_case_get_version (after), >, 1);
+  g_signal_handler_disconnect (c->store, handler);
+}
+
+/* 4. Two devices decide the same case: one applied, one conflict with both versions kept. */
+static void
+test_two_clients_conflict (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(Client) a = client_new (f, "wangfang-desk");
+  g_autoptr(Client) b = client_new (f, "wangfang-laptop");
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCase) shown = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  TbSyncSummary summary = { 0 };
+  TbConflict *conflict;
+  const char *id;
+
+  client_start (a, "wangfang");
+  client_start (b, "wangfang");
+  ids = cases_in_state (a, "in_review", 1);
+  id = g_ptr_array_index (ids, 0);
+
+  g_assert_true (tb_case_service_decide (a->service, id, "approve", NULL, NULL, "同意", &error));
+  g_assert_true (tb_case_service_decide (b->service, id, "return", NULL, "缺营业场所证明",
+                                         "请补正", &error));
+  g_assert_no_error (error);
+
+  g_assert_true (client_sync (a, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+  g_assert_true (client_sync (b, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.conflicts, ==, 1);
+  g_assert_cmpuint (summary.applied, ==, 0);
+
+  /* B shows the server's decision, marked as a conflict, with its own kept. */
+  shown = tb_store_get_case (b->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_state (shown), ==, "approved");
+  g_assert_cmpint (tb_case_get_sync_state (shown), ==, TB_SYNC_STATE_CONFLICT);
+
+  conflicts = tb_store_list_conflicts (b->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_index (conflicts, 0);
+  g_assert_false (conflict->rejected);
+  g_assert_cmpstr (conflict->case_id, ==, id);
+  g_assert_cmpstr (conflict->mutation_name, ==, "case.decide");
+  g_assert_nonnull (strstr (conflict->mutation_args_json, "缺营业场所证明"));
+  g_assert_nonnull (strstr (conflict->base_json, "in_review"));
+  g_assert_nonnull (strstr (conflict->mine_json, "awaiting_applicant"));
+  g_assert_nonnull (strstr (conflict->theirs_json, "approved"));
+  g_assert_nonnull (conflict->reason);
+
+  /* Only one decision reached the server. */
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM mutations WHERE case_id = '%s'"
+                                            " AND status = 'applied'", id);
+    g_assert_cmpint (server_int (f, sql), ==, 1);
+  }
+
+  /* The user lets the server's version stand: the case is synced again, both agree. */
+  g_assert_true (tb_store_resolve_conflict (b->store, conflict->id, &error));
+  g_assert_no_error (error);
+  g_clear_object (&shown);
+  shown = tb_store_get_case (b->store, id, &error);
+  g_assert_cmpint (tb_case_get_sync_state (shown), ==, TB_SYNC_STATE_SYNCED);
+  g_assert_true (client_sync (a, NULL, &error));
+  g_assert_true (client_sync (b, NULL, &error));
+  g_assert_no_error (error);
+  mine = client_digest (a);
+  theirs = client_digest (b);
+  assert_same_lines (mine, theirs);
+}
+
+/* 5 and 7. Reassigned away while offline with unsent edits: a conflict, the edits kept; the
+ * case leaves her inbox and arrives in the new assignee's. */
+static void
+test_reassigned_away (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) chenjing = client_new (f, "chenjing");
+  g_autoptr(Client) lina = client_new (f, "lina");
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *sql = NULL;
+  g_autofree char *lina_has = NULL;
+  g_autoptr(TbCase) gone = NULL;
+  TbSyncSummary summary = { 0 };
+  TbConflict *conflict;
+  const char *id;
+
+  client_start (wangfang, "wangfang");
+  client_start (chenjing, "chenjing");
+  client_start (lina, "lina");
+  ids = cases_in_state (wangfang, "in_review", 1);
+  id = g_ptr_array_index (ids, 0);
+  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", id);
+  g_assert_cmpint (store_int (lina, sql), ==, 0);
+
+  /* She comments and returns it, offline. */
+  g_assert_true (tb_case_service_comment (wangfang->service, id, "已电话联系申请人", &error));
+  g_assert_true (tb_case_service_decide (wangfang->service, id, "return", NULL, "缺少章程",
+                                         NULL, &error));
+  g_assert_no_error (error);
+
+  /* Meanwhile her supervisor gives it to Li Na. */
+  g_assert_true (tb_case_service_reassign (chenjing->service, id, "u-lina", &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (chenjing, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+
+  /* 7: it reaches Li Na although its version is old news to the feed. */
+  g_assert_true (client_sync (lina, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (store_int (lina, sql), ==, 1);
+  lina_has = store_text (lina->path, "SELECT assignee_id FROM cases WHERE sync_state = 0"
+                                     " ORDER BY version DESC LIMIT 1");
+  g_assert_cmpstr (lina_has, ==, "u-lina");
+
+  /* 5: both her changes are conflicts, kept with the server's record: the case is no longer
+   * hers to comment on or decide. */
+  g_assert_true (client_sync (wangfang, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.conflicts, ==, 2);
+  conflicts = tb_store_list_conflicts (wangfang->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 2);
+  conflict = g_ptr_array_index (conflicts, 0);
+  g_assert_cmpstr (conflict->case_id, ==, id);
+  g_assert_cmpstr (conflict->mutation_name, ==, "case.comment");
+  g_assert_nonnull (strstr (conflict->mutation_args_json, "已电话联系申请人"));
+  conflict = g_ptr_array_index (conflicts, 1);
+  g_assert_cmpstr (conflict->case_id, ==, id);
+  g_assert_cmpstr (conflict->mutation_name, ==, "case.decide");
+  g_assert_nonnull (strstr (conflict->mutation_args_json, "缺少章程"));
+  g_assert_nonnull (strstr (conflict->mine_json, "awaiting_applicant"));
+  g_assert_nonnull (strstr (conflict->theirs_json, "u-lina"));
+  g_assert_null (conflict->case_ref);
+
+  /* …and the case left her inbox. */
+  gone = tb_store_get_case (wangfang->store, id, &error);
+  g_assert_null (gone);
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM pending_removals"), ==, 0);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+  {
+    g_autofree char *comments = g_strdup_printf ("SELECT count (*) FROM case_events WHERE "
+                                                 "case_id = '%s' AND kind = 'comment'", id);
+    g_assert_cmpint (server_int (f, comments), ==, 0);
+  }
+}
+
+/* A rejected change keeps the server's reason; letting it go restores the server's values. */
+static void
+test_rejected (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCase) shown = NULL;
+  g_autofree char *sql = NULL;
+  TbSyncSummary summary = { 0 };
+  TbConflict *conflict;
+  const char *id;
+
+  client_start (c, "wangfang");
+  ids = cases_in_state (c, "in_review", 1);
+  id = g_ptr_array_index (ids, 0);
+
+  g_assert_true (tb_case_service_decide (c->service, id, "approve", NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Someone moved the case behind the feed's back (no new version): out of her scope, and not
+   * by a reassignment she could have seen, so the server refuses for good. */
+  sql = g_strdup_printf ("UPDATE cases SET assignee_id = 'u-zhangwei' WHERE id = '%s'", id);
+  {
+    char *message = NULL;
+
+    sqlite3_exec (tb_server_get_db (f->ts->server), sql, NULL, NULL, &message);
+    g_assert_null (message);
+  }
+
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.rejected, ==, 1);
+  conflicts = tb_store_list_conflicts (c->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_index (conflicts, 0);
+  g_assert_true (conflict->rejected);
+  g_assert_cmpstr (conflict->theirs_json, ==, "null");
+  g_assert_nonnull (strstr (conflict->problem_json, "forbidden"));
+  g_assert_nonnull (conflict->reason);
+
+  /* The case shows the server's values again, marked as an error, until she lets it go. */
+  shown = tb_store_get_case (c->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_state (shown), ==, "in_review");
+  g_assert_cmpint (tb_case_get_sync_state (shown), ==, TB_SYNC_STATE_ERROR);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM case_overlay"), ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 0);
+
+  g_assert_true (tb_store_resolve_conflict (c->store, conflict->id, &error));
+  g_assert_no_error (error);
+  g_assert_false (tb_store_resolve_conflict (c->store, conflict->id, &error));
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&shown);
+  shown = tb_store_get_case (c->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_case_get_sync_state (shown), ==, TB_SYNC_STATE_SYNCED);
+}
+
+static void
+test_sync_log (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean synced = FALSE;
+
+  client_start (c, "wangfang");
+  log = tb_store_list_sync_log (c->store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, >=, 2);
+  for (guint i = 0; i < log->len; i++)
+    {
+      TbSyncLogEntry *e = g_ptr_array_index (log, i);
+
+      g_assert_cmpint (e->at, >, 0);
+      g_assert_null (strstr (e->message, PASSWORD));
+      synced |= g_str_has_prefix (e->message, "Synced");
+    }
+  g_assert_true (synced);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/sync/initial", test_initial_sync);
+  ADD ("/sync/offline-queue", test_offline_queue);
+  ADD ("/sync/states-and-signals", test_states_and_signals);
+  ADD ("/sync/two-clients-conflict", test_two_clients_conflict);
+  ADD ("/sync/reassigned-away", test_reassigned_away);
+  ADD ("/sync/rejected", test_rejected);
+  ADD ("/sync/log", test_sync_log);
+
+  return g_test_run ();
+}
