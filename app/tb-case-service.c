@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tb-case-service.h"
+#include "tb-store-sync.h"
 #include "tb-decision.h"
 #include "tb-json-private.h"
 #include "tb-service.h"
@@ -665,4 +666,113 @@ tb_case_service_create (TbCaseService  *self,
     return NULL;
 
   return g_steal_pointer (&id);
+}
+
+static const char *
+arg_string (JsonObject *args,
+            const char *name)
+{
+  return json_object_get_string_member_with_default (args, name, NULL);
+}
+
+/* Makes the change of a conflict again, on the case as it is now. */
+static gboolean
+redo (TbCaseService  *self,
+      TbConflict     *conflict,
+      GError        **error)
+{
+  g_autoptr(JsonNode) node = conflict->mutation_args_json != NULL
+                             ? json_from_string (conflict->mutation_args_json, NULL) : NULL;
+  JsonObject *args = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                     ? json_node_get_object (node) : NULL;
+  const char *name = conflict->mutation_name != NULL ? conflict->mutation_name : "";
+
+  if (args == NULL)
+    {
+      g_set_error_literal (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_INVALID,
+                           _("This change cannot be made again: it is not readable."));
+      return FALSE;
+    }
+
+  if (g_str_equal (name, "case.decide"))
+    return tb_case_service_decide (self, conflict->case_id, arg_string (args, "action"),
+                                   arg_string (args, "party"), arg_string (args, "reason"),
+                                   arg_string (args, "comment"), error);
+  if (g_str_equal (name, "case.comment"))
+    return tb_case_service_comment (self, conflict->case_id, arg_string (args, "text"), error);
+  if (g_str_equal (name, "case.reassign"))
+    return tb_case_service_reassign (self, conflict->case_id, arg_string (args, "assignee_id"),
+                                     error);
+  if (g_str_equal (name, "case.update_fields"))
+    {
+      JsonObject *fields = json_object_get_member (args, "fields") != NULL
+                           && JSON_NODE_HOLDS_OBJECT (json_object_get_member (args, "fields"))
+                           ? json_object_get_object_member (args, "fields") : NULL;
+      g_autoptr(GPtrArray) problems = NULL;
+
+      if (fields == NULL)
+        {
+          g_set_error_literal (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_INVALID,
+                               _("This change cannot be made again: it is not readable."));
+          return FALSE;
+        }
+      return tb_case_service_update_fields (self, conflict->case_id, fields, &problems, error);
+    }
+
+  g_set_error_literal (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_INVALID,
+                       _("A registration the server refused cannot be sent again as it is. "
+                         "Register the case again with the corrected values."));
+  return FALSE;
+}
+
+/**
+ * tb_case_service_resolve_conflict:
+ * @self: a case service
+ * @conflict_id: a #TbConflict's id (see tb_store_list_conflicts())
+ * @keep_mine: make the local change again on the case as it is now; %FALSE lets the
+ *   server's version stand
+ * @error: return location for an error
+ *
+ * Resolves a conflict or rejection. Keeping one's own change checks it against the current
+ * state, workflow and role like any action, and queues a new mutation; the conflict is marked
+ * resolved in the same transaction. If the change is no longer possible, nothing is written
+ * and the conflict stays.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tb_case_service_resolve_conflict (TbCaseService  *self,
+                                  gint64          conflict_id,
+                                  gboolean        keep_mine,
+                                  GError        **error)
+{
+  g_autoptr(GPtrArray) conflicts = NULL;
+  TbConflict *conflict = NULL;
+  TbStore *store;
+
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), FALSE);
+
+  store = tb_case_service_get_store (self);
+  conflicts = tb_store_list_conflicts (store, NULL, error);
+  if (conflicts == NULL)
+    return FALSE;
+  for (guint i = 0; i < conflicts->len && conflict == NULL; i++)
+    if (((TbConflict *) g_ptr_array_index (conflicts, i))->id == conflict_id)
+      conflict = g_ptr_array_index (conflicts, i);
+  if (conflict == NULL)
+    {
+      g_set_error_literal (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND,
+                           _("This conflict has already been resolved."));
+      return FALSE;
+    }
+
+  if (!tb_store_begin (store, error))
+    return FALSE;
+  if ((keep_mine && !redo (self, conflict, error))
+      || !tb_store_resolve_conflict (store, conflict_id, error))
+    {
+      tb_store_rollback (store);
+      return FALSE;
+    }
+  return tb_store_commit (store, error);
 }

@@ -65,4 +65,9 @@ char          *tb_case_service_create        (TbCaseService      *self,
                                               GPtrArray         **problems,
                                               GError            **error);
 
+gboolean       tb_case_service_resolve_conflict (TbCaseService *self,
+                                                 gint64         conflict_id,
+                                                 gboolean       keep_mine,
+                                                 GError       **error);
+
 G_END_DECLS

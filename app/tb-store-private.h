@@ -60,6 +60,13 @@ gint64        _tb_store_record_local_action (TbStore             *self,
                                              const TbLocalAction *action,
                                              GError             **error);
 
+typedef gboolean (*TbStoreTxFunc) (TbStore *self, gconstpointer data, guint n, GError **error);
+
+gboolean      _tb_store_run_in_transaction  (TbStore             *self,
+                                             TbStoreTxFunc        func,
+                                             gconstpointer        data,
+                                             guint                n,
+                                             GError             **error);
 void          _tb_store_note_case_changed   (TbStore             *self,
                                              const char          *case_id,
                                              TbCase              *old_case);

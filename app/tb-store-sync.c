@@ -510,7 +510,8 @@ outbox_set_sending_in_transaction (TbStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, first_id);
   sqlite3_bind_int64 (stmt, 2, last_id);
-  sqlite3_bind_int (stmt, 3, sending ? TB_SYNC_STATE_SENDING : TB_SYNC_STATE_PENDING);
+  /* outbox.state: 0 waiting (as queued), TB_SYNC_STATE_SENDING while in an exchange. */
+  sqlite3_bind_int (stmt, 3, sending ? TB_SYNC_STATE_SENDING : 0);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -1289,10 +1290,12 @@ tb_store_list_conflicts (TbStore     *self,
 }
 
 static gboolean
-resolve_in_transaction (TbStore  *self,
-                        gint64    conflict_id,
-                        GError  **error)
+resolve_in_transaction (TbStore        *self,
+                        gconstpointer   data,
+                        guint           unused,
+                        GError        **error)
 {
+  gint64 conflict_id = *(const gint64 *) data;
   g_autofree char *case_id = NULL;
   sqlite3_stmt *stmt = _tb_store_query (self, "conflict-resolve", error);
   gint64 version = 0;
@@ -1354,14 +1357,7 @@ tb_store_resolve_conflict (TbStore  *self,
 {
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
 
-  if (!tb_store_begin (self, error))
-    return FALSE;
-  if (!resolve_in_transaction (self, conflict_id, error))
-    {
-      tb_store_rollback (self);
-      return FALSE;
-    }
-  return tb_store_commit (self, error);
+  return _tb_store_run_in_transaction (self, resolve_in_transaction, &conflict_id, 0, error);
 }
 
 #define SYNC_LOG_KEEP 1000

@@ -1686,7 +1686,6 @@ _tb_store_record_local_action (TbStore             *self,
   g_return_val_if_fail (TB_IS_STORE (self), 0);
   g_return_val_if_fail (action != NULL && action->case_id != NULL, 0);
   g_return_val_if_fail (action->mutation_name != NULL && action->mutation_args != NULL, 0);
-  g_return_val_if_fail (!self->in_transaction, 0);
 
   if (!in_transaction (self, record_local_action_in_transaction, &data, 0, error))
     return 0;
@@ -1759,4 +1758,16 @@ _tb_store_get_case_if_tracked (TbStore    *self,
       || !g_signal_has_handler_pending (self, signals[CASES_CHANGED], 0, FALSE))
     return NULL;
   return get_case (self, "get-case", case_id, NULL);
+}
+
+/* Runs @func in the current transaction, or in one of its own if there is none. */
+gboolean
+_tb_store_run_in_transaction (TbStore        *self,
+                              TbStoreTxFunc   func,
+                              gconstpointer   data,
+                              guint           n,
+                              GError        **error)
+{
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  return in_transaction (self, func, data, n, error);
 }

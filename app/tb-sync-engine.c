@@ -340,9 +340,10 @@ send_cb (GObject      *source,
   if (soup_message_get_status (x->msg) == SOUP_STATUS_UNAUTHORIZED && x->with_token
       && !x->refreshed && self->refresh_token != NULL)
     {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
       x->refreshed = TRUE;
-      refresh_async (self, g_task_get_cancellable (task), refresh_for_exchange_cb,
-                     g_steal_pointer (&task));
+      refresh_async (self, cancellable, refresh_for_exchange_cb, g_steal_pointer (&task));
       return;
     }
 
@@ -812,6 +813,7 @@ restore_lookup_cb (GObject      *source,
   TbSyncEngine *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   char *token = secret_password_lookup_finish (result, &error);
+  GCancellable *cancellable;
 
   if (token == NULL)
     {
@@ -824,8 +826,8 @@ restore_lookup_cb (GObject      *source,
   clear_secret (&self->refresh_token);
   self->refresh_token = g_strdup (token);
   secret_password_free (token);
-  refresh_async (self, g_task_get_cancellable (task), restore_refreshed_cb,
-                 g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  refresh_async (self, cancellable, restore_refreshed_cb, g_steal_pointer (&task));
 }
 
 /**

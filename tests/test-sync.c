@@ -297,7 +297,7 @@ cases_in_state (Client     *c,
   return ids;
 }
 
-G_GNUC_UNUSED static void
+static void
 assert_integrity (const char *path)
 {
   g_autofree char *result = store_text (path, "PRAGMA integrity_check");
@@ -732,6 +732,548 @@ test_rejected (Fixture       *f,
   g_assert_cmpint (tb_case_get_sync_state (shown), ==, TB_SYNC_STATE_SYNCED);
 }
 
+
+/* Queues @n comments spread over the user's open cases. */
+static void
+queue_comments (Client     *c,
+                guint       n,
+                const char *tag)
+{
+  g_autoptr(GPtrArray) ids = cases_in_state (c, "in_review", 20);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (ids->len, >, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s %u", tag, i);
+
+      g_assert_true (tb_case_service_comment (c->service, g_ptr_array_index (ids, i % ids->len),
+                                              text, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* Syncs until a sync completes, as the engine's own retries would. */
+static guint
+sync_until_done (Client        *c,
+                 guint          max_attempts,
+                 TbSyncSummary *last)
+{
+  for (guint attempt = 1; attempt <= max_attempts; attempt++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!tb_sync_engine_get_signed_in (c->engine))
+        {
+          if (!client_sign_in (c, c->login, &error))
+            continue;
+        }
+      if (client_sync (c, last, &error))
+        return attempt;
+      /* Every failure is one the engine retries: never a store or programming error. */
+      g_assert_true (error->domain == TB_SYNC_ERROR);
+      g_assert_cmpint (error->code, !=, TB_SYNC_ERROR_STUCK);
+    }
+  g_assert_not_reached ();
+}
+
+static gint64
+server_comments (Fixture    *f,
+                 const char *tag)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM case_events WHERE kind = "
+                                          "'comment' AND data LIKE '%%%s %%'", tag);
+  return server_int (f, sql);
+}
+
+/* 2. Lost answers, answers after the fact, duplicates, cut bodies and 5xx over 1,000
+ * mutations: each applied exactly once. */
+static void
+test_faults_exactly_once (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  TbServerFaults faults = { 0 };
+  guint attempts;
+
+  client_start (c, "wangfang");
+  queue_comments (c, 1000, "故障");
+
+  g_assert_true (tb_server_faults_parse ("drop=0.15,after=0.5,error=0.1,truncate=0.1,"
+                                         "duplicate=0.15,seed=11", &faults, &error));
+  g_assert_no_error (error);
+  tb_server_set_faults (f->ts->server, &faults);
+  attempts = sync_until_done (c, 300, NULL);
+  g_test_message ("converged after %u syncs", attempts);
+  g_assert_cmpuint (attempts, >, 1);  /* the faults did hit */
+
+  memset (&faults, 0, sizeof faults);
+  tb_server_set_faults (f->ts->server, &faults);
+  sync_until_done (c, 1, NULL);
+
+  g_assert_cmpint (server_comments (f, "故障"), ==, 1000);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM mutations"), ==, 1000);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM mutations WHERE status != 'applied'"),
+                   ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM conflicts"), ==, 0);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM events WHERE kind = 'comment'"), ==,
+                   1000);
+  mine = client_digest (c);
+  theirs = server_digest (f, "u-wangfang");
+  assert_same_lines (mine, theirs);
+}
+
+static void
+child_exited_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* 3. kill -9 of tongban-cli sync at random points of push and pull, 50 times. */
+static void
+test_kill_mid_sync (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autofree char *password_file = g_build_filename (f->dir, "password", NULL);
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  TbServerFaults faults = { 0 };
+  guint killed = 0, queued = 0;
+
+  client_start (c, "wangfang");
+  g_assert_true (g_file_set_contents (password_file, PASSWORD "\n", -1, &error));
+
+  /* Slow answers, so that the kills land inside exchanges and between them. */
+  faults.delay_ms = 15;
+  tb_server_set_faults (f->ts->server, &faults);
+
+  for (guint round = 0; round < 50; round++)
+    {
+      g_autoptr(GSubprocess) child = NULL;
+      gboolean exited;
+      gint64 deadline;
+
+      /* Something to push, and a full pull to do. */
+      queue_comments (c, 10, "断电");
+      queued += 10;
+      {
+        sqlite3 *db = NULL;
+
+        g_assert_cmpint (sqlite3_open (c->path, &db), ==, SQLITE_OK);
+        if (round % 2 == 0)
+          g_assert_cmpint (sqlite3_exec (db, "UPDATE sync_state SET cursor = NULL", NULL, NULL,
+                                         NULL), ==, SQLITE_OK);
+        sqlite3_close (db);
+      }
+
+      child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                TB_CLI_PATH, "sync", "--server", f->ts->base,
+                                "--user", "wangfang", "--password-file", password_file,
+                                "--db", c->path, NULL);
+      g_assert_no_error (error);
+
+      exited = FALSE;
+      g_subprocess_wait_async (child, NULL, child_exited_cb, &exited);
+      deadline = g_get_monotonic_time () + g_rand_int_range (rand, 2, 150) * 1000;
+      while (g_get_monotonic_time () < deadline && !exited)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (200);
+        }
+      if (!exited)
+        {
+          g_subprocess_send_signal (child, SIGKILL);
+          killed++;
+        }
+      while (!exited)
+        g_main_context_iteration (NULL, TRUE);
+
+      assert_integrity (c->path);
+    }
+  g_test_message ("%u of 50 syncs killed", killed);
+  g_assert_cmpuint (killed, >=, 30);
+
+  /* A last clean sync: nothing lost, nothing twice, the same as the server. */
+  memset (&faults, 0, sizeof faults);
+  tb_server_set_faults (f->ts->server, &faults);
+  sync_until_done (c, 2, NULL);
+  g_assert_cmpint (server_comments (f, "断电"), ==, queued);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 0);
+  mine = client_digest (c);
+  theirs = server_digest (f, "u-wangfang");
+  assert_same_lines (mine, theirs);
+}
+
+/* 6. Expired tokens: refreshed once and resent; a dead refresh token asks for a sign-in and
+ * keeps the queue. */
+static void
+test_expired_token (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  TbSyncSummary summary = { 0 };
+
+  tb_server_set_token_ttl (f->ts->server, 1, 3600);
+  client_start (c, "wangfang");
+  queue_comments (c, 1, "续期");
+  tb_test_wait (2100);
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+  g_assert_true (tb_sync_engine_get_signed_in (c->engine));
+
+  tb_server_set_token_ttl (f->ts->server, 1, 1);
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  queue_comments (c, 2, "过期");
+  tb_test_wait (2100);
+  g_assert_false (client_sync (c, NULL, &error));
+  g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT);
+  g_clear_error (&error);
+  g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_SIGNED_OUT);
+  g_assert_false (tb_sync_engine_get_signed_in (c->engine));
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 2);
+
+  /* Signing in again sends them. */
+  tb_server_set_token_ttl (f->ts->server, 900, 3600);
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 2);
+  g_assert_cmpint (server_comments (f, "过期"), ==, 2);
+}
+
+/* 6. An expired cursor: the client starts the feed over and keeps its unsent work. */
+static void
+test_expired_cursor (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  TbSyncSummary summary = { 0 };
+  sqlite3 *db = NULL;
+
+  client_start (c, "wangfang");
+  queue_comments (c, 3, "重置");
+  g_assert_cmpint (sqlite3_open (c->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE sync_state SET cursor = 'djEuZm9yZ2Vk'", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.resets, ==, 1);
+  g_assert_cmpuint (summary.applied, ==, 3);
+  g_assert_cmpint (server_comments (f, "重置"), ==, 3);
+  mine = client_digest (c);
+  theirs = server_digest (f, "u-wangfang");
+  assert_same_lines (mine, theirs);
+}
+
+/* 6. The server restarts between two syncs and in the middle of one. */
+static void
+test_server_restart (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  TbSyncSummary summary = { 0 };
+
+  client_start (c, "wangfang");
+  queue_comments (c, 5, "重启");
+  address = g_strdup_printf ("127.0.0.1:%u", tb_server_get_port (f->ts->server));
+
+  /* Down: offline, plainly. */
+  tb_server_disconnect (f->ts->server);
+  g_assert_finalize_object (g_steal_pointer (&f->ts->server));
+  g_assert_false (client_sync (c, NULL, &error));
+  g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE);
+  g_clear_error (&error);
+  g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_OFFLINE);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 5);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox WHERE state = 2"), ==, 0);
+
+  /* Up again on the same database: the session survived, the queue goes. */
+  f->ts->server = tb_server_new (f->ts->db_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tb_server_listen (f->ts->server, address, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 5);
+  g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_IDLE);
+  g_assert_cmpint (server_comments (f, "重启"), ==, 5);
+}
+
+/* 6. A 503 storm with Retry-After: a clear state, backoff no shorter than asked, converges. */
+static void
+test_unavailable_storm (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  TbServerFaults faults = { 0 };
+
+  client_start (c, "wangfang");
+  queue_comments (c, 4, "风暴");
+  faults.error = 1.0;
+  tb_server_set_faults (f->ts->server, &faults);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_assert_false (client_sync (c, NULL, &error));
+      g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_UNAVAILABLE);
+      g_clear_error (&error);
+      g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_ERROR);
+      g_assert_cmpuint (tb_sync_engine_next_delay (c->engine), >=, 1);
+      g_assert_cmpuint (tb_sync_engine_next_delay (c->engine), <=, 300);
+    }
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 4);
+
+  faults.error = 0;
+  tb_server_set_faults (f->ts->server, &faults);
+  g_assert_true (client_sync (c, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tb_sync_engine_next_delay (c->engine), ==,
+                    tb_sync_engine_get_interval (c->engine));
+  g_assert_cmpint (server_comments (f, "风暴"), ==, 4);
+}
+
+/* 6. Malformed, truncated and oversized answers from a server that misbehaves: a clear error,
+ * nothing applied, nothing lost. */
+typedef struct
+{
+  const char *mode;
+} Fake;
+
+static void
+fake_handler (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  Fake *fake = user_data;
+  const char *body = NULL;
+  g_autofree char *big = NULL;
+
+  if (g_str_equal (path, "/api/v1/session"))
+    body = "{\"schema_version\":1,\"access_token\":\"a\",\"access_expires_at\":"
+           "\"2030-01-01T00:00:00Z\",\"refresh_token\":\"r\",\"refresh_expires_at\":"
+           "\"2030-01-01T00:00:00Z\",\"user\":{\"id\":\"u-wangfang\",\"login\":\"wangfang\","
+           "\"display_name\":\"王芳\",\"roles\":[\"caseworker\"],\"teams\":[\"team-market\"]}}";
+  else if (g_str_equal (fake->mode, "garbage"))
+    body = "{\"changes\": [ not json";
+  else if (g_str_equal (fake->mode, "shape"))
+    body = "{\"schema_version\":1,\"changes\":5,\"cursor\":\"c\",\"has_more\":false,"
+           "\"last_mutation_id\":0,\"server_time\":\"2026-11-27T01:00:00Z\"}";
+  else if (g_str_equal (fake->mode, "bad-case"))
+    body = "{\"schema_version\":1,\"changes\":[{\"type\":\"case\",\"id\":\"x\",\"op\":\"put\","
+           "\"version\":1,\"data\":{\"id\":\"x\",\"ref\":42}}],\"cursor\":\"c\",\"has_more\":"
+           "false,\"last_mutation_id\":0,\"server_time\":\"2026-11-27T01:00:00Z\"}";
+  else if (g_str_equal (fake->mode, "push-shape"))
+    body = g_str_equal (path, "/api/v1/sync/push")
+           ? "{\"schema_version\":1,\"last_mutation_id\":1,\"results\":[{\"id\":1,"
+             "\"status\":\"conflict\"}]}"
+           : "{}";
+  else if (g_str_equal (fake->mode, "oversized"))
+    {
+      gsize size = 40 * 1024 * 1024;
+
+      big = g_malloc (size + 1);
+      memset (big, ' ', size);
+      big[0] = '{';
+      memcpy (big + size - 2, "}", 1);
+      big[size] = '\0';
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                        g_steal_pointer (&big), size);
+      return;
+    }
+  else if (g_str_equal (fake->mode, "html"))
+    {
+      soup_server_message_set_status (msg, 502, NULL);
+      soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC,
+                                        "<h1>Bad gateway</h1>", 20);
+      return;
+    }
+
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body,
+                                    strlen (body));
+}
+
+static void
+test_malformed_answers (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(SoupServer) fake_server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *fake_url = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *cursor = NULL;
+  Fake fake = { "garbage" };
+  static const struct { const char *mode; int code; } cases[] = {
+    { "garbage", TB_SYNC_ERROR_PROTOCOL },
+    { "shape", TB_SYNC_ERROR_PROTOCOL },
+    { "bad-case", TB_SYNC_ERROR_PROTOCOL },
+    { "push-shape", TB_SYNC_ERROR_PROTOCOL },
+    { "oversized", TB_SYNC_ERROR_PROTOCOL },
+    { "html", TB_SYNC_ERROR_UNAVAILABLE },
+  };
+
+  client_start (c, "wangfang");
+  queue_comments (c, 1, "畸形");
+  before = client_digest (c);
+  cursor = store_text (c->path, "SELECT cursor FROM sync_state");
+
+  soup_server_add_handler (fake_server, NULL, fake_handler, &fake, NULL);
+  g_assert_true (soup_server_listen_local (fake_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                           &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fake_server);
+  fake_url = g_uri_to_string (uris->data);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  g_object_unref (c->engine);
+  c->engine = tb_sync_engine_new (c->store, fake_url);
+  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *after = NULL;
+      g_autofree char *cursor_after = NULL;
+
+      fake.mode = cases[i].mode;
+      g_test_message ("answer: %s", fake.mode);
+      g_assert_false (client_sync (c, NULL, &error));
+      g_assert_error (error, TB_SYNC_ERROR, cases[i].code);
+      g_assert_cmpstr (error->message, !=, "");
+      g_clear_error (&error);
+
+      after = client_digest (c);
+      g_assert_cmpstr (after, ==, before);
+      cursor_after = store_text (c->path, "SELECT cursor FROM sync_state");
+      g_assert_cmpstr (cursor_after, ==, cursor);
+      g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox WHERE state = 0"), ==, 1);
+      g_assert_cmpint (store_int (c, "SELECT count (*) FROM conflicts"), ==, 0);
+    }
+
+  /* The real server again: converges. */
+  g_object_unref (c->engine);
+  c->engine = tb_sync_engine_new (c->store, f->ts->base);
+  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  sync_until_done (c, 1, NULL);
+  g_assert_cmpint (server_comments (f, "畸形"), ==, 1);
+}
+
+/* Resolving with "keep mine" makes the change again on the current version; a change that is
+ * no longer possible keeps the conflict open. */
+static void
+test_keep_mine (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(Client) a = client_new (f, "chenjing-desk");
+  g_autoptr(Client) b = client_new (f, "chenjing-laptop");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields_a = json_object_new ();
+  g_autoptr(JsonObject) fields_b = json_object_new ();
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *scope = NULL;
+  TbSyncSummary summary = { 0 };
+  TbConflict *conflict;
+
+  client_start (a, "chenjing");
+  client_start (b, "chenjing");
+  json_object_set_string_member (fields_a, "business_scope", "茶叶种植；茶叶加工；茶叶销售");
+  json_object_set_string_member (fields_b, "business_scope", "茶叶种植；茶具销售；茶艺服务");
+
+  /* A case whose other values are valid (demo forms may carry an invalid one on purpose). */
+  for (guint i = 0; i < 20 && id == NULL; i++)
+    {
+      g_autofree char *query = g_strdup_printf ("SELECT id FROM cases WHERE state = 'in_review'"
+                                                " AND service_id = 'business-licence'"
+                                                " ORDER BY ref LIMIT 1 OFFSET %u", i);
+      g_autofree char *candidate = store_text (a->path, query);
+
+      g_assert_nonnull (candidate);
+      if (tb_case_service_update_fields (a->service, candidate, fields_a, NULL, NULL))
+        id = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (id);
+  g_assert_true (tb_case_service_update_fields (b->service, id, fields_b, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (a, NULL, &error));
+  g_assert_true (client_sync (b, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.conflicts, ==, 1);
+
+  conflicts = tb_store_list_conflicts (b->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_index (conflicts, 0);
+  g_assert_nonnull (strstr (conflict->mine_json, "茶具销售"));
+  g_assert_nonnull (strstr (conflict->theirs_json, "茶叶加工"));
+
+  /* Keep mine: queued again on the server's current version, and it wins. */
+  g_assert_true (tb_case_service_resolve_conflict (b->service, conflict->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (store_int (b, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_true (client_sync (b, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+  sql = g_strdup_printf ("SELECT json_extract (form, '$.business_scope') FROM cases WHERE id ="
+                         " '%s'", id);
+  scope = store_text (f->ts->db_path, sql);
+  g_assert_cmpstr (scope, ==, "茶叶种植；茶具销售；茶艺服务");
+  g_clear_pointer (&conflicts, g_ptr_array_unref);
+  conflicts = tb_store_list_conflicts (b->store, NULL, &error);
+  g_assert_cmpuint (conflicts->len, ==, 0);
+
+  /* A decision overtaken by another: keeping it is refused, the conflict stays. */
+  g_assert_true (tb_case_service_decide (a->service, id, "approve", NULL, NULL, NULL, &error));
+  g_assert_true (tb_case_service_decide (b->service, id, "reject", NULL, "经营范围不符", NULL,
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (a, NULL, &error));
+  g_assert_true (client_sync (b, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&conflicts, g_ptr_array_unref);
+  conflicts = tb_store_list_conflicts (b->store, NULL, &error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_index (conflicts, 0);
+  g_assert_false (tb_case_service_resolve_conflict (b->service, conflict->id, TRUE, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (store_int (b, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (store_int (b, "SELECT count (*) FROM conflicts WHERE resolved_at IS NULL"),
+                   ==, 1);
+  g_assert_true (tb_case_service_resolve_conflict (b->service, conflict->id, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (store_int (b, "SELECT count (*) FROM conflicts WHERE resolved_at IS NULL"),
+                   ==, 0);
+}
+
 static void
 test_sync_log (Fixture       *f,
                gconstpointer  data)
@@ -772,7 +1314,15 @@ main (int    argc,
   ADD ("/sync/two-clients-conflict", test_two_clients_conflict);
   ADD ("/sync/reassigned-away", test_reassigned_away);
   ADD ("/sync/rejected", test_rejected);
+  ADD ("/sync/keep-mine", test_keep_mine);
   ADD ("/sync/log", test_sync_log);
+  ADD ("/sync/faults-exactly-once", test_faults_exactly_once);
+  ADD ("/sync/kill-mid-sync", test_kill_mid_sync);
+  ADD ("/sync/expired-token", test_expired_token);
+  ADD ("/sync/expired-cursor", test_expired_cursor);
+  ADD ("/sync/server-restart", test_server_restart);
+  ADD ("/sync/unavailable-storm", test_unavailable_storm);
+  ADD ("/sync/malformed-answers", test_malformed_answers);
 
   return g_test_run ();
 }
