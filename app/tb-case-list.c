@@ -19,6 +19,10 @@
  * When the store reports one changed case, the list works out where the case was and where it is
  * now by counting, on the index, the other rows that sort before its old and its new key — so a
  * one-row change is one items-changed of one row, and a view keeps its scroll position.
+ *
+ * A text search reads the rowids of its matches once (read_matches()): their number is the length
+ * of a text-only list, and a page of many matches walks the order's index testing each row
+ * against them. The set follows one-row changes; any other change reads it again.
  */
 
 #define PAGE_SIZE 100
@@ -51,6 +55,8 @@ struct _TbCaseList
   char       *scan_where;   /* the same, walking the order's index past many text matches */
   gboolean    only_text;    /* the text is the only filter */
   GPtrArray  *params;       /* text values for the ?s of `where`, in order */
+  int         fts_param;    /* the index in `params` of the text query, or -1 */
+  GArray     *matches;      /* (nullable) the rowids the text matches, ascending: see read_matches */
   guint       n_items;
 
   GHashTable *pages;        /* page number → GPtrArray of TbCase */
@@ -150,6 +156,8 @@ add_param_day (TbCaseList *self,
   g_ptr_array_add (self->params, g_strdup (buf));
 }
 
+#define FTS_CONDITION "rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+
 static void
 build_where (TbCaseList *self)
 {
@@ -208,19 +216,21 @@ build_where (TbCaseList *self)
       g_ptr_array_add (self->params, g_strdup (self->ref_high));
     }
   self->only_text = self->fts_query != NULL && where->len == 0;
+  self->fts_param = -1;
   if (self->fts_query != NULL)
     {
-      AND ("rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)");
+      AND (FTS_CONDITION);
+      self->fts_param = self->params->len;
       g_ptr_array_add (self->params, g_strdup (self->fts_query));
     }
 
 #undef AND
 
   /* With many text matches, looking each up and sorting them all costs more than walking the
-   * order's index and testing each row against the (materialised) set of matches. */
+   * order's index and testing each row against the set of matches, read once (read_matches()). */
   {
-    g_auto(GStrv) parts = g_strsplit (page_where->str, "rowid IN (SELECT", 2);
-    g_autofree char *scan = g_strjoinv ("+rowid IN (SELECT", parts);
+    g_auto(GStrv) parts = g_strsplit (page_where->str, FTS_CONDITION, 2);
+    g_autofree char *scan = g_strjoinv ("tb_rowid_in (?, rowid)", parts);
     g_auto(GStrv) ref_parts = g_strsplit (scan, "ref >= ? AND ref < ?", 2);
 
     g_free (self->scan_where);
@@ -233,9 +243,11 @@ build_where (TbCaseList *self)
   self->page_where = g_string_free (g_steal_pointer (&page_where), FALSE);
 }
 
+/* With @with_matches, the text query's ? is that of tb_rowid_in() and takes the set of matches. */
 static sqlite3_stmt *
 prepare (TbCaseList  *self,
          const char  *sql,
+         gboolean     with_matches,
          GError     **error)
 {
   sqlite3_stmt *stmt = _tb_store_prepare (self->store, sql, error);
@@ -244,9 +256,52 @@ prepare (TbCaseList  *self,
     return NULL;
 
   for (guint i = 0; i < self->params->len; i++)
-    sqlite3_bind_text (stmt, i + 1, g_ptr_array_index (self->params, i), -1, SQLITE_TRANSIENT);
+    {
+      if (with_matches && (int) i == self->fts_param)
+        sqlite3_bind_pointer (stmt, i + 1, self->matches, TB_FTS_ROWID_SET, NULL);
+      else
+        sqlite3_bind_text (stmt, i + 1, g_ptr_array_index (self->params, i), -1,
+                           SQLITE_TRANSIENT);
+    }
 
   return stmt;
+}
+
+/*
+ * Reads the rowids of every case the text matches, once per query. A frequent word (社保, in a
+ * fifth of all cases) matches hundreds of thousands: decoding its list is most of the cost of a
+ * search, so the count and the pages share one reading rather than each making its own.
+ */
+static gboolean
+read_matches (TbCaseList  *self,
+              GError     **error)
+{
+  g_autoptr(GArray) matches = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_assert (self->fts_query != NULL);
+
+  if (self->matches != NULL)
+    return TRUE;
+
+  stmt = _tb_store_query (self->store, "fts-match-rowids", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  matches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_bind_text (stmt, 1, self->fts_query, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 rowid = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (matches, rowid);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self->store, rc, error);
+
+  self->matches = g_steal_pointer (&matches);
+  return TRUE;
 }
 
 static gint64
@@ -255,7 +310,7 @@ query_count (TbCaseList  *self,
              TbCase      *pivot,
              GError     **error)
 {
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  sqlite3_stmt *stmt = prepare (self, sql, FALSE, error);
   gint64 count = -1;
   int n = self->params->len;
   int rc;
@@ -436,13 +491,23 @@ set_error (TbCaseList *self,
 static guint
 count_all (TbCaseList *self)
 {
-  /* Every case is in the full-text index once, so a text-only count need not visit the cases. */
-  g_autofree char *sql = self->only_text
-    ? g_strdup ("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?")
-    : g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
+  g_autofree char *sql = NULL;
   GError *error = NULL;
   gint64 n;
 
+  /* Every case is in the full-text index once, so a text-only count need not visit the cases:
+   * it is the number of matches, which the first page needs anyway. */
+  if (self->only_text)
+    {
+      if (!read_matches (self, &error))
+        {
+          set_error (self, error);
+          return 0;
+        }
+      return self->matches->len;
+    }
+
+  sql = g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
   n = query_count (self, sql, NULL, &error);
   if (n < 0)
     {
@@ -465,6 +530,7 @@ reload (TbCaseList *self)
   g_clear_error (&self->error);
   build_where (self);
   clear_pages (self);
+  g_clear_pointer (&self->matches, g_array_unref);
   new_n = count_all (self);
 
   self->n_items = new_n;
@@ -472,6 +538,57 @@ reload (TbCaseList *self)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
   if (old_n != new_n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* Where @rowid is or would be in the set of matches. */
+static guint
+match_index (TbCaseList *self,
+             gint64      rowid,
+             gboolean   *found)
+{
+  guint lo = 0;
+  guint hi = self->matches->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      gint64 v = g_array_index (self->matches, gint64, mid);
+
+      if (v == rowid)
+        {
+          *found = TRUE;
+          return mid;
+        }
+      if (v < rowid)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  *found = FALSE;
+  return lo;
+}
+
+/* Keeps the set of matches true to the index across a one-row change (see apply_change()). */
+static void
+update_matches (TbCaseList   *self,
+                TbCaseChange *change)
+{
+  TbCase *c = change->new_case != NULL ? change->new_case : change->old_case;
+  gboolean matches = change->new_case != NULL && text_matches (self, change->new_case);
+  gboolean found;
+  guint index;
+
+  if (self->matches == NULL || c == NULL)
+    return;
+
+  index = match_index (self, tb_case_get_rowid (c), &found);
+  if (matches && !found)
+    {
+      gint64 rowid = tb_case_get_rowid (c);
+      g_array_insert_val (self->matches, index, rowid);
+    }
+  else if (!matches && found)
+    g_array_remove_index (self->matches, index);
 }
 
 static void
@@ -485,6 +602,7 @@ apply_change (TbCaseList   *self,
 
   if (change->new_case != NULL)
     is_in = matches_fields (self, change->new_case) && text_matches (self, change->new_case);
+  update_matches (self, change);
 
   if (change->old_case != NULL)
     {
@@ -573,15 +691,21 @@ load_page (TbCaseList *self,
   GError *error = NULL;
   sqlite3_stmt *stmt;
   int n = self->params->len;
+  gboolean scan = (self->fts_query != NULL || self->ref_low != NULL) && self->n_items > 2000;
   int rc;
+
+  if (scan && self->fts_query != NULL && !read_matches (self, &error))
+    {
+      set_error (self, error);
+      return NULL;
+    }
 
   /* Past a few thousand matches, see build_where(). */
   sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases",
-                     (self->fts_query != NULL || self->ref_low != NULL) && self->n_items > 2000
-                       ? self->scan_where : self->page_where,
+                     scan ? self->scan_where : self->page_where,
                      order,
                      " LIMIT ? OFFSET ?", NULL);
-  stmt = prepare (self, sql, &error);
+  stmt = prepare (self, sql, scan, &error);
   if (stmt == NULL)
     {
       set_error (self, error);
@@ -697,6 +821,7 @@ tb_case_list_finalize (GObject *object)
   g_free (self->scan_where);
   g_clear_pointer (&self->calendar, tb_calendar_unref);
   g_clear_pointer (&self->params, g_ptr_array_unref);
+  g_clear_pointer (&self->matches, g_array_unref);
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_error (&self->error);
 
@@ -838,6 +963,7 @@ tb_case_list_init (TbCaseList *self)
   self->page_where = g_strdup ("");
   self->scan_where = g_strdup ("");
   self->params = g_ptr_array_new_with_free_func (g_free);
+  self->fts_param = -1;
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
 }
 

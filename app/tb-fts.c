@@ -327,6 +327,47 @@ form_text_func (sqlite3_context *ctx,
   g_string_free (out, FALSE);
 }
 
+/*
+ * tb_rowid_in(set, rowid): whether @rowid is in a sorted GArray of gint64 bound with
+ * sqlite3_bind_pointer() as type TB_FTS_ROWID_SET. It lets a query walk an order's index and test
+ * each row against a set of full-text matches read once, instead of materialising the matches
+ * again inside SQLite.
+ */
+static void
+rowid_in_func (sqlite3_context *ctx,
+               int              argc,
+               sqlite3_value  **argv)
+{
+  GArray *set = sqlite3_value_pointer (argv[0], TB_FTS_ROWID_SET);
+  gint64 rowid = sqlite3_value_int64 (argv[1]);
+  guint lo = 0;
+  guint hi;
+
+  if (set == NULL)
+    {
+      sqlite3_result_error (ctx, "tb_rowid_in: no rowid set bound", -1);
+      return;
+    }
+
+  hi = set->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      gint64 v = g_array_index (set, gint64, mid);
+
+      if (v == rowid)
+        {
+          sqlite3_result_int (ctx, 1);
+          return;
+        }
+      if (v < rowid)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  sqlite3_result_int (ctx, 0);
+}
+
 static fts5_api *
 get_fts5_api (sqlite3 *db)
 {
@@ -346,8 +387,8 @@ get_fts5_api (sqlite3 *db)
  * tb_fts_register:
  * @db: an open connection
  *
- * Registers the `tb_cjk` FTS5 tokenizer and the tb_form_text() function on @db. Every
- * connection that reads or writes the `cases` table must do this first.
+ * Registers the `tb_cjk` FTS5 tokenizer and the tb_form_text() and tb_rowid_in() functions on
+ * @db. Every connection that reads or writes the `cases` table must do this first.
  *
  * Returns: an SQLite status code
  */
@@ -367,6 +408,12 @@ tb_fts_register (sqlite3 *db)
   rc = sqlite3_create_function_v2 (db, "tb_form_text", 1,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                    NULL, form_text_func, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+
+  /* Not deterministic: the answer depends on the bound set, not only on the arguments' values. */
+  rc = sqlite3_create_function_v2 (db, "tb_rowid_in", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                   NULL, rowid_in_func, NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     return rc;
 
@@ -422,13 +469,21 @@ tb_fts_tokenize (const char *text,
   tokenize (text, strlen (text), for_query, collect_token, &data);
 }
 
+/*
+ * The last token of a phrase is a prefix, so that "licen" finds "licence" and 王 finds 王芳 —
+ * except in a run of two or more Chinese characters: it ends in a bigram, and no token is longer
+ * than a bigram, so the prefix would find nothing more, while FTS5 reads a prefix query more
+ * slowly (it merges the lists of every term in the range).
+ */
 static void
-end_phrase (GString *query,
-            GString *phrase,
-            gboolean has_token)
+end_phrase (GString  *query,
+            GString  *phrase,
+            CharClass kind)
 {
-  if (has_token)
+  if (kind != CHAR_SEPARATOR)
     {
+      gboolean prefix = kind != CHAR_CJK || g_utf8_strlen (phrase->str, phrase->len) < 2;
+
       if (query->len > 0)
         g_string_append_c (query, ' ');
       g_string_append_c (query, '"');
@@ -438,7 +493,7 @@ end_phrase (GString *query,
             g_string_append_c (query, '"');
           g_string_append_c (query, *p);
         }
-      g_string_append (query, "\" *");
+      g_string_append (query, prefix ? "\" *" : "\"");
     }
   g_string_truncate (phrase, 0);
 }
@@ -450,7 +505,8 @@ end_phrase (GString *query,
  * Builds an FTS5 MATCH expression from free text. Every part must match: a run of Chinese
  * characters is one phrase (of bigrams), and a run of words joined by punctuation is another
  * ("TB-2026-00" keeps its parts adjacent). The last token of each phrase may be a prefix, so that
- * typing narrows the result as it goes, and one character (王) finds every name that holds it. The
+ * typing narrows the result as it goes, and one character (王) finds every name that holds it
+ * (a longer Chinese phrase ends in a whole bigram, so it needs no prefix: see end_phrase()). The
  * user's text is always quoted, so FTS5 operators in it are taken literally.
  *
  * Returns: (transfer full) (nullable): the expression, or %NULL if @text holds nothing searchable
@@ -484,7 +540,7 @@ tb_fts_build_query (const char *text)
           else
             {
               g_string_truncate (phrase, phrase_end);
-              end_phrase (query, phrase, kind != CHAR_SEPARATOR);
+              end_phrase (query, phrase, kind);
               kind = CHAR_SEPARATOR;
             }
           continue;
@@ -493,14 +549,14 @@ tb_fts_build_query (const char *text)
       if (klass != kind && kind != CHAR_SEPARATOR)
         {
           g_string_truncate (phrase, phrase_end);
-          end_phrase (query, phrase, TRUE);
+          end_phrase (query, phrase, kind);
         }
       kind = klass;
       g_string_append_unichar (phrase, c);
       phrase_end = phrase->len;
     }
   g_string_truncate (phrase, phrase_end);
-  end_phrase (query, phrase, kind != CHAR_SEPARATOR);
+  end_phrase (query, phrase, kind);
 
   if (query->len == 0)
     return NULL;

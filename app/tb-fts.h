@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* The pointer type of the set bound to tb_rowid_in(): a GArray of gint64, sorted ascending. */
+#define TB_FTS_ROWID_SET "tb-rowid-set"
+
 int    tb_fts_register      (sqlite3    *db);
 char  *tb_fts_build_query   (const char *text);
 void   tb_fts_tokenize      (const char *text,

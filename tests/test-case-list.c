@@ -32,7 +32,10 @@ static const char *given[] = { "芳", "伟", "娜", "敏", "静", "强" };
 static char *tmpdir;
 static TbStore *store;
 static Row *rows;
+static guint n_rows;  /* N_CASES, and then the few a test adds */
 static TbDay today;
+
+#define MAX_ADDED 8
 
 static guint64
 next_random (guint64 *state)
@@ -55,7 +58,8 @@ fill_store (void)
   g_assert_no_error (error);
 
   today = tb_day_from_iso ("2026-11-27");
-  rows = g_new0 (Row, N_CASES);
+  rows = g_new0 (Row, N_CASES + MAX_ADDED);
+  n_rows = N_CASES;
 
   for (guint i = 0; i < N_CASES; i++)
     {
@@ -129,7 +133,7 @@ expected_rows (RowFilter filter,
 {
   GPtrArray *out = g_ptr_array_new ();
 
-  for (guint i = 0; i < N_CASES; i++)
+  for (guint i = 0; i < n_rows; i++)
     if (filter == NULL || filter (&rows[i], data))
       g_ptr_array_add (out, &rows[i]);
   qsort (out->pdata, out->len, sizeof (gpointer), compare);
@@ -231,6 +235,13 @@ filter_surname_wang (const Row *r,
 }
 
 static gboolean
+filter_wang_service (const Row *r,
+                     gpointer   data)
+{
+  return g_str_has_prefix (r->name, "王") && g_str_equal (r->service, data);
+}
+
+static gboolean
 filter_ref_prefix (const Row *r,
                    gpointer   data)
 {
@@ -325,6 +336,17 @@ test_filters (void)
     g_assert_cmpuint (expected->len, >, 10000);
     assert_list_is (list, expected);
     tb_case_list_set_search_text (list, NULL);
+  }
+
+  /* Many matches under another filter too: the set of matches is read for the first page. */
+  {
+    g_autoptr(GPtrArray) expected = expected_rows (filter_wang_service, "s1", compare_deadline);
+    tb_case_list_set_service (list, "s1");
+    tb_case_list_set_search_text (list, "王");
+    g_assert_cmpuint (expected->len, >, 2000);
+    assert_list_is (list, expected);
+    tb_case_list_set_search_text (list, NULL);
+    tb_case_list_set_service (list, NULL);
   }
 
   {
@@ -503,6 +525,75 @@ test_one_row_changes (void)
   }
 }
 
+/* A search with many matches reads the set of matching rows once; a case added or changed later
+ * must still be found in its place, and one that stops matching must leave. */
+static void
+test_many_matches_follow_changes (void)
+{
+  g_autoptr(TbCaseList) list = tb_case_list_new (store);
+  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GPtrArray) expected = NULL;
+  Row *row;
+  Emission *e;
+
+  tb_case_list_set_search_text (list, "王");
+  expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
+  g_assert_cmpuint (expected->len, >, 2000);
+  assert_list_is (list, expected);
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), log);
+
+  /* A new matching case, due first of all. */
+  g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
+  row = &rows[n_rows++];
+  g_strlcpy (row->id, "new-1", sizeof row->id);
+  g_strlcpy (row->ref, "TB-2027-000001", sizeof row->ref);
+  g_strlcpy (row->state, "received", sizeof row->state);
+  g_strlcpy (row->assignee, "u1", sizeof row->assignee);
+  g_strlcpy (row->team, "t0", sizeof row->team);
+  g_strlcpy (row->service, "s0", sizeof row->service);
+  g_strlcpy (row->name, "王新", sizeof row->name);
+  row->received = today - 200;
+  row->deadline = today - 100;
+  row->paused = TB_DAY_INVALID;
+  {
+    g_autoptr(GError) error = NULL;
+    TbCaseRecord record = {
+      .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
+      .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
+      .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
+      .version = 1, .form_json = "{}",
+    };
+    g_assert_true (tb_store_put_cases (store, &record, 1, &error));
+    g_assert_no_error (error);
+  }
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
+  g_assert_cmpuint (log->len, ==, 1);
+  e = &g_array_index (log, Emission, 0);
+  g_assert_cmpuint (e->position, ==, 0);
+  g_assert_cmpuint (e->removed, ==, 0);
+  g_assert_cmpuint (e->added, ==, 1);
+  assert_list_is (list, expected);
+
+  /* A field change keeps it in the set of matches, now at another place. */
+  g_array_set_size (log, 0);
+  row->deadline = today + 400;
+  put_row (row);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
+  g_assert_cmpuint (log->len, ==, 2);
+  assert_list_is (list, expected);
+
+  /* A new name that no longer matches: it leaves the list. */
+  g_array_set_size (log, 0);
+  g_strlcpy (row->name, "李新", sizeof row->name);
+  put_row (row);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
+  g_assert_cmpuint (log->len, >=, 1);
+  assert_list_is (list, expected);
+}
+
 static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
@@ -567,6 +658,7 @@ main (int    argc,
   g_test_add_func ("/case-list/filters", test_filters);
   g_test_add_func ("/case-list/sort", test_sort);
   g_test_add_func ("/case-list/one-row-changes", test_one_row_changes);
+  g_test_add_func ("/case-list/many-matches-follow-changes", test_many_matches_follow_changes);
   g_test_add_func ("/case-list/notify", test_notify);
 
   ret = g_test_run ();

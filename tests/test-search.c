@@ -73,11 +73,13 @@ test_build_query (void)
     const char *text;
     const char *expected;
   } cases[] = {
-    { "王芳", "\"王芳\" *" },
-    { "  王芳  licence ", "\"王芳\" * \"licence\" *" },
+    /* Two or more Chinese characters end in a whole bigram: no prefix needed. One is a prefix. */
+    { "王芳", "\"王芳\"" },
+    { "王", "\"王\" *" },
+    { "  王芳  licence ", "\"王芳\" \"licence\" *" },
     { "TB-2026-0001", "\"TB-2026-0001\" *" },
     /* A Chinese run and a Latin run in one word become two phrases. */
-    { "3号楼", "\"3\" * \"号楼\" *" },
+    { "3号楼", "\"3\" * \"号楼\"" },
     /* Quotes and FTS5 operators are taken literally. */
     { "say \"hi\" OR NOT", "\"say\" * \"hi\" * \"OR\" * \"NOT\" *" },
     { "a\"b", "\"a\"\"b\" *" },

@@ -92,6 +92,9 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 -- name: fts-match-rowid
 SELECT 1 FROM cases_fts WHERE cases_fts MATCH ?1 AND rowid = ?2;
 
+-- name: fts-match-rowids
+SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1 ORDER BY rowid;
+
 -- name: max-case-rowid
 SELECT ifnull (max (rowid), 0) FROM cases;
 
