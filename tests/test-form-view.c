@@ -818,6 +818,133 @@ test_edit_every_type (Fixture       *fixture,
   destroy_form (view);
 }
 
+/* A multiple choice: a check box per option, the choices summed up beside the label. */
+static void
+test_edit_multi_choice (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char * const editable[] = { "formats", NULL };
+  TbService *service = NULL;
+  TbFormView *view;
+  GtkWidget *row;
+  g_autoptr(JsonObject) edited = NULL;
+  JsonArray *formats;
+
+  for (guint i = 0; i < fixture->services->len; i++)
+    if (tb_service_lookup_field (g_ptr_array_index (fixture->services, i), "formats") != NULL)
+      service = g_ptr_array_index (fixture->services, i);
+  g_assert_nonnull (service);
+
+  view = show_form (fixture, service, "{ \"formats\": [\"disc\"] }", editable, 600);
+  row = find_row (GTK_WIDGET (view), "Provide the information as");
+  g_assert_true (ADW_IS_EXPANDER_ROW (row));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, "Optical disc");
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Paper"),
+                                                                            GTK_TYPE_CHECK_BUTTON))));
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Paper"),
+                                                             GTK_TYPE_CHECK_BUTTON)), TRUE);
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==,
+                   "Paper, Optical disc");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Paper"),
+                                                             GTK_TYPE_CHECK_BUTTON)), FALSE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Optical disc"),
+                                                             GTK_TYPE_CHECK_BUTTON)), FALSE);
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, "None chosen");
+  g_assert_cmpstr (row_problem (row), ==, "This field is required");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Electronic file"),
+                                                             GTK_TYPE_CHECK_BUTTON)), TRUE);
+  g_assert_null (row_problem (row));
+
+  edited = tb_form_view_dup_values (view);
+  formats = json_object_get_array_member (edited, "formats");
+  g_assert_cmpuint (json_array_get_length (formats), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (formats, 0), ==, "electronic");
+  assert_controls_labelled (GTK_WIDGET (view));
+
+  destroy_form (view);
+}
+
+/* The keyboard reaches every control: the editors, the buttons to show, add, open, save. */
+static void
+test_keyboard (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char * const editable[] = { "legal_rep_name", "shareholders", NULL };
+  TbFormView *view = show_form (fixture, fixture->licence, licence_values, editable, 600);
+  GtkWidget *root = GTK_WIDGET (view);
+  GtkRoot *window = gtk_widget_get_root (root);
+  g_autoptr(GHashTable) reached = g_hash_table_new (NULL, NULL);
+  GtkWidget *expected[] = {
+    GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (find_row (root, "Name")))),
+    find_button (find_row (root, "Mobile phone"), "view-reveal-symbolic"),
+    find_button (find_row (root, "Shareholders"), "list-add-symbolic"),
+    find_button (find_row (root, "Row 2"), "user-trash-symbolic"),
+    find_button (find_row (find_row (root, "Row 2"), "ID card number"), "view-reveal-symbolic"),
+    find_button (find_row (root, "公司章程.pdf"), "document-open-symbolic"),
+    find_button (find_row (root, "公司章程.pdf"), "document-save-symbolic"),
+  };
+
+  g_autoptr(GPtrArray) rows = find_all (root, GTK_TYPE_LIST_BOX_ROW);
+  GtkWidget *first = NULL;
+  guint n_rows = 0;
+
+  /* As in any boxed list, the arrows move from row to row: every row can take the focus
+   * but the reasons under them, which are read with their field. */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+
+      if (!gtk_widget_is_visible (row)
+          || gtk_widget_get_ancestor (gtk_widget_get_parent (row), GTK_TYPE_LIST_BOX_ROW) != NULL)
+        continue;
+
+      n_rows++;
+      if (first == NULL)
+        first = row;
+      g_assert_true (gtk_widget_get_focusable (row)
+                     != gtk_widget_has_css_class (row, "tb-form-problem"));
+    }
+  g_assert_cmpuint (n_rows, >, 20);
+
+  /* Down from the last row of a section goes on to the next section. */
+  {
+    GtkWidget *list = gtk_widget_get_parent (first);
+    GtkWidget *last = find_row (root, "Term of operation");
+    gboolean handled = FALSE;
+
+    gtk_widget_grab_focus (last);
+    g_signal_emit_by_name (list, "keynav-failed", GTK_DIR_DOWN, &handled);
+    g_assert_true (handled);
+    g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (window),
+                                           find_row (root, "Name")));
+  }
+
+  /* ... and Tab into the controls of the row. */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+
+      if (!gtk_widget_is_visible (row))
+        continue;
+      gtk_widget_grab_focus (row);
+      for (guint j = 0; j < 3; j++)
+        {
+          gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+          g_hash_table_add (reached, gtk_root_get_focus (window));
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_assert_nonnull (expected[i]);
+      if (!g_hash_table_contains (reached, expected[i]))
+        g_error ("Tab never reaches control %u, a %s", i, G_OBJECT_TYPE_NAME (expected[i]));
+    }
+
+  destroy_form (view);
+}
+
 static void
 test_read_only (Fixture       *fixture,
                 gconstpointer  data)
@@ -1223,6 +1350,10 @@ main (int   argc,
               fixture_set_up, test_read_only, fixture_tear_down);
   g_test_add ("/form-view/edit-every-type", Fixture, "en",
               fixture_set_up, test_edit_every_type, fixture_tear_down);
+  g_test_add ("/form-view/edit-multi-choice", Fixture, "en",
+              fixture_set_up, test_edit_multi_choice, fixture_tear_down);
+  g_test_add ("/form-view/keyboard", Fixture, "en",
+              fixture_set_up, test_keyboard, fixture_tear_down);
   g_test_add ("/form-view/invalid-values", Fixture, "en",
               fixture_set_up, test_invalid_values, fixture_tear_down);
   g_test_add ("/form-view/inline-validation", Fixture, "en",

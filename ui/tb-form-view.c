@@ -481,9 +481,10 @@ new_value_label (void)
   gtk_label_set_xalign (GTK_LABEL (label), 1.0);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 36);
-  /* Values can be copied with the mouse; the keyboard moves between rows, not labels. */
+  /* Values can be copied with the mouse; the keyboard moves between rows, not labels. Not
+   * focusable is not enough: a selectable label would still swallow Tab. */
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_set_focusable (label, FALSE);
+  gtk_widget_set_can_focus (label, FALSE);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   return label;
 }
