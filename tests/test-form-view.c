@@ -41,6 +41,8 @@ static const char licence_values[] =
   "    { \"name\": \"住所（经营场所）使用证明.jpg\", \"size\": 2202009 } ],"
   "  \"declaration\": true }";
 
+#define OPTIONAL_MATERIAL "Approval documents, for business that requires prior approval by law"
+
 typedef struct
 {
   TbService *licence;
@@ -280,6 +282,26 @@ row_problem (GtkWidget *row)
 }
 
 static gboolean
+entry_has_focus (GtkWidget *entry_row)
+{
+  return gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (entry_row))));
+}
+
+static GtkCheckButton *
+option_check (GtkWidget  *row,
+              const char *option)
+{
+  return GTK_CHECK_BUTTON (find_child (find_row (row, option), GTK_TYPE_CHECK_BUTTON));
+}
+
+static const char *
+subtitle (GtkWidget  *root,
+          const char *title)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root, title)));
+}
+
+static gboolean
 has_label_child (GtkWidget *widget)
 {
   g_autoptr(GPtrArray) labels = find_all (widget, GTK_TYPE_LABEL);
@@ -359,7 +381,9 @@ save_screenshot (TbFormView *view,
 
   snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((width - gtk_widget_get_width (content)) / 2.0, 24));
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT ((width - gtk_widget_get_width (content)) / 2.0,
+                                                24));
   paintable = gtk_widget_paintable_new (content);
   gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (content),
                           gtk_widget_get_height (content));
@@ -761,7 +785,7 @@ test_edit_every_type (Fixture       *fixture,
 
     /* The new row is open, its first column has the keyboard, and it is not valid yet. */
     g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (expander)));
-    g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (name)))));
+    g_assert_true (entry_has_focus (name));
     g_assert_cmpstr (row_problem (name), ==, "This field is required");
     gtk_editable_set_text (GTK_EDITABLE (name), "张伟");
     g_assert_null (row_problem (name));
@@ -839,21 +863,16 @@ test_edit_multi_choice (Fixture       *fixture,
   row = find_row (GTK_WIDGET (view), "Provide the information as");
   g_assert_true (ADW_IS_EXPANDER_ROW (row));
   g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, "Optical disc");
-  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Paper"),
-                                                                            GTK_TYPE_CHECK_BUTTON))));
+  g_assert_false (gtk_check_button_get_active (option_check (row, "Paper")));
 
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Paper"),
-                                                             GTK_TYPE_CHECK_BUTTON)), TRUE);
+  gtk_check_button_set_active (option_check (row, "Paper"), TRUE);
   g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==,
                    "Paper, Optical disc");
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Paper"),
-                                                             GTK_TYPE_CHECK_BUTTON)), FALSE);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Optical disc"),
-                                                             GTK_TYPE_CHECK_BUTTON)), FALSE);
+  gtk_check_button_set_active (option_check (row, "Paper"), FALSE);
+  gtk_check_button_set_active (option_check (row, "Optical disc"), FALSE);
   g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, "None chosen");
   g_assert_cmpstr (row_problem (row), ==, "This field is required");
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_child (find_row (row, "Electronic file"),
-                                                             GTK_TYPE_CHECK_BUTTON)), TRUE);
+  gtk_check_button_set_active (option_check (row, "Electronic file"), TRUE);
   g_assert_null (row_problem (row));
 
   edited = tb_form_view_dup_values (view);
@@ -992,7 +1011,8 @@ test_invalid_values (Fixture       *fixture,
   TbFormView *view = show_form (fixture, fixture->licence,
                                 "{ \"company_name\": \"某公司\", \"registered_capital\": \"many\","
                                 "  \"legal_rep_id_number\": \"110105194912310021\","
-                                "  \"shareholders\": [ { \"name\": \"王芳\", \"share_percent\": 0 } ],"
+                                "  \"shareholders\": ["
+                                "    { \"name\": \"王芳\", \"share_percent\": 0 } ],"
                                 "  \"company_type\": \"partnership\" }",
                                 NULL, 600);
   GtkWidget *root = GTK_WIDGET (view);
@@ -1019,12 +1039,8 @@ test_invalid_values (Fixture       *fixture,
   g_assert_null (row_problem (find_row (root, "Unified social credit code")));
 
   /* The materials: none attached, so none provided. */
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root,
-                                                                          "Articles of association"))),
-                   ==, "Not provided");
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root,
-                   "Approval documents, for business that requires prior approval by law"))),
-                   ==, "Not provided, optional");
+  g_assert_cmpstr (subtitle (root, "Articles of association"), ==, "Not provided");
+  g_assert_cmpstr (subtitle (root, OPTIONAL_MATERIAL), ==, "Not provided, optional");
 
   problems = tb_form_view_validate (view);
   g_assert_cmpuint (problems->len, >=, 10);
@@ -1057,7 +1073,7 @@ test_inline_validation (Fixture       *fixture,
 
   row = find_row (root, "Resident ID card number");
   g_assert_true (ADW_IS_ENTRY_ROW (row));
-  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (row)))));
+  g_assert_true (entry_has_focus (row));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "11010519491231002X");
   g_assert_null (row_problem (row));
   g_assert_false (tb_form_view_get_modified (view));
@@ -1225,14 +1241,10 @@ test_attachments (Fixture       *fixture,
   g_assert_false (activations.save);
 
   /* The materials checklist: each required material found among the files by its name. */
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root,
-                                                                          "Articles of association"))),
-                   ==, "公司章程.pdf");
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root,
-                   "Proof of use of the registered address"))), ==, "住所（经营场所）使用证明.jpg");
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root,
-                   "Approval documents, for business that requires prior approval by law"))),
-                   ==, "Not provided, optional");
+  g_assert_cmpstr (subtitle (root, "Articles of association"), ==, "公司章程.pdf");
+  g_assert_cmpstr (subtitle (root, "Proof of use of the registered address"), ==,
+                   "住所（经营场所）使用证明.jpg");
+  g_assert_cmpstr (subtitle (root, OPTIONAL_MATERIAL), ==, "Not provided, optional");
 
   g_free (activations.field_id);
   g_free (activations.name);
@@ -1251,11 +1263,8 @@ test_materials_linked (Fixture       *fixture,
                                 "] }", NULL, 600);
   GtkWidget *root = GTK_WIDGET (view);
 
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root,
-                                                                          "Articles of association"))),
-                   ==, "scan-0001.pdf");
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root,
-                   "Proof of use of the registered address"))), ==, "公司章程.pdf");
+  g_assert_cmpstr (subtitle (root, "Articles of association"), ==, "scan-0001.pdf");
+  g_assert_cmpstr (subtitle (root, "Proof of use of the registered address"), ==, "公司章程.pdf");
 
   destroy_form (view);
 }
@@ -1296,11 +1305,10 @@ test_screenshots (Fixture       *fixture,
   find_row (root, zh ? "第 1 行" : "Row 1");
   g_assert_cmpstr (row_value (find_row (root, zh ? "营业期限" : "Term of operation")), ==,
                    zh ? "长期" : "Unlimited");
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (root, "公司章程.pdf"))),
-                   ==, zh ? "1.3\u00a0MB · PDF 文档" : "1.3\u00a0MB · PDF document");
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (find_row (root,
-                                                                              zh ? "移动电话" : "Mobile phone"),
-                                                                    "view-reveal-symbolic")),
+  g_assert_cmpstr (subtitle (root, "公司章程.pdf"), ==,
+                   zh ? "1.3\u00a0MB · PDF 文档" : "1.3\u00a0MB · PDF document");
+  row = find_row (root, zh ? "移动电话" : "Mobile phone");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (find_button (row, "view-reveal-symbolic")),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        zh ? "显示移动电话" : "Show Mobile phone");
   assert_controls_labelled (root);

@@ -889,8 +889,9 @@ build_combo_row (Cell *cell)
   for (guint i = 0; i < n_options; i++)
     {
       gtk_string_list_append (model, tb_form_field_get_option_label (field, i, NULL));
-      if (node_is_type (node, G_TYPE_STRING)
-          && g_strcmp0 (json_node_get_string (node), tb_form_field_get_option_value (field, i)) == 0)
+      const char *value = tb_form_field_get_option_value (field, i);
+
+      if (node_is_type (node, G_TYPE_STRING) && g_strcmp0 (json_node_get_string (node), value) == 0)
         selected = i + 1;
     }
   if (selected == 0 && !node_is_empty (node))
@@ -988,7 +989,8 @@ build_checks_row (Cell *cell)
       prepare_row (option_row, label);
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
-                                   array_has_string (node, tb_form_field_get_option_value (field, i)));
+                                   array_has_string (node,
+                                                     tb_form_field_get_option_value (field, i)));
       gtk_accessible_update_property (GTK_ACCESSIBLE (check),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                       -1);
@@ -2211,8 +2213,8 @@ tb_form_view_get_modified (TbFormView *self)
  * Validates the values with the user's edits against the service's form, as
  * tb_service_validate_form() does; each problem is also shown beside its field.
  *
- * Returns: (transfer container) (element-type TbFormProblem): the problems, in form order;
- *   empty if the form is valid or there is no service
+ * Returns: (transfer full) (element-type TbFormProblem): the problems, in form order; empty
+ *   if the form is valid or there is no service
  */
 GPtrArray *
 tb_form_view_validate (TbFormView *self)
