@@ -2588,6 +2588,95 @@ tb_service_validate_form (TbService   *self,
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Masking                                                                                     */
+
+/* Whether the character at @index (the @digit_index-th digit, or -1) is kept or starred. */
+static gboolean
+mask_keeps (TbFieldType  type,
+            glong        index,
+            glong        length,
+            glong        digit_index,
+            glong        n_digits,
+            gunichar     c)
+{
+  switch (type)
+    {
+    case TB_FIELD_ID_NUMBER:
+      /* The region code and the last four, the common way of showing these numbers; a short
+       * (wrong) number is starred throughout rather than half shown. */
+      return length >= 14 && (index < 6 || index >= length - 4);
+
+    case TB_FIELD_PHONE:
+      /* Separators and the "+86" prefix tell nothing; the network prefix and the last four
+       * digits are what people read back on the phone. */
+      if (!g_unichar_isdigit (c) || digit_index < 0)
+        return TRUE;
+      return n_digits >= 10 && (digit_index < 3 || digit_index >= n_digits - 4);
+
+    default:
+      return index == 0 || g_unichar_isspace (c);
+    }
+}
+
+/**
+ * tb_form_field_mask_value:
+ * @self: a #TbFormField, usually a sensitive one
+ * @text: the value as it would be shown
+ *
+ * Masks a value of @self for showing before the user asks to see it: an ID card number keeps
+ * its region code and last four characters (`110101********1234`), a mobile phone number its
+ * first three and last four digits (`138****5678`), anything else its first character. Every
+ * hidden character becomes one `*`, so the length shows.
+ *
+ * Returns: (transfer full): the masked text
+ */
+char *
+tb_form_field_mask_value (const TbFormField *self,
+                          const char        *text)
+{
+  GString *masked;
+  const char *p;
+  glong length;
+  glong n_digits = 0;
+  glong index = 0;
+  glong digit_index = 0;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (g_utf8_validate (text, -1, NULL), NULL);
+
+  length = g_utf8_strlen (text, -1);
+  masked = g_string_sized_new (strlen (text));
+
+  p = text;
+  if (self->type == TB_FIELD_PHONE && g_str_has_prefix (p, "+86"))
+    {
+      g_string_append (masked, "+86");
+      p += 3;
+      index = 3;
+    }
+  for (const char *q = p; *q != '\0'; q = g_utf8_next_char (q))
+    if (g_unichar_isdigit (g_utf8_get_char (q)))
+      n_digits++;
+
+  for (; *p != '\0'; p = g_utf8_next_char (p), index++)
+    {
+      gunichar c = g_utf8_get_char (p);
+      gboolean is_digit = g_unichar_isdigit (c);
+
+      if (mask_keeps (self->type, index, length, is_digit ? digit_index : -1, n_digits, c))
+        g_string_append_unichar (masked, c);
+      else
+        g_string_append_c (masked, '*');
+
+      if (is_digit)
+        digit_index++;
+    }
+
+  return g_string_free (masked, FALSE);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* The bundled catalogue                                                                       */
 
 static int

@@ -183,6 +183,8 @@ const TbFormField   *tb_form_field_get_column        (const TbFormField   *self,
 gboolean             tb_form_field_validate          (const TbFormField   *self,
                                                       JsonNode            *value,
                                                       GPtrArray           *problems);
+char                *tb_form_field_mask_value        (const TbFormField   *self,
+                                                      const char          *text);
 
 void                 tb_form_problem_free            (TbFormProblem       *problem);
 

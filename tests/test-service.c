@@ -1117,6 +1117,42 @@ test_mutated_catalogue (void)
   g_assert_cmpuint (n_valid, >, 100);
 }
 
+static void
+check_mask (TbService  *service,
+            const char *field_id,
+            const char *text,
+            const char *expected)
+{
+  const TbFormField *field = tb_service_lookup_field (service, field_id);
+  g_autofree char *masked = NULL;
+
+  g_assert_nonnull (field);
+  masked = tb_form_field_mask_value (field, text);
+  g_assert_cmpstr (masked, ==, expected);
+}
+
+static void
+test_mask (void)
+{
+  g_autoptr(TbService) s = load_all_types ();
+
+  /* ID card numbers keep the region and the last four. */
+  check_mask (s, "idn", "11010519491231002X", "110105********002X");
+  check_mask (s, "idn", "1101051949", "**********");
+  check_mask (s, "idn", "", "");
+
+  /* Phone numbers keep prefix, separators, the first three and the last four digits. */
+  check_mask (s, "ph", "13812345678", "138****5678");
+  check_mask (s, "ph", "+86 138-1234-5678", "+86 138-****-5678");
+  check_mask (s, "ph", "12345", "*****");
+
+  /* Anything else keeps its first character and its spaces, one star per character. */
+  check_mask (s, "t", "王小明", "王**");
+  check_mask (s, "addr", "杭州市 西湖路1号", "杭** *****");
+  check_mask (s, "t", "A", "A");
+  check_mask (s, "n", "2023", "2***");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1139,6 +1175,7 @@ main (int    argc,
   g_test_add_func ("/service/validate/attachment", test_validate_attachment);
   g_test_add_func ("/service/validate/table", test_validate_table);
   g_test_add_func ("/service/validate/catalogue-forms", test_validate_catalogue_forms);
+  g_test_add_func ("/service/mask", test_mask);
   g_test_add_func ("/service/malformed/fields", test_malformed_fields);
   g_test_add_func ("/service/malformed/services", test_malformed_services);
 
