@@ -1275,6 +1275,73 @@ test_keep_mine (Fixture       *f,
 }
 
 static void
+count_cb (gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* Started, the engine syncs at once, after a local change, and never needs to be asked. */
+static void
+test_automatic (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  guint synced = 0;
+  gint64 deadline;
+
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_no_error (error);
+  g_signal_connect_swapped (c->engine, "synced", G_CALLBACK (count_cb), &synced);
+  tb_sync_engine_start (c->engine);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (synced == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (synced, ==, 1);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM cases"), >, 0);
+
+  /* A local change goes out shortly, without a sync being asked for. */
+  {
+    g_auto(GStrv) teams = NULL;
+    TbRole roles = TB_ROLE_NONE;
+
+    g_assert_true (tb_store_get_user_access (c->store, "u-wangfang", &roles, &teams, &error));
+    c->service = tb_case_service_new (c->store, "u-wangfang", roles,
+                                      (const char * const *) teams);
+  }
+  queue_comments (c, 1, "自动");
+  tb_sync_engine_sync_soon (c->engine);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (synced < 2 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (synced, ==, 2);
+  g_assert_cmpint (server_comments (f, "自动"), ==, 1);
+  tb_sync_engine_stop (c->engine);
+}
+
+/* Without a keyring the session ends with the engine: the user signs in again. */
+static void
+test_no_keyring (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(TbSyncEngine) again = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_no_error (error);
+
+  again = tb_sync_engine_new (c->store, f->ts->base);
+  g_assert_cmpstr (tb_sync_engine_get_user_id (again), ==, "u-wangfang");
+  tb_sync_engine_set_use_keyring (again, FALSE);
+  tb_sync_engine_restore_session_async (again, NULL, wait_cb, &result);
+  g_assert_false (tb_sync_engine_restore_session_finish (again, wait_result (&result), &error));
+  g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT);
+  g_assert_false (tb_sync_engine_get_signed_in (again));
+}
+
+static void
 test_sync_log (Fixture       *f,
                gconstpointer  data)
 {
@@ -1316,6 +1383,8 @@ main (int    argc,
   ADD ("/sync/rejected", test_rejected);
   ADD ("/sync/keep-mine", test_keep_mine);
   ADD ("/sync/log", test_sync_log);
+  ADD ("/sync/automatic", test_automatic);
+  ADD ("/sync/no-keyring", test_no_keyring);
   ADD ("/sync/faults-exactly-once", test_faults_exactly_once);
   ADD ("/sync/kill-mid-sync", test_kill_mid_sync);
   ADD ("/sync/expired-token", test_expired_token);
