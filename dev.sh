@@ -76,7 +76,6 @@ demo () {
   build
   export_run_env
   local dir=$BUILD/demo
-  local db=$dir/demo.db
   mkdir -p "$dir"
 
   # The reference server on loopback with the demo data; it stops when the app does.
@@ -93,11 +92,14 @@ demo () {
   done
   grep -A20 -i "demo account" "$dir/server.log" | head -20 || true
 
-  # Until the desk signs in and syncs by itself, it opens a local store holding the same demo.
-  if [ ! -f "$db" ]; then
-    log "Creating the demo store $db"
-    "$BUILD/cli/tongban-cli" demo-seed --db "$db" --cases 5000 --seed 1
-  fi
+  # The desk's store comes from the server, through the same sync the desk uses: signed in as
+  # the demo caseworker Wang Fang (password tongban-demo, as for every demo account).
+  local db=$dir/wangfang.db
+  printf '%s\n' tongban-demo > "$dir/password"
+  chmod 600 "$dir/password"
+  log "Syncing the demo store $db as wangfang"
+  "$BUILD/cli/tongban-cli" sync --server http://127.0.0.1:8470 --user wangfang \
+    --password-file "$dir/password" --db "$db" --retries 5
   log "Opening Tongban on the demo store"
   "$BUILD/ui/tongban" --db "$db" --server http://127.0.0.1:8470 "$@"
 }
