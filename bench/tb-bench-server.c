@@ -2,44 +2,25 @@
 /* tb-bench-server.c: the reference server under load: initial pull, push, concurrent desks */
 
 /*
- * The server runs as the real tongban-server executable, in a child process, so that its peak
- * memory (VmHWM) is the server's alone. The database is prepared here beforehand — demo users
- * and --cases demo cases — so that the seeding does not count in the server's peak either.
- * Everything talks to 127.0.0.1 only.
+ * The server runs as the real tongban-server executable, in a child process, on a database
+ * with the demo users and --cases demo cases (see tb-bench-common.c).
  *
  * Progress goes to stderr; the last line on stdout is one JSON object with the figures.
  */
 
 #include "config.h"
 
-#include <glib-unix.h>
-#include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
-#include "tb-calendar.h"
+#include "tb-bench-common.h"
 #include "tb-demo.h"
-#include "tb-server.h"
-#include "tb-server-auth.h"
-#include "tb-server-sync.h"
-
-#ifndef TB_SERVER_PATH
-#define TB_SERVER_PATH "tongban-server"
-#endif
 
 #define PUSH_TOTAL       10000   /* mutations of the push throughput figure */
 #define PUSH_BATCH       100     /* per request: the protocol's maximum */
 #define CYCLE_COMMENTS   5       /* mutations pushed per cycle of a concurrent client */
 #define CYCLE_MAX_PAGES  50      /* pull pages per cycle at most, to keep cycles bounded */
-#define REQUEST_TIMEOUT  120     /* seconds: a stuck server fails the bench, never hangs it */
-#define STARTUP_TIMEOUT  60      /* seconds for the server to say where it listens */
 #define MAX_CLIENTS      1000
 #define MAX_SECONDS      3600
 #define MAX_CASES        5000000
@@ -57,417 +38,6 @@ typedef struct
   GPtrArray  *case_ids;      /* in the user's scope, from the supervisors' initial pulls */
   char       *cursor;        /* an up-to-date cursor of this user, for the load clients */
 } User;
-
-static struct
-{
-  GSubprocess *server;
-  char        *pid;
-  char        *dir;
-  char        *db_path;
-  char        *log_path;
-  char        *base;
-  gboolean     stopping;
-  gboolean     exited;
-} bench;
-
-static gboolean
-on_timeout_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits at most @seconds for the server to exit (on_server_gone() notes it); whether it did. */
-static gboolean
-wait_for_server (guint seconds)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (seconds, on_timeout_flag, &timed_out);
-
-  while (!bench.exited && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (timeout_id);
-  return bench.exited;
-}
-
-static void
-cleanup (gboolean failed)
-{
-  /* Once only: a failure or an interrupt while cleaning up just exits (the server dies with
-   * the bench anyway, see child_setup()). */
-  if (bench.stopping)
-    return;
-  bench.stopping = TRUE;
-  if (bench.server != NULL)
-    {
-      /* After SIGTERM the server closes its connections and exits; SIGKILL if it does not. */
-      if (failed)
-        g_subprocess_force_exit (bench.server);
-      else
-        g_subprocess_send_signal (bench.server, SIGTERM);
-      if (!wait_for_server (failed ? 5 : 30))
-        {
-          g_printerr ("The server did not stop: killing it\n");
-          g_subprocess_force_exit (bench.server);
-          wait_for_server (5);
-        }
-      g_clear_object (&bench.server);
-    }
-
-  if (failed && bench.log_path != NULL)
-    {
-      g_autofree char *log = NULL;
-      gsize length = 0;
-
-      if (g_file_get_contents (bench.log_path, &log, &length, NULL) && length > 0)
-        {
-          const char *tail = length > 2000 ? log + length - 2000 : log;
-          g_printerr ("--- end of the server log ---\n%s\n", tail);
-        }
-    }
-
-  if (bench.dir != NULL)
-    {
-      g_autoptr(GDir) dir = g_dir_open (bench.dir, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (bench.dir, name, NULL);
-          g_unlink (path);
-        }
-      g_rmdir (bench.dir);
-      g_clear_pointer (&bench.dir, g_free);
-    }
-}
-
-static void fail (const char *format, ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
-
-static void
-fail (const char *format,
-      ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_printerr ("tb-bench-server: FAILED: %s\n", message);
-  cleanup (TRUE);
-  exit (1);
-}
-
-/* The server must live until the bench stops it. */
-static void
-on_server_gone (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  (void) user_data;
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  bench.exited = TRUE;
-  if (!bench.stopping)
-    fail ("the server exited unexpectedly");
-}
-
-static gboolean
-on_interrupt (gpointer data)
-{
-  (void) data;
-  fail ("interrupted");
-  return G_SOURCE_REMOVE;
-}
-
-static double
-now_s (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
-/* ---- The server process ---------------------------------------------------------------- */
-
-static void
-child_setup (gpointer data)
-{
-  (void) data;
-  /* Should the bench die without cleaning up, the server goes with it. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* A field of /proc/PID/status in kB ("VmHWM", "VmRSS"), or -1. */
-static gint64
-proc_status_kb (const char *field)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", bench.pid);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  gsize field_length = strlen (field);
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strncmp (lines[i], field, field_length) == 0 && lines[i][field_length] == ':')
-      return g_ascii_strtoll (lines[i] + field_length + 1, NULL, 10);
-  return -1;
-}
-
-static double
-server_peak_rss_mb (void)
-{
-  gint64 kb = proc_status_kb ("VmHWM");
-
-  if (kb < 0)
-    fail ("cannot read the server's VmHWM from /proc/%s/status", bench.pid);
-  return kb / 1024.0;
-}
-
-/* User + system CPU seconds the server used so far. */
-static double
-server_cpu_s (void)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", bench.pid);
-  g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *after_name;
-  long ticks = sysconf (_SC_CLK_TCK);
-
-  if (!g_file_get_contents (path, &text, NULL, NULL)
-      || (after_name = strrchr (text, ')')) == NULL || ticks <= 0)
-    fail ("cannot read /proc/%s/stat", bench.pid);
-  /* After "pid (comm)": state is field 3, utime 14 and stime 15 of proc(5). */
-  fields = g_strsplit (after_name + 2, " ", -1);
-  if (g_strv_length (fields) < 13)
-    fail ("cannot parse /proc/%s/stat", bench.pid);
-  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / ticks;
-}
-
-static double
-own_cpu_s (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
-         + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-}
-
-/* The database the server starts on: the demo teams and users, reference data, cases. */
-static void
-prepare_database (guint n_cases)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TbServer) server = NULL;
-  double start = now_s ();
-
-  server = tb_server_new (bench.db_path, &error);
-  if (server == NULL)
-    fail ("cannot create the server database: %s", error->message);
-  if (!tb_server_auth_seed_demo (tb_server_get_db (server), TB_SERVER_DEMO_PASSWORD, &error))
-    fail ("cannot add the demo users: %s", error->message);
-  if (!tb_server_sync_seed_demo (tb_server_get_db (server), n_cases, 1, tb_day_today (),
-                                 &error))
-    fail ("cannot add the demo cases: %s", error->message);
-
-  g_printerr ("Seeded %u demo cases in %.1f s\n", n_cases, now_s () - start);
-}
-
-typedef struct
-{
-  gboolean  done;
-  char     *line;
-  GError   *error;
-} LineRead;
-
-static void
-on_line_read (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineRead *read = user_data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                          NULL, &read->error);
-  read->done = TRUE;
-}
-
-static void
-start_server (const char *server_path)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* The server logs a line per request: into a file, as a server's log would go. */
-  g_subprocess_launcher_set_stderr_file_path (launcher, bench.log_path);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  /* Tokens outlive any run (--seconds is bounded by MAX_SECONDS). */
-  bench.server = g_subprocess_launcher_spawn (launcher, &error, server_path,
-                                              "--db", bench.db_path,
-                                              "--listen", "127.0.0.1:0",
-                                              "--token-ttl", "86400",
-                                              NULL);
-  if (bench.server == NULL)
-    fail ("cannot start %s: %s", server_path, error->message);
-  bench.pid = g_strdup (g_subprocess_get_identifier (bench.server));
-  g_subprocess_wait_async (bench.server, NULL, on_server_gone, NULL);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bench.server));
-  timeout_id = g_timeout_add_seconds (STARTUP_TIMEOUT, on_timeout_flag, &timed_out);
-
-  /* Its first stdout line says where it listens (it only prints more with --demo). */
-  for (guint i = 0; i < 100 && bench.base == NULL; i++)
-    {
-      LineRead read = { 0 };
-
-      g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
-      while (!read.done && !timed_out)
-        g_main_context_iteration (NULL, TRUE);
-      if (timed_out)
-        fail ("the server did not say where it listens within %d s", STARTUP_TIMEOUT);
-      if (read.error != NULL)
-        fail ("cannot read the server's output: %s", read.error->message);
-      if (read.line == NULL)
-        fail ("the server exited before listening");
-      if (g_str_has_prefix (read.line, "Listening on http://127.0.0.1:"))
-        bench.base = g_strdup (read.line + strlen ("Listening on "));
-      g_free (read.line);
-    }
-  g_source_remove (timeout_id);
-  if (bench.base == NULL)
-    fail ("the server did not say where it listens");
-
-  g_printerr ("Server %s (pid %s) listening on %s\n", server_path, bench.pid, bench.base);
-}
-
-/* ---- A blocking client, for the sequential phases ------------------------------------- */
-
-static SoupSession *
-new_session (void)
-{
-  SoupSession *session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT, NULL);
-
-  soup_session_set_proxy_resolver (session, NULL);
-  return session;
-}
-
-static SoupMessage *
-new_message (const char *path,
-             const char *token,
-             JsonNode   *body)
-{
-  g_autofree char *uri = g_strconcat (bench.base, path, NULL);
-  g_autofree char *text = json_to_string (body, FALSE);
-  g_autoptr(GBytes) bytes = NULL;
-  SoupMessage *msg = soup_message_new ("POST", uri);
-  gsize length = strlen (text);
-
-  if (msg == NULL)
-    fail ("bad URI %s", uri);
-  if (token != NULL)
-    {
-      g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    value);
-    }
-  bytes = g_bytes_new_take (g_steal_pointer (&text), length);
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  return msg;
-}
-
-typedef struct
-{
-  gboolean  done;
-  GBytes   *bytes;
-  GError   *error;
-} Sent;
-
-static void
-on_sent (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Sent *sent = user_data;
-
-  sent->bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &sent->error);
-  sent->done = TRUE;
-}
-
-/* Parses a JSON object answer; NULL if it is not one. */
-static JsonObject *
-parse_object (GBytes *bytes)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  gsize length = 0;
-  const char *data = g_bytes_get_data (bytes, &length);
-
-  if (data == NULL || !json_parser_load_from_data (parser, data, length, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-/* POSTs @body and waits; fails the bench unless the answer is 200 and a JSON object. */
-static JsonObject *
-post (SoupSession *session,
-      const char  *path,
-      const char  *token,
-      JsonNode    *body,
-      double      *wait_s,
-      gsize       *received)
-{
-  g_autoptr(SoupMessage) msg = new_message (path, token, body);
-  g_autoptr(GBytes) bytes = NULL;
-  Sent sent = { 0 };
-  JsonObject *answer;
-  double start = now_s ();
-  guint status;
-
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &sent);
-  while (!sent.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (wait_s != NULL)
-    *wait_s += now_s () - start;
-
-  if (sent.error != NULL)
-    fail ("POST %s: %s", path, sent.error->message);
-  bytes = sent.bytes;
-  if (received != NULL)
-    *received += g_bytes_get_size (bytes);
-  status = soup_message_get_status (msg);
-  if (status != 200)
-    {
-      gsize length = 0;
-      const char *data = g_bytes_get_data (bytes, &length);
-      fail ("POST %s: status %u: %.*s", path, status, (int) MIN (length, 500), data);
-    }
-  if ((answer = parse_object (bytes)) == NULL)
-    fail ("POST %s: the answer is not a JSON object", path);
-  return answer;
-}
-
-static JsonNode *
-pull_body (const char *client_id,
-           const char *cursor)
-{
-  g_autoptr(JsonObject) object = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_int_member (object, "schema_version", 1);
-  json_object_set_string_member (object, "client_id", client_id);
-  if (cursor != NULL)
-    json_object_set_string_member (object, "cursor", cursor);
-  else
-    json_object_set_null_member (object, "cursor");
-  json_node_set_object (node, object);
-  return node;
-}
 
 /* A push of @n comments with ids @first_id…, on @cases from index @pick on (cyclically). */
 static JsonNode *
@@ -537,20 +107,7 @@ sign_in (SoupSession *session,
          const char  *login,
          User        *user)
 {
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) answer = NULL;
-  const char *token;
-
-  json_object_set_int_member (object, "schema_version", 1);
-  json_object_set_string_member (object, "login", login);
-  json_object_set_string_member (object, "password", TB_SERVER_DEMO_PASSWORD);
-  json_node_set_object (body, object);
-
-  answer = post (session, "/api/v1/session", NULL, body, NULL, NULL);
-  token = json_object_get_string_member_with_default (answer, "access_token", NULL);
-  if (token == NULL)
-    fail ("signing in %s: no access_token", login);
+  g_autoptr(JsonObject) answer = tb_bench_sign_in (session, login);
 
   if (user != NULL && user->user_id == NULL)
     {
@@ -567,7 +124,7 @@ sign_in (SoupSession *session,
         user->team_ids[i] = g_strdup (json_array_get_string_element (teams, i));
     }
 
-  return g_strdup (token);
+  return g_strdup (json_object_get_string_member (answer, "access_token"));
 }
 
 typedef struct
@@ -595,8 +152,8 @@ pull_all (SoupSession *session,
 
   for (guint page = 0; page < max_pages; page++)
     {
-      g_autoptr(JsonNode) body = pull_body (client_id, current);
-      g_autoptr(JsonObject) answer = post (session, "/api/v1/sync/pull", token, body,
+      g_autoptr(JsonNode) body = tb_bench_pull_body (client_id, current);
+      g_autoptr(JsonObject) answer = tb_bench_post (session, "/api/v1/sync/pull", token, body,
                                            &stats->wait_s, &stats->bytes);
       JsonArray *changes;
       const char *next;
@@ -604,7 +161,7 @@ pull_all (SoupSession *session,
       if (!json_object_has_member (answer, "changes")
           || (next = json_object_get_string_member_with_default (answer, "cursor", NULL))
              == NULL)
-        fail ("a pull answer without changes or cursor");
+        tb_bench_fail ("a pull answer without changes or cursor");
       changes = json_object_get_array_member (answer, "changes");
       stats->pages++;
       stats->changes += json_array_get_length (changes);
@@ -627,7 +184,7 @@ pull_all (SoupSession *session,
         return g_steal_pointer (&current);
     }
 
-  fail ("the pull did not end within %u pages", max_pages);
+  tb_bench_fail ("the pull did not end within %u pages", max_pages);
 }
 
 /* ---- Phase 1: the initial pull --------------------------------------------------------- */
@@ -652,7 +209,7 @@ on_initial_case (JsonObject *data,
   GPtrArray *cases;
 
   if (id == NULL)
-    fail ("a case put without an id");
+    tb_bench_fail ("a case put without an id");
   if (!g_hash_table_add (collect->seen, g_strdup (id)))
     {
       collect->duplicates++;
@@ -750,7 +307,7 @@ client_handle (Client      *client,
       client_error (client, what);
       return;
     }
-  if ((answer = parse_object (bytes)) == NULL)
+  if ((answer = tb_bench_parse_object (bytes)) == NULL)
     {
       client_error (client, "the answer is not a JSON object");
       return;
@@ -803,7 +360,7 @@ on_client_answer (GObject      *source,
   double latency_ms;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  latency_ms = (now_s () - client->sent_at) * 1000.0;
+  latency_ms = (tb_bench_now () - client->sent_at) * 1000.0;
   load.requests++;
   g_array_append_val (load.latencies_ms, latency_ms);
 
@@ -818,7 +375,7 @@ client_send (Client *client)
 {
   g_autoptr(JsonNode) body = NULL;
 
-  if (now_s () >= load.deadline)
+  if (tb_bench_now () >= load.deadline)
     {
       load.n_active--;
       return;
@@ -828,15 +385,15 @@ client_send (Client *client)
     {
       body = push_body (client->client_id, client->next_id, CYCLE_COMMENTS,
                         client->user->case_ids, client->pick);
-      client->msg = new_message ("/api/v1/sync/push", client->token, body);
+      client->msg = tb_bench_new_message ("/api/v1/sync/push", client->token, body);
     }
   else
     {
-      body = pull_body (client->client_id, client->cursor);
-      client->msg = new_message ("/api/v1/sync/pull", client->token, body);
+      body = tb_bench_pull_body (client->client_id, client->cursor);
+      client->msg = tb_bench_new_message ("/api/v1/sync/pull", client->token, body);
     }
 
-  client->sent_at = now_s ();
+  client->sent_at = tb_bench_now ();
   soup_session_send_and_read_async (client->session, client->msg, G_PRIORITY_DEFAULT, NULL,
                                     on_client_answer, client);
 }
@@ -879,20 +436,6 @@ percentile (GArray *samples,
 /* ---- The report ------------------------------------------------------------------------ */
 
 static void
-add_number (GString    *json,
-            const char *name,
-            double      value,
-            int         decimals)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-  char format[8];
-
-  g_snprintf (format, sizeof format, "%%.%df", decimals);
-  g_string_append_printf (json, "%s\"%s\": %s", json->len > 1 ? ", " : "", name,
-                          g_ascii_formatd (buffer, sizeof buffer, format, value));
-}
-
-static void
 add_strings (GString            *json,
              const char         *name,
              const char * const *values,
@@ -931,6 +474,7 @@ main (int    argc,
   g_autoptr(GString) json = g_string_new ("{");
   g_autoptr(SoupSession) session = NULL;
   g_autofree char *server_path = NULL;
+  g_autofree char *found = NULL;
   const TbDemoUser *demo_users;
   guint n_demo_users = 0;
   int n_cases = 100000;
@@ -967,33 +511,18 @@ main (int    argc,
                   MAX_CLIENTS, MAX_SECONDS);
       return 2;
     }
-  if (server_path == NULL)
-    server_path = g_strdup (TB_SERVER_PATH);
-  {
-    g_autofree char *found = g_find_program_in_path (server_path);
+  found = tb_bench_find_server (server_path);
+  if (found == NULL)
+    {
+      g_printerr ("No server executable at %s (build it, or pass --server)\n",
+                  server_path != NULL ? server_path : TB_SERVER_PATH);
+      return 1;
+    }
 
-    if (found == NULL)
-      {
-        g_printerr ("No server executable at %s (build it, or pass --server)\n", server_path);
-        return 1;
-      }
-  }
-
-  /* The demo users' passwords are hashed here, with the cheapest Argon2id parameters: the
-   * bench measures sync, not the sign-in's deliberate cost (nor its 64 MiB in the peak). */
-  g_setenv (TB_SERVER_PWHASH_ENV, "min", TRUE);
-
-  bench.dir = g_dir_make_tmp ("tb-bench-server-XXXXXX", &error);
-  if (bench.dir == NULL)
-    fail ("cannot make a temporary folder: %s", error->message);
-  bench.db_path = g_build_filename (bench.dir, "server.db", NULL);
-  bench.log_path = g_build_filename (bench.dir, "server.log", NULL);
-  g_unix_signal_add (SIGINT, on_interrupt, NULL);
-  g_unix_signal_add (SIGTERM, on_interrupt, NULL);
-
-  prepare_database ((guint) n_cases);
-  start_server (server_path);
-  session = new_session ();
+  tb_bench_init ("tb-bench-server");
+  tb_bench_prepare_database ((guint) n_cases, NULL);
+  tb_bench_start_server (found);
+  session = tb_bench_new_session ();
 
   /* The acting demo users: caseworkers and supervisors. */
   demo_users = tb_demo_get_users (&n_demo_users);
@@ -1010,16 +539,16 @@ main (int    argc,
         g_hash_table_insert (by_user, user->user_id, user);
       }
   if (users->len == 0)
-    fail ("no demo caseworkers or supervisors");
+    tb_bench_fail ("no demo caseworkers or supervisors");
 
   /* Phase 1: every case, pulled from scratch by the supervisors (together they see all). */
-  start_rss_mb = server_peak_rss_mb ();
+  start_rss_mb = tb_bench_server_peak_rss_mb ();
   seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   by_team = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                    (GDestroyNotify) g_ptr_array_unref);
   collect = (Collect) { seen, by_user, by_team, 0 };
   {
-    double start = now_s ();
+    double start = tb_bench_now ();
 
     for (guint s = 0; s < G_N_ELEMENTS (supervisors); s++)
       {
@@ -1027,28 +556,28 @@ main (int    argc,
         g_autofree char *token = NULL;
         User *user = NULL;
         guint before = initial.case_puts;
-        double began = now_s ();
+        double began = tb_bench_now ();
 
         for (guint i = 0; i < users->len; i++)
           if (strcmp (((User *) g_ptr_array_index (users, i))->login, supervisors[s]) == 0)
             user = g_ptr_array_index (users, i);
         if (user == NULL || !user->supervisor)
-          fail ("%s is not a demo supervisor", supervisors[s]);
+          tb_bench_fail ("%s is not a demo supervisor", supervisors[s]);
 
         token = sign_in (session, supervisors[s], NULL);
         user->cursor = pull_all (session, token, client_id, NULL, (guint) n_cases + 100000,
                                  on_initial_case, &collect, &initial);
         g_printerr ("Initial pull of %s: %u cases in %.2f s\n", supervisors[s],
-                    initial.case_puts - before, now_s () - began);
+                    initial.case_puts - before, tb_bench_now () - began);
       }
-    pull_s = now_s () - start;
+    pull_s = tb_bench_now () - start;
   }
-  pull_rss_mb = server_peak_rss_mb ();
+  pull_rss_mb = tb_bench_server_peak_rss_mb ();
 
   if (collect.duplicates > 0)
-    fail ("the initial pulls sent %u cases twice", collect.duplicates);
+    tb_bench_fail ("the initial pulls sent %u cases twice", collect.duplicates);
   if (initial.case_puts != (guint) n_cases)
-    fail ("the initial pulls sent %u cases, not %d", initial.case_puts, n_cases);
+    tb_bench_fail ("the initial pulls sent %u cases, not %d", initial.case_puts, n_cases);
   g_printerr ("Initial pull: %u cases, %u pages, %.1f MB in %.2f s (%.2f s waiting for the "
               "server); server peak RSS %.1f MB (%.1f MB before)\n", initial.case_puts,
               initial.pages, initial.bytes / 1e6, pull_s, initial.wait_s, pull_rss_mb,
@@ -1067,7 +596,7 @@ main (int    argc,
             g_ptr_array_add (user->case_ids, g_strdup (g_ptr_array_index (cases, c)));
         }
       if (user->case_ids->len == 0)
-        fail ("%s has no cases to comment on", user->login);
+        tb_bench_fail ("%s has no cases to comment on", user->login);
     }
 
   /* Phase 2: push throughput, one desk of the first supervisor, 100 comments a request. */
@@ -1082,35 +611,35 @@ main (int    argc,
         user = g_ptr_array_index (users, i);
     g_assert (user != NULL);
 
-    start = now_s ();
+    start = tb_bench_now ();
     for (gint64 first = 1; first <= PUSH_TOTAL; first += PUSH_BATCH)
       {
         g_autoptr(JsonNode) body = push_body (client_id, first, PUSH_BATCH, user->case_ids,
                                               (guint) (first - 1));
-        g_autoptr(JsonObject) answer = post (session, "/api/v1/sync/push", token, body, NULL,
+        g_autoptr(JsonObject) answer = tb_bench_post (session, "/api/v1/sync/push", token, body, NULL,
                                              NULL);
         guint applied = count_applied (answer, first, PUSH_BATCH);
 
         if (applied != PUSH_BATCH
             || json_array_get_length (json_object_get_array_member (answer, "results"))
                != PUSH_BATCH)
-          fail ("push of mutations %" G_GINT64_FORMAT "...: %u of %d applied", first, applied,
+          tb_bench_fail ("push of mutations %" G_GINT64_FORMAT "...: %u of %d applied", first, applied,
                 PUSH_BATCH);
         if (json_object_get_int_member_with_default (answer, "last_mutation_id", 0)
             != first + PUSH_BATCH - 1)
-          fail ("push of mutations %" G_GINT64_FORMAT "...: last_mutation_id is not %"
+          tb_bench_fail ("push of mutations %" G_GINT64_FORMAT "...: last_mutation_id is not %"
                 G_GINT64_FORMAT, first, first + PUSH_BATCH - 1);
       }
-    push_s = now_s () - start;
+    push_s = tb_bench_now () - start;
     g_printerr ("Push: %d comments in batches of %d, all applied, in %.2f s; server peak RSS "
-                "%.1f MB\n", PUSH_TOTAL, PUSH_BATCH, push_s, server_peak_rss_mb ());
+                "%.1f MB\n", PUSH_TOTAL, PUSH_BATCH, push_s, tb_bench_server_peak_rss_mb ());
   }
 
   /* Every acting user gets an up-to-date cursor, as a desk that synced before has: the
    * supervisors catch up on the pushed comments, the caseworkers sync from scratch once.
    * Load clients of one user start from it (a cursor is the user's, not the desk's). */
   {
-    double start = now_s ();
+    double start = tb_bench_now ();
 
     for (guint i = 0; i < users->len; i++)
       {
@@ -1126,8 +655,8 @@ main (int    argc,
         user->cursor = g_steal_pointer (&cursor);
         g_printerr ("Synced %s: %u cases\n", user->login, stats.case_puts);
       }
-    g_printerr ("Desks synced in %.1f s; server peak RSS %.1f MB\n", now_s () - start,
-                server_peak_rss_mb ());
+    g_printerr ("Desks synced in %.1f s; server peak RSS %.1f MB\n", tb_bench_now () - start,
+                tb_bench_server_peak_rss_mb ());
   }
 
   /* Phase 3: concurrent desks, each signed in on its own, push + pull cycles. */
@@ -1138,7 +667,7 @@ main (int    argc,
 
       client->index = i;
       client->user = g_ptr_array_index (users, i % users->len);
-      client->session = new_session ();
+      client->session = tb_bench_new_session ();
       client->token = sign_in (client->session, client->user->login, NULL);
       client->client_id = g_uuid_string_random ();
       client->cursor = g_strdup (client->user->cursor);
@@ -1150,10 +679,10 @@ main (int    argc,
     }
 
   load.latencies_ms = g_array_new (FALSE, FALSE, sizeof (double));
-  cpu_server = server_cpu_s ();
-  cpu_own = own_cpu_s ();
+  cpu_server = tb_bench_server_cpu_s ();
+  cpu_own = tb_bench_own_cpu_s ();
   {
-    double start = now_s ();
+    double start = tb_bench_now ();
 
     load.deadline = start + seconds;
     load.n_active = clients->len;
@@ -1162,10 +691,10 @@ main (int    argc,
     /* Bounded: no request starts after the deadline, and each times out. */
     while (load.n_active > 0)
       g_main_context_iteration (NULL, TRUE);
-    load_s = now_s () - start;
+    load_s = tb_bench_now () - start;
   }
-  cpu_server = server_cpu_s () - cpu_server;
-  cpu_own = own_cpu_s () - cpu_own;
+  cpu_server = tb_bench_server_cpu_s () - cpu_server;
+  cpu_own = tb_bench_own_cpu_s () - cpu_own;
   g_array_sort (load.latencies_ms, compare_doubles);
 
   g_printerr ("Load: %" G_GUINT64_FORMAT " requests in %.2f s, %" G_GUINT64_FORMAT
@@ -1174,40 +703,40 @@ main (int    argc,
               load.requests, load_s, load.errors, load.cycles, load.applied, load.not_applied,
               100 * cpu_server / load_s, 100 * cpu_own / load_s);
 
-  add_number (json, "cases", n_cases, 0);
+  tb_bench_json_add_number (json, "cases", n_cases, 0);
   add_strings (json, "initial_pull_users", supervisors, G_N_ELEMENTS (supervisors));
-  add_number (json, "initial_pull_s", pull_s, 3);
-  add_number (json, "initial_pull_server_wait_s", initial.wait_s, 3);
-  add_number (json, "initial_pull_cases", initial.case_puts, 0);
-  add_number (json, "initial_pull_pages", initial.pages, 0);
-  add_number (json, "initial_pull_rss_mb", pull_rss_mb, 1);
-  add_number (json, "server_start_rss_mb", start_rss_mb, 1);
-  add_number (json, "push_mutations", PUSH_TOTAL, 0);
-  add_number (json, "push_batch", PUSH_BATCH, 0);
-  add_number (json, "push_s", push_s, 3);
-  add_number (json, "push_mutations_per_s", PUSH_TOTAL / push_s, 1);
-  add_number (json, "clients", n_clients, 0);
-  add_number (json, "seconds", seconds, 0);
-  add_number (json, "load_s", load_s, 2);
-  add_number (json, "requests", load.requests, 0);
-  add_number (json, "requests_per_s", load.requests / load_s, 1);
-  add_number (json, "errors", load.errors, 0);
-  add_number (json, "cycles", load.cycles, 0);
-  add_number (json, "changes_pulled", load.changes, 0);
-  add_number (json, "comments_applied", load.applied, 0);
-  add_number (json, "comments_not_applied", load.not_applied, 0);
-  add_number (json, "request_p50_ms", percentile (load.latencies_ms, 0.50), 1);
-  add_number (json, "request_p95_ms", percentile (load.latencies_ms, 0.95), 1);
-  add_number (json, "request_p99_ms", percentile (load.latencies_ms, 0.99), 1);
-  add_number (json, "load_server_cpu_percent", 100 * cpu_server / load_s, 0);
-  add_number (json, "load_bench_cpu_percent", 100 * cpu_own / load_s, 0);
-  add_number (json, "server_peak_rss_mb", server_peak_rss_mb (), 1);
-  add_number (json, "server_end_rss_mb", proc_status_kb ("VmRSS") / 1024.0, 1);
+  tb_bench_json_add_number (json, "initial_pull_s", pull_s, 3);
+  tb_bench_json_add_number (json, "initial_pull_server_wait_s", initial.wait_s, 3);
+  tb_bench_json_add_number (json, "initial_pull_cases", initial.case_puts, 0);
+  tb_bench_json_add_number (json, "initial_pull_pages", initial.pages, 0);
+  tb_bench_json_add_number (json, "initial_pull_rss_mb", pull_rss_mb, 1);
+  tb_bench_json_add_number (json, "server_start_rss_mb", start_rss_mb, 1);
+  tb_bench_json_add_number (json, "push_mutations", PUSH_TOTAL, 0);
+  tb_bench_json_add_number (json, "push_batch", PUSH_BATCH, 0);
+  tb_bench_json_add_number (json, "push_s", push_s, 3);
+  tb_bench_json_add_number (json, "push_mutations_per_s", PUSH_TOTAL / push_s, 1);
+  tb_bench_json_add_number (json, "clients", n_clients, 0);
+  tb_bench_json_add_number (json, "seconds", seconds, 0);
+  tb_bench_json_add_number (json, "load_s", load_s, 2);
+  tb_bench_json_add_number (json, "requests", load.requests, 0);
+  tb_bench_json_add_number (json, "requests_per_s", load.requests / load_s, 1);
+  tb_bench_json_add_number (json, "errors", load.errors, 0);
+  tb_bench_json_add_number (json, "cycles", load.cycles, 0);
+  tb_bench_json_add_number (json, "changes_pulled", load.changes, 0);
+  tb_bench_json_add_number (json, "comments_applied", load.applied, 0);
+  tb_bench_json_add_number (json, "comments_not_applied", load.not_applied, 0);
+  tb_bench_json_add_number (json, "request_p50_ms", percentile (load.latencies_ms, 0.50), 1);
+  tb_bench_json_add_number (json, "request_p95_ms", percentile (load.latencies_ms, 0.95), 1);
+  tb_bench_json_add_number (json, "request_p99_ms", percentile (load.latencies_ms, 0.99), 1);
+  tb_bench_json_add_number (json, "load_server_cpu_percent", 100 * cpu_server / load_s, 0);
+  tb_bench_json_add_number (json, "load_bench_cpu_percent", 100 * cpu_own / load_s, 0);
+  tb_bench_json_add_number (json, "server_peak_rss_mb", tb_bench_server_peak_rss_mb (), 1);
+  tb_bench_json_add_number (json, "server_end_rss_mb", tb_bench_server_status_kb ("VmRSS") / 1024.0, 1);
   g_string_append_c (json, '}');
   g_array_unref (load.latencies_ms);
 
   g_ptr_array_set_size (clients, 0);
-  cleanup (FALSE);
+  tb_bench_cleanup (FALSE);
   g_print ("%s\n", json->str);
 
   return load.errors > 0 || load.not_applied > 0 ? 1 : 0;
