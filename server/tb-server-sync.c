@@ -2039,8 +2039,17 @@ tb_server_sync_push (sqlite3               *db,
 
   ctx_init (&ctx, db, caller);
 
-  if (!read_last_mutation_id (&ctx, client_id, &last, &local_error))
+  /* One write transaction for the request: each mutation in a savepoint of its own, committed
+   * together with the advance of last_mutation_id it answers (one fsync per request instead of
+   * one per mutation). If anything fails, nothing of the request is kept and the client sends
+   * it again. */
+  if (!exec (db, "BEGIN IMMEDIATE", &local_error))
     goto failed;
+  if (!read_last_mutation_id (&ctx, client_id, &last, &local_error))
+    {
+      rollback (db);
+      goto failed;
+    }
 
   for (guint i = 0; i < json_array_get_length (mutations); i++)
     {
@@ -2049,21 +2058,6 @@ tb_server_sync_push (sqlite3               *db,
       Mutation m;
 
       read_mutation (mutations, i, &m, &out, NULL);
-
-      if (!exec (db, "BEGIN IMMEDIATE", &local_error))
-        {
-          g_free (m.pointer);
-          goto failed;
-        }
-
-      /* Read again inside the transaction: another request of the same client may have
-       * moved it on. */
-      if (!read_last_mutation_id (&ctx, client_id, &last, &local_error))
-        {
-          g_free (m.pointer);
-          rollback (db);
-          goto failed;
-        }
 
       if (m.id <= last)
         {
@@ -2078,7 +2072,6 @@ tb_server_sync_push (sqlite3               *db,
               rollback (db);
               goto failed;
             }
-          rollback (db);
           out.status = "duplicate";
           answer = outcome_to_json (m.id, &out);
           if (original != NULL)
@@ -2092,7 +2085,6 @@ tb_server_sync_push (sqlite3               *db,
       if (m.id > last + 1)
         {
           /* A gap: the client resends from last + 1. */
-          rollback (db);
           g_free (m.pointer);
           break;
         }
@@ -2124,8 +2116,7 @@ tb_server_sync_push (sqlite3               *db,
 
       result = outcome_to_json (m.id, &out);
       if (!exec (db, "RELEASE mutation", &local_error)
-          || !record_mutation (&ctx, client_id, &m, &out, result, &local_error)
-          || !exec (db, "COMMIT", &local_error))
+          || !record_mutation (&ctx, client_id, &m, &out, result, &local_error))
         {
           g_free (m.pointer);
           rollback (db);
@@ -2135,6 +2126,12 @@ tb_server_sync_push (sqlite3               *db,
       last = m.id;
       json_array_add_element (results, g_steal_pointer (&result));
       g_free (m.pointer);
+    }
+
+  if (!exec (db, "COMMIT", &local_error))
+    {
+      rollback (db);
+      goto failed;
     }
 
   ctx_clear (&ctx);

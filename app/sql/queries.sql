@@ -256,8 +256,10 @@ WHERE id = ?1;
 -- name: events-delete-server
 DELETE FROM events WHERE case_id = ?1 AND server_id IS NOT NULL;
 
+-- The unary + keeps SQLite off the UNIQUE (server_id) index, where "IS NULL" would scan every
+-- local event of every case (quadratic over a push); events_by_case finds the few of this case.
 -- name: events-delete-local
-DELETE FROM events WHERE case_id = ?1 AND server_id IS NULL;
+DELETE FROM events WHERE case_id = ?1 AND +server_id IS NULL;
 
 -- name: events-delete-case
 DELETE FROM events WHERE case_id = ?1;
