@@ -42,6 +42,20 @@ column_dup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
+/* Runs a statement that returns no rows (or whose rows do not matter) and resets it. */
+static gboolean
+step_done (TbStore       *self,
+           sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
 /* Runs a named statement that takes one text parameter and returns no rows. */
 static gboolean
 run1 (TbStore     *self,
@@ -50,16 +64,11 @@ run1 (TbStore     *self,
       GError     **error)
 {
   sqlite3_stmt *stmt = _tb_store_query (self, query, error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, text);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
+  return step_done (self, stmt, error);
 }
 
 /* Runs a named statement that returns one integer; @text binds ?1 if not %NULL. */
@@ -227,16 +236,11 @@ _tb_store_set_last_sync (TbStore  *self,
                          GError  **error)
 {
   sqlite3_stmt *stmt = _tb_store_query (self, "sync-set-last-sync", error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, at);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
+  return step_done (self, stmt, error);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -249,15 +253,12 @@ refresh_sync_state (TbStore     *self,
                     GError     **error)
 {
   sqlite3_stmt *stmt = _tb_store_query (self, "refresh-case-sync-state", error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, case_id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
   if (sqlite3_changes (_tb_store_get_db (self)) > 0)
     _tb_store_note_case_changed (self, case_id, NULL);
   return TRUE;
@@ -270,17 +271,12 @@ overlay_apply (TbStore     *self,
                GError     **error)
 {
   sqlite3_stmt *stmt = _tb_store_query (self, "overlay-apply", error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, case_id);
   bind_text (stmt, 2, values);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
+  return step_done (self, stmt, error);
 }
 
 typedef struct
@@ -370,7 +366,6 @@ put_server_events (TbStore     *self,
       g_autofree char *data_text = data != NULL && JSON_NODE_HOLDS_OBJECT (data)
                                    ? json_to_string (data, FALSE) : g_strdup ("{}");
       gint64 at = 0;
-      int rc;
 
       tb_wire_parse_time (json_object_get_string_member (event, "at"), &at);
       bind_text (stmt, 1, case_id);
@@ -379,10 +374,8 @@ put_server_events (TbStore     *self,
       bind_text (stmt, 4, json_object_get_string_member_with_default (event, "actor_id", NULL));
       sqlite3_bind_int64 (stmt, 5, at);
       bind_text (stmt, 6, data_text);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return _tb_store_set_error (self, rc, error);
+      if (!step_done (self, stmt, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -512,10 +505,8 @@ outbox_set_sending_in_transaction (TbStore  *self,
   sqlite3_bind_int64 (stmt, 2, last_id);
   /* outbox.state: 0 waiting (as queued), TB_SYNC_STATE_SENDING while in an exchange. */
   sqlite3_bind_int (stmt, 3, sending ? TB_SYNC_STATE_SENDING : 0);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
 
   stmt = _tb_store_query (self, "outbox-case-ids", error);
   if (stmt == NULL)
@@ -657,7 +648,6 @@ keep_as_conflict (TbStore     *self,
   gboolean rejected = g_str_equal (r->status, "rejected");
   const char *reason = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   json_object_set_string_member (mutation, "name", name);
   json_object_set_member (mutation, "args", args_node != NULL ? g_steal_pointer (&args_node)
@@ -694,10 +684,8 @@ keep_as_conflict (TbStore     *self,
   bind_text (stmt, 8, rejected ? "rejected" : "conflict");
   bind_text (stmt, 9, mutation_text);
   bind_text (stmt, 10, problem_text);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
 
   if (case_id == NULL)
     return TRUE;
@@ -750,10 +738,8 @@ apply_result (TbStore       *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, r->id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
 
   if (r->known && !g_str_equal (r->status, "applied"))
     {
@@ -784,10 +770,8 @@ apply_result (TbStore       *self,
             return FALSE;
           bind_text (stmt, 1, case_id);
           sqlite3_bind_int64 (stmt, 2, version);
-          rc = sqlite3_step (stmt);
-          sqlite3_reset (stmt);
-          if (rc != SQLITE_DONE)
-            return _tb_store_set_error (self, rc, error);
+          if (!step_done (self, stmt, error))
+            return FALSE;
         }
     }
 
@@ -831,7 +815,6 @@ apply_results (TbStore       *self,
                GError       **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
 
   for (guint i = 0; i < results->len; i++)
     if (!apply_result (self, &g_array_index (results, Result, i), counts, error))
@@ -841,10 +824,8 @@ apply_results (TbStore       *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, last_mutation_id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
 
   return remove_due_cases (self, error);
 }
@@ -1058,7 +1039,6 @@ apply_changes (TbStore       *self,
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(TbCalendar) calendar = NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   overlaid = overlaid_case_ids (self, error);
   if (overlaid == NULL)
@@ -1135,11 +1115,7 @@ apply_changes (TbStore       *self,
   bind_text (stmt, 1, cursor);
   sqlite3_bind_int64 (stmt, 2, counts->last_mutation_id);
   sqlite3_bind_int64 (stmt, 3, skew);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
+  return step_done (self, stmt, error);
 }
 
 /*
@@ -1380,7 +1356,6 @@ tb_store_add_sync_log (TbStore     *self,
                        GError     **error)
 {
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
   g_return_val_if_fail (level != NULL && message != NULL, FALSE);
@@ -1391,20 +1366,14 @@ tb_store_add_sync_log (TbStore     *self,
   sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
   bind_text (stmt, 2, level);
   bind_text (stmt, 3, message);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
 
   stmt = _tb_store_query (self, "log-trim", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 1, SYNC_LOG_KEEP);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
+  return step_done (self, stmt, error);
 }
 
 /**
