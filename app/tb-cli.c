@@ -14,6 +14,7 @@
 #include "tb-store.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-wire.h"
 
 typedef struct
 {
@@ -376,11 +377,57 @@ cmd_sync (int    argc,
   return 0;
 }
 
+static int
+cmd_sync_log (int    argc,
+              char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GError) error = NULL;
+  int limit = 100;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The store"), N_("FILE") },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("At most this many entries (default: 100)"),
+      "N" },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Print the sync log of a store, oldest first, for "
+                                           "support."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (db == NULL)
+    return usage_error (context, _("--db is required."));
+  if (limit <= 0)
+    return usage_error (context, _("--limit must be positive."));
+
+  store = tb_store_open (db, &error);
+  if (store == NULL || (log = tb_store_list_sync_log (store, limit, &error)) == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  for (guint i = log->len; i > 0; i--)
+    {
+      TbSyncLogEntry *entry = g_ptr_array_index (log, i - 1);
+      g_autofree char *at = tb_wire_format_time (entry->at);
+
+      g_print ("%s\t%s\t%s\n", at, entry->level, entry->message);
+    }
+  return 0;
+}
+
 static const Command commands[] = {
   { "demo-seed", N_("Fill a store with deterministic demo data"), cmd_demo_seed },
   { "search", N_("Search the cases of a store"), cmd_search },
   { "act", N_("Queue an action on a case, offline"), cmd_act },
   { "sync", N_("Send queued changes and receive the server’s, once"), cmd_sync },
+  { "sync-log", N_("Print the sync log of a store, for support"), cmd_sync_log },
 };
 
 static void

@@ -1342,15 +1342,37 @@ test_no_keyring (Fixture       *f,
 }
 
 static void
+count_progress (TbSyncEngine *engine,
+                const char   *phase,
+                guint         done,
+                guint         batch,
+                gpointer      user_data)
+{
+  guint *pulls = user_data;
+
+  if (g_str_equal (phase, "pull"))
+    {
+      (*pulls)++;
+      g_assert_cmpuint (done, >=, batch);
+    }
+}
+
+static void
 test_sync_log (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(Client) c = client_new (f, "wangfang");
   g_autoptr(GPtrArray) log = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   gboolean synced = FALSE;
+  guint pulls = 0;
+  int status = -1;
 
+  g_signal_connect (c->engine, "progress", G_CALLBACK (count_progress), &pulls);
   client_start (c, "wangfang");
+  g_assert_cmpuint (pulls, >=, 1);
   log = tb_store_list_sync_log (c->store, 10, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (log->len, >=, 2);
@@ -1363,6 +1385,18 @@ test_sync_log (Fixture       *f,
       synced |= g_str_has_prefix (e->message, "Synced");
     }
   g_assert_true (synced);
+
+  /* Exportable for support, oldest first. */
+  {
+    const char *argv[] = { TB_CLI_PATH, "sync-log", "--db", c->path, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                 &err, &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (out, "Signed in."));
+    g_assert_true (strstr (out, "Signed in.") < strstr (out, "Synced"));
+  }
 }
 
 int
