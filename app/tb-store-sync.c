@@ -341,15 +341,17 @@ delete_case (TbStore     *self,
   return TRUE;
 }
 
+/* @fresh: the case is new to the store, so it has no events to replace. */
 static gboolean
 put_server_events (TbStore     *self,
                    const char  *case_id,
                    JsonArray   *events,
+                   gboolean     fresh,
                    GError     **error)
 {
   sqlite3_stmt *stmt;
 
-  if (!run1 (self, "events-delete-server", case_id, error))
+  if (!fresh && !run1 (self, "events-delete-server", case_id, error))
     return FALSE;
   if (events == NULL)
     return TRUE;
@@ -434,7 +436,7 @@ apply_server_case (TbStore     *self,
 
   wire_case_prepare (wcase, &signed_parties);
   if (!tb_store_put_cases (self, &wcase->record, 1, error)
-      || !put_server_events (self, id, wcase->events, error))
+      || !put_server_events (self, id, wcase->events, current < 0, error))
     return FALSE;
 
   if (has_overlay)
@@ -1096,9 +1098,16 @@ apply_changes (TbStore       *self,
 
           if (!query_int (self, "case-version", c->change.id, &current, error))
             return FALSE;
-          if (current <= c->wcase.record.version
-              && (!run1 (self, "removal-delete", c->change.id, error)
-                  || !put_server_events (self, c->change.id, c->wcase.events, error)))
+          /* A case new to the store (the bulk of an initial sync) has nothing to replace. */
+          if (current < 0)
+            {
+              if (!put_server_events (self, c->change.id, c->wcase.events, TRUE, error))
+                return FALSE;
+            }
+          else if (current <= c->wcase.record.version
+                   && (!run1 (self, "removal-delete", c->change.id, error)
+                       || !put_server_events (self, c->change.id, c->wcase.events, FALSE,
+                                              error)))
             return FALSE;
         }
       if (!tb_store_put_cases (self, (TbCaseRecord *) (gpointer) batch->data, batch->len, error))
