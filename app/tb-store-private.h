@@ -18,6 +18,12 @@ sqlite3_stmt *_tb_store_query      (TbStore     *self,
 sqlite3_stmt *_tb_store_prepare    (TbStore     *self,
                                     const char  *sql,
                                     GError     **error);
+void          _tb_store_bind_text  (sqlite3_stmt *stmt,
+                                    int          column,
+                                    const char  *text);
+gboolean      _tb_store_step_done  (TbStore     *self,
+                                    sqlite3_stmt *stmt,
+                                    GError     **error);
 gboolean      _tb_store_set_error  (TbStore     *self,
                                     int          rc,
                                     GError     **error);

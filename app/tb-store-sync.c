@@ -24,36 +24,11 @@
  *   two leaves a state the next sync continues from.
  */
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
-
 static char *
 column_dup (sqlite3_stmt *stmt,
             int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
-/* Runs a statement that returns no rows (or whose rows do not matter) and resets it. */
-static gboolean
-step_done (TbStore       *self,
-           sqlite3_stmt  *stmt,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
 }
 
 /* Runs a named statement that takes one text parameter and returns no rows. */
@@ -67,8 +42,8 @@ run1 (TbStore     *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, text);
-  return step_done (self, stmt, error);
+  _tb_store_bind_text (stmt, 1, text);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /* Runs a named statement that returns one integer; @text binds ?1 if not %NULL. */
@@ -85,7 +60,7 @@ query_int (TbStore     *self,
   if (stmt == NULL)
     return FALSE;
   if (text != NULL)
-    bind_text (stmt, 1, text);
+    _tb_store_bind_text (stmt, 1, text);
   rc = sqlite3_step (stmt);
   *out = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
   sqlite3_reset (stmt);
@@ -240,7 +215,7 @@ _tb_store_set_last_sync (TbStore  *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, at);
-  return step_done (self, stmt, error);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -256,8 +231,8 @@ refresh_sync_state (TbStore     *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, case_id);
-  if (!step_done (self, stmt, error))
+  _tb_store_bind_text (stmt, 1, case_id);
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (_tb_store_get_db (self)) > 0)
     _tb_store_note_case_changed (self, case_id, NULL);
@@ -274,9 +249,9 @@ overlay_apply (TbStore     *self,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, case_id);
-  bind_text (stmt, 2, values);
-  return step_done (self, stmt, error);
+  _tb_store_bind_text (stmt, 1, case_id);
+  _tb_store_bind_text (stmt, 2, values);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 typedef struct
@@ -309,7 +284,7 @@ overlay_get (TbStore     *self,
   *found = FALSE;
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, case_id);
+  _tb_store_bind_text (stmt, 1, case_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -370,13 +345,14 @@ put_server_events (TbStore     *self,
       gint64 at = 0;
 
       tb_wire_parse_time (json_object_get_string_member (event, "at"), &at);
-      bind_text (stmt, 1, case_id);
-      bind_text (stmt, 2, json_object_get_string_member (event, "id"));
-      bind_text (stmt, 3, json_object_get_string_member (event, "kind"));
-      bind_text (stmt, 4, json_object_get_string_member_with_default (event, "actor_id", NULL));
+      _tb_store_bind_text (stmt, 1, case_id);
+      _tb_store_bind_text (stmt, 2, json_object_get_string_member (event, "id"));
+      _tb_store_bind_text (stmt, 3, json_object_get_string_member (event, "kind"));
+      _tb_store_bind_text (stmt, 4,
+                           json_object_get_string_member_with_default (event, "actor_id", NULL));
       sqlite3_bind_int64 (stmt, 5, at);
-      bind_text (stmt, 6, data_text);
-      if (!step_done (self, stmt, error))
+      _tb_store_bind_text (stmt, 6, data_text);
+      if (!_tb_store_step_done (self, stmt, error))
         return FALSE;
     }
   return TRUE;
@@ -460,10 +436,11 @@ _tb_store_outbox_next (TbStore  *self,
                        guint     limit,
                        GError  **error)
 {
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) _tb_outbox_item_free);
+  g_autoptr(GPtrArray) items = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) _tb_outbox_item_free);
   stmt = _tb_store_query (self, "outbox-next", error);
   if (stmt == NULL)
     return NULL;
@@ -507,7 +484,7 @@ outbox_set_sending_in_transaction (TbStore  *self,
   sqlite3_bind_int64 (stmt, 2, last_id);
   /* outbox.state: 0 waiting (as queued), TB_SYNC_STATE_SENDING while in an exchange. */
   sqlite3_bind_int (stmt, 3, sending ? TB_SYNC_STATE_SENDING : 0);
-  if (!step_done (self, stmt, error))
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
   stmt = _tb_store_query (self, "outbox-case-ids", error);
@@ -676,17 +653,17 @@ keep_as_conflict (TbStore     *self,
   stmt = _tb_store_query (self, "conflict-put", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, case_id != NULL ? case_id : "");
+  _tb_store_bind_text (stmt, 1, case_id != NULL ? case_id : "");
   sqlite3_bind_int64 (stmt, 2, r->id);
-  bind_text (stmt, 3, has_overlay ? overlay.base : "{}");
-  bind_text (stmt, 4, has_overlay ? overlay.local : "{}");
-  bind_text (stmt, 5, theirs_text);
-  bind_text (stmt, 6, reason);
+  _tb_store_bind_text (stmt, 3, has_overlay ? overlay.base : "{}");
+  _tb_store_bind_text (stmt, 4, has_overlay ? overlay.local : "{}");
+  _tb_store_bind_text (stmt, 5, theirs_text);
+  _tb_store_bind_text (stmt, 6, reason);
   sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
-  bind_text (stmt, 8, rejected ? "rejected" : "conflict");
-  bind_text (stmt, 9, mutation_text);
-  bind_text (stmt, 10, problem_text);
-  if (!step_done (self, stmt, error))
+  _tb_store_bind_text (stmt, 8, rejected ? "rejected" : "conflict");
+  _tb_store_bind_text (stmt, 9, mutation_text);
+  _tb_store_bind_text (stmt, 10, problem_text);
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
   if (case_id == NULL)
@@ -740,7 +717,7 @@ apply_result (TbStore       *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, r->id);
-  if (!step_done (self, stmt, error))
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
   if (r->known && !g_str_equal (r->status, "applied"))
@@ -770,9 +747,9 @@ apply_result (TbStore       *self,
           stmt = _tb_store_query (self, "overlay-set-applied", error);
           if (stmt == NULL)
             return FALSE;
-          bind_text (stmt, 1, case_id);
+          _tb_store_bind_text (stmt, 1, case_id);
           sqlite3_bind_int64 (stmt, 2, version);
-          if (!step_done (self, stmt, error))
+          if (!_tb_store_step_done (self, stmt, error))
             return FALSE;
         }
     }
@@ -826,7 +803,7 @@ apply_results (TbStore       *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, last_mutation_id);
-  if (!step_done (self, stmt, error))
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
   return remove_due_cases (self, error);
@@ -1121,10 +1098,10 @@ apply_changes (TbStore       *self,
   stmt = _tb_store_query (self, "sync-set-page", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, cursor);
+  _tb_store_bind_text (stmt, 1, cursor);
   sqlite3_bind_int64 (stmt, 2, counts->last_mutation_id);
   sqlite3_bind_int64 (stmt, 3, skew);
-  return step_done (self, stmt, error);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /*
@@ -1235,7 +1212,7 @@ tb_store_list_conflicts (TbStore     *self,
   stmt = _tb_store_query (self, "conflict-list", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, case_id);
+  _tb_store_bind_text (stmt, 1, case_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       TbConflict *c = g_new0 (TbConflict, 1);
@@ -1373,16 +1350,16 @@ tb_store_add_sync_log (TbStore     *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
-  bind_text (stmt, 2, level);
-  bind_text (stmt, 3, message);
-  if (!step_done (self, stmt, error))
+  _tb_store_bind_text (stmt, 2, level);
+  _tb_store_bind_text (stmt, 3, message);
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
   stmt = _tb_store_query (self, "log-trim", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 1, SYNC_LOG_KEEP);
-  return step_done (self, stmt, error);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /**
@@ -1399,12 +1376,13 @@ tb_store_list_sync_log (TbStore  *self,
                         guint     limit,
                         GError  **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_sync_log_entry_free);
+  g_autoptr(GPtrArray) list = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (TB_IS_STORE (self), NULL);
 
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) tb_sync_log_entry_free);
   stmt = _tb_store_query (self, "log-list", error);
   if (stmt == NULL)
     return NULL;

@@ -272,10 +272,11 @@ _tb_store_format_day (TbDay day,
               g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date));
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
+/* Binds a string that outlives the statement's next step, or NULL. */
+void
+_tb_store_bind_text (sqlite3_stmt *stmt,
+                     int           column,
+                     const char   *text)
 {
   if (text != NULL)
     sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
@@ -509,10 +510,11 @@ in_transaction (TbStore   *self,
   return tb_store_commit (self, error);
 }
 
-static gboolean
-step_done (TbStore       *self,
-           sqlite3_stmt  *stmt,
-           GError       **error)
+/* Runs a statement whose rows, if any, do not matter, and resets it. */
+gboolean
+_tb_store_step_done (TbStore       *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -640,22 +642,23 @@ put_cases_in_transaction (TbStore       *self,
           stmt = _tb_store_query (self, "put-case", error);
         }
 
-      bind_text (stmt, 1, r->id);
-      bind_text (stmt, 2, r->ref);
-      bind_text (stmt, 3, r->service_id);
-      bind_text (stmt, 4, r->state);
-      bind_text (stmt, 5, r->assignee_id);
-      bind_text (stmt, 6, r->team_id);
-      bind_text (stmt, 7, r->applicant_name);
-      bind_text (stmt, 8, r->applicant_kind);
-      bind_text (stmt, 9, r->company_name);
+      _tb_store_bind_text (stmt, 1, r->id);
+      _tb_store_bind_text (stmt, 2, r->ref);
+      _tb_store_bind_text (stmt, 3, r->service_id);
+      _tb_store_bind_text (stmt, 4, r->state);
+      _tb_store_bind_text (stmt, 5, r->assignee_id);
+      _tb_store_bind_text (stmt, 6, r->team_id);
+      _tb_store_bind_text (stmt, 7, r->applicant_name);
+      _tb_store_bind_text (stmt, 8, r->applicant_kind);
+      _tb_store_bind_text (stmt, 9, r->company_name);
       bind_day (stmt, 10, r->received_on, received);
       bind_day (stmt, 11, r->deadline, deadline);
       bind_day (stmt, 12, r->paused_since, paused);
       sqlite3_bind_int (stmt, 13, r->closed ? 1 : 0);
       sqlite3_bind_int64 (stmt, 14, r->version);
-      bind_text (stmt, 15, r->form_json != NULL ? r->form_json : "{}");
-      bind_text (stmt, 16, r->signed_parties_json != NULL ? r->signed_parties_json : "[]");
+      _tb_store_bind_text (stmt, 15, r->form_json != NULL ? r->form_json : "{}");
+      _tb_store_bind_text (stmt, 16,
+                           r->signed_parties_json != NULL ? r->signed_parties_json : "[]");
       sqlite3_bind_int (stmt, 17, r->practice ? 1 : 0);
 
       rc = sqlite3_step (stmt);
@@ -684,7 +687,7 @@ put_cases_in_transaction (TbStore       *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, max_rowid);
-  return step_done (self, stmt, error);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /**
@@ -847,7 +850,7 @@ put_definition (TbStore     *self,
 
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
-  return step_done (self, stmt, error);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 static char *
@@ -1051,7 +1054,7 @@ put_calendar_day (TbDay       day,
 
   bind_day (data->stmt, 1, day, buf);
   sqlite3_bind_int (data->stmt, 2, is_off ? 1 : 0);
-  bind_text (data->stmt, 3, name);
+  _tb_store_bind_text (data->stmt, 3, name);
   data->rc = sqlite3_step (data->stmt);
   sqlite3_reset (data->stmt);
 }
@@ -1065,7 +1068,7 @@ put_calendar_in_transaction (TbStore       *self,
   sqlite3_stmt *clear = _tb_store_query (self, "clear-calendar", error);
   PutDayData data = { self, NULL, SQLITE_DONE };
 
-  if (clear == NULL || !step_done (self, clear, error))
+  if (clear == NULL || !_tb_store_step_done (self, clear, error))
     return FALSE;
 
   data.stmt = _tb_store_query (self, "put-calendar-day", error);
@@ -1185,9 +1188,9 @@ tb_store_put_team (TbStore     *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, name);
-  return step_done (self, stmt, error);
+  _tb_store_bind_text (stmt, 1, id);
+  _tb_store_bind_text (stmt, 2, name);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /**
@@ -1231,12 +1234,12 @@ tb_store_put_user (TbStore            *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, login);
-  bind_text (stmt, 3, display_name);
-  bind_text (stmt, 4, roles_json);
-  bind_text (stmt, 5, teams_json);
-  return step_done (self, stmt, error);
+  _tb_store_bind_text (stmt, 1, id);
+  _tb_store_bind_text (stmt, 2, login);
+  _tb_store_bind_text (stmt, 3, display_name);
+  _tb_store_bind_text (stmt, 4, roles_json);
+  _tb_store_bind_text (stmt, 5, teams_json);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /**
@@ -1299,7 +1302,7 @@ tb_store_get_user_access (TbStore     *self,
   stmt = _tb_store_query (self, "get-user-access", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
+  _tb_store_bind_text (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -1364,9 +1367,9 @@ tb_store_set_meta (TbStore     *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, key);
-  bind_text (stmt, 2, value);
-  return step_done (self, stmt, error);
+  _tb_store_bind_text (stmt, 1, key);
+  _tb_store_bind_text (stmt, 2, value);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -1499,12 +1502,12 @@ write_overlay (TbStore             *self,
   stmt = _tb_store_query (self, "put-overlay", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, action->case_id);
-  bind_text (stmt, 2, base_text);
-  bind_text (stmt, 3, local_text);
+  _tb_store_bind_text (stmt, 1, action->case_id);
+  _tb_store_bind_text (stmt, 2, base_text);
+  _tb_store_bind_text (stmt, 3, local_text);
   sqlite3_bind_int64 (stmt, 4, old_case != NULL ? tb_case_get_version (old_case) : 0);
   sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
-  return step_done (self, stmt, error);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 static gboolean
@@ -1540,13 +1543,13 @@ write_audit (TbStore             *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  bind_text (stmt, 2, action->actor_id);
-  bind_text (stmt, 3, action->audit_action);
-  bind_text (stmt, 4, action->case_id);
-  bind_text (stmt, 5, detail);
-  bind_text (stmt, 6, prev);
-  bind_text (stmt, 7, hash);
-  return step_done (self, stmt, error);
+  _tb_store_bind_text (stmt, 2, action->actor_id);
+  _tb_store_bind_text (stmt, 3, action->audit_action);
+  _tb_store_bind_text (stmt, 4, action->case_id);
+  _tb_store_bind_text (stmt, 5, detail);
+  _tb_store_bind_text (stmt, 6, prev);
+  _tb_store_bind_text (stmt, 7, hash);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 typedef struct
@@ -1575,8 +1578,8 @@ record_local_action_in_transaction (TbStore       *self,
   stmt = _tb_store_query (self, "init-sync-state", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, client_id);
-  if (!step_done (self, stmt, error))
+  _tb_store_bind_text (stmt, 1, client_id);
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
   if (!action->is_new)
@@ -1596,9 +1599,9 @@ record_local_action_in_transaction (TbStore       *self,
       stmt = _tb_store_query (self, "set-case-sync-state", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, action->case_id);
+      _tb_store_bind_text (stmt, 1, action->case_id);
       sqlite3_bind_int (stmt, 2, TB_SYNC_STATE_PENDING);
-      if (!step_done (self, stmt, error))
+      if (!_tb_store_step_done (self, stmt, error))
         return FALSE;
 
       /* Listeners should see the case as pending, as it now is. */
@@ -1631,9 +1634,9 @@ record_local_action_in_transaction (TbStore       *self,
       stmt = _tb_store_query (self, "set-case-sync-state", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, action->case_id);
+      _tb_store_bind_text (stmt, 1, action->case_id);
       sqlite3_bind_int (stmt, 2, TB_SYNC_STATE_PENDING);
-      if (!step_done (self, stmt, error))
+      if (!_tb_store_step_done (self, stmt, error))
         return FALSE;
       if (sqlite3_changes (self->db) > 0)
         _tb_store_note_case_changed (self, action->case_id, old_case);
@@ -1647,12 +1650,12 @@ record_local_action_in_transaction (TbStore       *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, d->mutation_id);
-  bind_text (stmt, 2, action->mutation_name);
-  bind_text (stmt, 3, args);
-  bind_text (stmt, 4, base_versions);
-  bind_text (stmt, 5, action->case_id);
+  _tb_store_bind_text (stmt, 2, action->mutation_name);
+  _tb_store_bind_text (stmt, 3, args);
+  _tb_store_bind_text (stmt, 4, base_versions);
+  _tb_store_bind_text (stmt, 5, action->case_id);
   sqlite3_bind_int64 (stmt, 6, now);
-  if (!step_done (self, stmt, error))
+  if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
   if (!write_audit (self, action, args, now, error))
@@ -1663,12 +1666,12 @@ record_local_action_in_transaction (TbStore       *self,
   stmt = _tb_store_query (self, "put-event", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, action->case_id);
-  bind_text (stmt, 2, action->event_kind);
-  bind_text (stmt, 3, action->actor_id);
+  _tb_store_bind_text (stmt, 1, action->case_id);
+  _tb_store_bind_text (stmt, 2, action->event_kind);
+  _tb_store_bind_text (stmt, 3, action->actor_id);
   sqlite3_bind_int64 (stmt, 4, now);
-  bind_text (stmt, 5, event_data);
-  return step_done (self, stmt, error);
+  _tb_store_bind_text (stmt, 5, event_data);
+  return _tb_store_step_done (self, stmt, error);
 }
 
 /*
