@@ -13,6 +13,7 @@
 #include "tb-request.h"
 #include "tb-server-auth.h"
 #include "tb-sqlite.h"
+#include "tb-wire.h"
 
 /*
  * Passwords are kept as Argon2id strings (libsodium's crypto_pwhash_str), tokens only as their
@@ -403,30 +404,6 @@ roles_from_json (const char *json)
   return roles;
 }
 
-static char **
-strv_from_json (const char *json)
-{
-  g_autoptr(JsonArray) array = json_string_array (json);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    g_strv_builder_add (builder, json_array_get_string_element (array, i));
-  return g_strv_builder_end (builder);
-}
-
-static char *
-roles_to_json (TbRole roles)
-{
-  g_autoptr(JsonArray) array = json_array_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-
-  for (guint bit = 0; bit < 16; bit++)
-    if ((roles & (1u << bit)) != 0 && tb_role_to_string (1u << bit) != NULL)
-      json_array_add_string_element (array, tb_role_to_string (1u << bit));
-  json_node_set_array (node, array);
-  return json_to_string (node, FALSE);
-}
-
 /**
  * tb_server_auth_add_team:
  * @db: the server database
@@ -482,8 +459,9 @@ tb_server_auth_add_user (sqlite3            *db,
                          GError            **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *hash = NULL;
+  g_autoptr(JsonNode) roles_node = NULL;
   g_autofree char *roles_json = NULL;
+  g_autofree char *hash = NULL;
   g_autofree char *teams_json = NULL;
 
   g_return_val_if_fail (db != NULL, FALSE);
@@ -493,7 +471,8 @@ tb_server_auth_add_user (sqlite3            *db,
   hash = tb_server_auth_hash_password (password, error);
   if (hash == NULL)
     return FALSE;
-  roles_json = roles_to_json (roles);
+  roles_node = tb_wire_roles_to_json (roles);
+  roles_json = json_to_string (roles_node, FALSE);
   teams_json = _tb_json_from_strv (team_ids);
 
   stmt = prepare (db, "INSERT INTO users (id, login, display_name, roles, teams, password_hash) "
@@ -635,7 +614,7 @@ tb_server_auth_authenticate (TbServer    *server,
   caller->session_id = column_text (stmt, 0);
   caller->user_id = column_text (stmt, 1);
   caller->roles = roles_from_json ((const char *) sqlite3_column_text (stmt, 2));
-  caller->team_ids = strv_from_json ((const char *) sqlite3_column_text (stmt, 3));
+  caller->team_ids = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 3));
   return caller;
 
 unauthorized:
