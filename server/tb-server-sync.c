@@ -381,22 +381,40 @@ load_definition (sqlite3     *db,
   return NULL;
 }
 
-/* The service @id, or %NULL: with @error set if the database failed or the stored definition
- * does not parse, without if there is no such service. */
-static TbService *
-ctx_get_service (Ctx         *ctx,
-                 const char  *id,
-                 GError     **error)
+static gpointer
+parse_service (const char  *json,
+               GError     **error)
+{
+  return tb_service_new_from_json (json, error);
+}
+
+static gpointer
+parse_workflow (const char  *json,
+                GError     **error)
+{
+  return tb_workflow_new_from_json (json, error);
+}
+
+/* A stored service or workflow (@kind) by @id, parsed once per request and kept in @cache; or
+ * %NULL: with @error set if the database failed or the definition does not parse, without if
+ * there is no such record. */
+static gpointer
+ctx_get_definition (Ctx          *ctx,
+                    GHashTable   *cache,
+                    const char   *sql,
+                    gpointer    (*parse) (const char *, GError **),
+                    const char   *kind,
+                    const char   *id,
+                    GError      **error)
 {
   g_autofree char *definition = NULL;
   g_autoptr(GError) local_error = NULL;
-  TbService *service;
+  gpointer parsed;
 
-  if ((service = g_hash_table_lookup (ctx->services, id)) != NULL)
-    return service;
+  if ((parsed = g_hash_table_lookup (cache, id)) != NULL)
+    return parsed;
 
-  definition = load_definition (ctx->db, "SELECT definition FROM services WHERE id = ?", id,
-                                &local_error);
+  definition = load_definition (ctx->db, sql, id, &local_error);
   if (definition == NULL)
     {
       if (local_error != NULL)
@@ -404,15 +422,24 @@ ctx_get_service (Ctx         *ctx,
       return NULL;
     }
 
-  if (!(service = tb_service_new_from_json (definition, &local_error)))
+  if (!(parsed = parse (definition, &local_error)))
     {
       g_set_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_INTERNAL,
-                   "The stored service “%s” is not valid: %s", id, local_error->message);
+                   "The stored %s “%s” is not valid: %s", kind, id, local_error->message);
       return NULL;
     }
 
-  g_hash_table_insert (ctx->services, g_strdup (id), service);
-  return service;
+  g_hash_table_insert (cache, g_strdup (id), parsed);
+  return parsed;
+}
+
+static TbService *
+ctx_get_service (Ctx         *ctx,
+                 const char  *id,
+                 GError     **error)
+{
+  return ctx_get_definition (ctx, ctx->services, "SELECT definition FROM services WHERE id = ?",
+                             parse_service, "service", id, error);
 }
 
 static TbWorkflow *
@@ -420,31 +447,9 @@ ctx_get_workflow (Ctx         *ctx,
                   const char  *id,
                   GError     **error)
 {
-  g_autofree char *definition = NULL;
-  g_autoptr(GError) local_error = NULL;
-  TbWorkflow *workflow;
-
-  if ((workflow = g_hash_table_lookup (ctx->workflows, id)) != NULL)
-    return workflow;
-
-  definition = load_definition (ctx->db, "SELECT definition FROM workflows WHERE id = ?", id,
-                                &local_error);
-  if (definition == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-
-  if (!(workflow = tb_workflow_new_from_json (definition, &local_error)))
-    {
-      g_set_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_INTERNAL,
-                   "The stored workflow “%s” is not valid: %s", id, local_error->message);
-      return NULL;
-    }
-
-  g_hash_table_insert (ctx->workflows, g_strdup (id), workflow);
-  return workflow;
+  return ctx_get_definition (ctx, ctx->workflows,
+                             "SELECT definition FROM workflows WHERE id = ?",
+                             parse_workflow, "workflow", id, error);
 }
 
 /* ------------------------------------------------------------------------------------------ */
