@@ -154,12 +154,20 @@ _tb_store_ensure_client_id (TbStore  *self,
                             GError  **error)
 {
   g_autofree char *fresh = g_uuid_string_random ();
-  g_auto(TbSyncInfo) info = { 0 };
+  sqlite3_stmt *stmt;
+  char *client_id = NULL;
+  int rc;
 
   if (!run1 (self, "init-sync-state", fresh, error)
-      || !tb_store_get_sync_info (self, &info, error))
+      || !(stmt = _tb_store_query (self, "get-sync-state", error)))
     return NULL;
-  return g_steal_pointer (&info.client_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    client_id = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    _tb_store_set_error (self, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, error);
+  return client_id;
 }
 
 /**

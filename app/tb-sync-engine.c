@@ -518,6 +518,27 @@ malformed (GError     **error,
   return FALSE;
 }
 
+static GError *
+signed_out_error (void)
+{
+  return g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT,
+                              _("Sign in to send and receive changes; your work is kept."));
+}
+
+/* The store checks the server's answers with the wire codec: to the user, a wrong answer is a
+ * protocol error like any other. */
+static GError *
+as_sync_error (GError *error)
+{
+  GError *wrapped;
+
+  if (error->domain != TB_WIRE_ERROR)
+    return error;
+  wrapped = g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_PROTOCOL, error->message);
+  g_error_free (error);
+  return wrapped;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Sessions */
 
@@ -772,8 +793,7 @@ refresh_async (TbSyncEngine        *self,
   g_task_set_source_tag (task, refresh_async);
   if (self->refresh_token == NULL)
     {
-      g_task_return_new_error (task, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT, "%s",
-                               _("Sign in to send and receive changes; your work is kept."));
+      g_task_return_error (task, signed_out_error ());
       g_object_unref (task);
       return;
     }
@@ -819,8 +839,7 @@ restore_lookup_cb (GObject      *source,
     {
       if (error != NULL)
         log_line (self, "warning", error->message);
-      g_task_return_new_error (task, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT, "%s",
-                               _("Sign in to send and receive changes; your work is kept."));
+      g_task_return_error (task, signed_out_error ());
       return;
     }
   clear_secret (&self->refresh_token);
@@ -857,8 +876,7 @@ tb_sync_engine_restore_session_async (TbSyncEngine        *self,
     self->login = tb_store_dup_meta (self->store, "user-login");
   if (!self->use_keyring || self->login == NULL)
     {
-      g_task_return_new_error (task, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT, "%s",
-                               _("Sign in to send and receive changes; your work is kept."));
+      g_task_return_error (task, signed_out_error ());
       g_object_unref (task);
       return;
     }
@@ -952,14 +970,7 @@ push_cb (GObject      *source,
   if (!_tb_store_apply_push (self->store, response->object, &counts, &error))
     {
       _tb_store_outbox_set_sending (self->store, c->first_id, c->last_id, FALSE, NULL);
-      if (error->domain == TB_WIRE_ERROR)
-        {
-          GError *wrapped = g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_PROTOCOL,
-                                                 error->message);
-          g_error_free (error);
-          error = wrapped;
-        }
-      cycle_fail (self, task, error);
+      cycle_fail (self, task, as_sync_error (error));
       return;
     }
 
@@ -1186,14 +1197,7 @@ pull_cb (GObject      *source,
 
   if (!_tb_store_apply_pull (self->store, response->object, c->sent_at, &counts, &error))
     {
-      if (error->domain == TB_WIRE_ERROR)
-        {
-          GError *wrapped = g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_PROTOCOL,
-                                                 error->message);
-          g_error_free (error);
-          error = wrapped;
-        }
-      cycle_fail (self, task, error);
+      cycle_fail (self, task, as_sync_error (error));
       return;
     }
 
@@ -1343,20 +1347,11 @@ run_cycle (TbSyncEngine *self)
       }
     c->cursor = g_steal_pointer (&info.cursor);
   }
-  c->first_id = G_MAXINT64;
-  c->last_id = 0;
-
-  if (self->access_token == NULL)
+  /* Without an access token but with a refresh token, the first request's 401 renews it. */
+  if (self->access_token == NULL && self->refresh_token == NULL)
     {
-      /* Not signed in (yet): the refresh path gives a clear "sign in again" error. */
-      if (self->refresh_token == NULL)
-        {
-          cycle_fail (self, g_steal_pointer (&inner),
-                      g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT,
-                                           _("Sign in to send and receive changes; your work "
-                                             "is kept.")));
-          return;
-        }
+      cycle_fail (self, g_steal_pointer (&inner), signed_out_error ());
+      return;
     }
   push_next (self, g_steal_pointer (&inner));
 }
