@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tb-case-list.h"
+#include "tb-sync-engine.h"
 #include "tb-service.h"
 #include "tb-ui-resources.h"
 #include "tb-workflow.h"
@@ -24,6 +25,7 @@ struct _TbWindow
   AdwToastOverlay      *toast_overlay;
 
   TbStore              *store;
+  TbSyncEngine         *engine;
   GSettings            *settings;
   TbCaseList           *cases;
   GtkSingleSelection   *selection;
@@ -43,6 +45,7 @@ G_DEFINE_FINAL_TYPE (TbWindow, tb_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_ENGINE,
   PROP_SETTINGS,
   PROP_N_CASES,
   N_PROPS
@@ -585,6 +588,7 @@ tb_window_dispose (GObject *object)
 
   g_clear_object (&self->selection);
   g_clear_object (&self->cases);
+  g_clear_object (&self->engine);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->calendar, tb_calendar_unref);
@@ -618,6 +622,10 @@ tb_window_get_property (GObject    *object,
       g_value_set_object (value, self->store);
       break;
 
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
       break;
@@ -647,6 +655,10 @@ tb_window_set_property (GObject      *object,
         tb_window_set_store (self, g_value_get_object (value));
       else
         g_set_object (&self->store, g_value_get_object (value));
+      break;
+
+    case PROP_ENGINE:
+      tb_window_set_engine (self, g_value_get_object (value));
       break;
 
     case PROP_SETTINGS:
@@ -683,6 +695,19 @@ tb_window_class_init (TbWindowClass *klass)
                          TB_TYPE_STORE,
                          (G_PARAM_READWRITE |
                           G_PARAM_CONSTRUCT |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TbWindow:engine:
+   *
+   * The sync engine of the signed-in session, or %NULL when the desk works without one (a store
+   * opened with --db and no session, or a test).
+   */
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         TB_TYPE_SYNC_ENGINE,
+                         (G_PARAM_READWRITE |
                           G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS));
 
@@ -825,6 +850,41 @@ tb_window_set_store (TbWindow *self,
   self->store_failed = FALSE;
   tb_window_reload (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+/**
+ * tb_window_get_engine:
+ * @self: a #TbWindow
+ *
+ * Returns: (transfer none) (nullable): the sync engine of the session shown
+ */
+TbSyncEngine *
+tb_window_get_engine (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+
+  return self->engine;
+}
+
+/**
+ * tb_window_set_engine:
+ * @self: a #TbWindow
+ * @engine: (nullable): the sync engine of the signed-in session
+ *
+ * Gives the window the session's sync engine, whose state its sync indicator shows. The engine
+ * must work on the store the window shows.
+ */
+void
+tb_window_set_engine (TbWindow     *self,
+                      TbSyncEngine *engine)
+{
+  g_return_if_fail (TB_IS_WINDOW (self));
+  g_return_if_fail (engine == NULL || TB_IS_SYNC_ENGINE (engine));
+
+  if (!g_set_object (&self->engine, engine))
+    return;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
 /**

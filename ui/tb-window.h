@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "tb-store.h"
+#include "tb-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,9 @@ TbWindow   *tb_window_new              (GtkApplication *application,
 TbStore    *tb_window_get_store        (TbWindow       *self);
 void        tb_window_set_store        (TbWindow       *self,
                                         TbStore        *store);
+TbSyncEngine *tb_window_get_engine     (TbWindow       *self);
+void        tb_window_set_engine       (TbWindow       *self,
+                                        TbSyncEngine   *engine);
 GSettings  *tb_window_get_settings     (TbWindow       *self);
 guint       tb_window_get_n_cases      (TbWindow       *self);
 GListModel *tb_window_get_cases        (TbWindow       *self);
