@@ -32,6 +32,10 @@ void        tb_case_list_set_due_within    (TbCaseList  *self,
                                             int          working_days);
 void        tb_case_list_set_overdue       (TbCaseList  *self,
                                             gboolean     overdue);
+void        tb_case_list_set_open_only     (TbCaseList  *self,
+                                            gboolean     open_only);
+void        tb_case_list_set_sync_states   (TbCaseList  *self,
+                                            guint        sync_states);
 void        tb_case_list_set_search_text   (TbCaseList  *self,
                                             const char  *text);
 const char *tb_case_list_get_search_text   (TbCaseList  *self);

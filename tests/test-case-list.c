@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include "tb-case-list.h"
@@ -23,6 +24,7 @@ typedef struct
   TbDay deadline;
   TbDay paused;
   int   closed;
+  int   sync_state;
 } Row;
 
 static const char *states[] = { "received", "accepted", "review", "returned", "approved" };
@@ -355,6 +357,113 @@ test_filters (void)
   }
 }
 
+static gboolean
+filter_open (const Row *r,
+             gpointer   data)
+{
+  return !r->closed;
+}
+
+static gboolean
+filter_sync_mask (const Row *r,
+                  gpointer   data)
+{
+  return (GPOINTER_TO_UINT (data) & (1u << r->sync_state)) != 0;
+}
+
+static gboolean
+filter_mine_unsent_open (const Row *r,
+                         gpointer   data)
+{
+  return !r->closed && g_str_equal (r->assignee, "u2")
+         && (r->sync_state == TB_SYNC_STATE_PENDING || r->sync_state == TB_SYNC_STATE_SENDING);
+}
+
+/* Sets the sync state of every @step-th row behind the store's back (the list is rebuilt after),
+ * cycling through the states that are not synced. */
+static void
+mark_unsynced (guint step,
+               int   clear)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "list.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE cases SET sync_state = ? WHERE id = ?", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n_rows; i += step)
+    {
+      rows[i].sync_state = clear ? TB_SYNC_STATE_SYNCED : 1 + (int) (i / step) % 4;
+      sqlite3_bind_int (stmt, 1, rows[i].sync_state);
+      sqlite3_bind_text (stmt, 2, rows[i].id, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* The sidebar's views: open cases only, and cases by sync state (waiting to be sent, in
+ * conflict), alone and with other filters. */
+static void
+test_open_and_sync_filters (void)
+{
+  guint unsent = (1u << TB_SYNC_STATE_PENDING) | (1u << TB_SYNC_STATE_SENDING);
+  guint troubled = (1u << TB_SYNC_STATE_ERROR) | (1u << TB_SYNC_STATE_CONFLICT);
+  guint synced_or_conflict = (1u << TB_SYNC_STATE_SYNCED) | (1u << TB_SYNC_STATE_CONFLICT);
+
+  mark_unsynced (37, FALSE);
+
+  {
+    g_autoptr(TbCaseList) list = tb_case_list_new (store);
+    g_autoptr(GPtrArray) open = expected_rows (filter_open, NULL, compare_deadline);
+    g_autoptr(GPtrArray) sent = expected_rows (filter_sync_mask, GUINT_TO_POINTER (unsent),
+                                               compare_deadline);
+    g_autoptr(GPtrArray) drafts = expected_rows (filter_sync_mask, GUINT_TO_POINTER (troubled),
+                                                 compare_deadline);
+    g_autoptr(GPtrArray) mixed = expected_rows (filter_sync_mask,
+                                                GUINT_TO_POINTER (synced_or_conflict),
+                                                compare_received_desc);
+    g_autoptr(GPtrArray) mine = expected_rows (filter_mine_unsent_open, NULL, compare_deadline);
+    guint mask = 0;
+    gboolean open_only = FALSE;
+
+    tb_case_list_set_open_only (list, TRUE);
+    g_assert_cmpuint (open->len, <, n_rows);
+    assert_list_is (list, open);
+    g_object_get (list, "open-only", &open_only, NULL);
+    g_assert_true (open_only);
+    tb_case_list_set_open_only (list, FALSE);
+
+    tb_case_list_set_sync_states (list, unsent);
+    g_assert_cmpuint (sent->len, >, 1000);
+    assert_list_is (list, sent);
+    g_object_get (list, "sync-states", &mask, NULL);
+    g_assert_cmpuint (mask, ==, unsent);
+
+    tb_case_list_set_sync_states (list, troubled);
+    assert_list_is (list, drafts);
+
+    /* With the synced state listed, the partial index does not apply; the result must not
+     * change because of it. */
+    tb_case_list_set_sync_states (list, synced_or_conflict);
+    tb_case_list_set_sort (list, TB_CASE_SORT_RECEIVED, TRUE);
+    assert_list_is (list, mixed);
+    tb_case_list_set_sort (list, TB_CASE_SORT_DEADLINE, FALSE);
+
+    tb_case_list_set_sync_states (list, unsent);
+    tb_case_list_set_assignee (list, "u2");
+    tb_case_list_set_open_only (list, TRUE);
+    g_assert_cmpuint (mine->len, >, 10);
+    assert_list_is (list, mine);
+  }
+
+  mark_unsynced (37, TRUE);
+}
+
 static void
 test_sort (void)
 {
@@ -656,6 +765,7 @@ main (int    argc,
 
   g_test_add_func ("/case-list/paging", test_paging);
   g_test_add_func ("/case-list/filters", test_filters);
+  g_test_add_func ("/case-list/open-and-sync-filters", test_open_and_sync_filters);
   g_test_add_func ("/case-list/sort", test_sort);
   g_test_add_func ("/case-list/one-row-changes", test_one_row_changes);
   g_test_add_func ("/case-list/many-matches-follow-changes", test_many_matches_follow_changes);
