@@ -60,6 +60,8 @@ struct _TbCaseList
   int         fts_param;    /* the index in `params` of the text query, or -1 */
   GArray     *matches;      /* (nullable) the rowids the text matches, ascending: see read_matches */
   guint       n_items;
+  guint       n_updates;    /* begin_update() calls not yet ended */
+  gboolean    reload_pending;
 
   GHashTable *pages;        /* page number → GPtrArray of TbCase */
   GQueue      lru;          /* page numbers, most recent first */
@@ -555,6 +557,11 @@ reload (TbCaseList *self)
 
   if (self->store == NULL)
     return;
+  if (self->n_updates > 0)
+    {
+      self->reload_pending = TRUE;
+      return;
+    }
 
   g_clear_error (&self->error);
   build_where (self);
@@ -1145,6 +1152,40 @@ tb_case_list_set_overdue (TbCaseList *self,
   self->overdue = overdue;
   reload (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERDUE]);
+}
+
+/**
+ * tb_case_list_begin_update:
+ * @self: a case list
+ *
+ * Holds back the query of the filter setters until tb_case_list_end_update(), so that changing
+ * several filters at once (switching views) runs one query and emits one items-changed.
+ */
+void
+tb_case_list_begin_update (TbCaseList *self)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+
+  self->n_updates++;
+}
+
+/**
+ * tb_case_list_end_update:
+ * @self: a case list
+ *
+ * Ends a tb_case_list_begin_update(); the last end runs the query if a filter changed.
+ */
+void
+tb_case_list_end_update (TbCaseList *self)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  g_return_if_fail (self->n_updates > 0);
+
+  if (--self->n_updates == 0 && self->reload_pending)
+    {
+      self->reload_pending = FALSE;
+      reload (self);
+    }
 }
 
 /**

@@ -32,6 +32,8 @@ void        tb_case_list_set_due_within    (TbCaseList  *self,
                                             int          working_days);
 void        tb_case_list_set_overdue       (TbCaseList  *self,
                                             gboolean     overdue);
+void        tb_case_list_begin_update      (TbCaseList  *self);
+void        tb_case_list_end_update        (TbCaseList  *self);
 void        tb_case_list_set_open_only     (TbCaseList  *self,
                                             gboolean     open_only);
 void        tb_case_list_set_sync_states   (TbCaseList  *self,
