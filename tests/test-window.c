@@ -13,8 +13,10 @@
 
 #include "tb-application.h"
 #include "tb-case-list.h"
+#include "tb-case-service.h"
 #include "tb-demo.h"
 #include "tb-service.h"
+#include "tb-sidebar.h"
 #include "tb-store.h"
 #include "tb-window.h"
 #include "tb-workflow.h"
@@ -213,7 +215,7 @@ search_ran (gpointer data)
 {
   SearchQuery *query = data;
   GListModel *selection = tb_window_get_cases (query->window);
-  TbCaseList *cases = TB_CASE_LIST (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)));
+  TbCaseList *cases = TB_CASE_LIST (gtk_multi_selection_get_model (GTK_MULTI_SELECTION (selection)));
   const char *text = tb_case_list_get_search_text (cases);
 
   return g_strcmp0 (text != NULL ? text : "", query->text) == 0;
@@ -763,6 +765,150 @@ test_window_demo (Fixture       *fixture,
   destroy_window (window);
 }
 
+static TbSidebar *
+get_sidebar (TbWindow *window)
+{
+  GtkWidget *sidebar = find_widget (GTK_WIDGET (window), TB_TYPE_SIDEBAR);
+
+  g_assert_nonnull (sidebar);
+  return TB_SIDEBAR (sidebar);
+}
+
+static GtkStack *
+get_content_stack (TbWindow *window)
+{
+  GtkWidget *stack = GTK_WIDGET (get_body_stack (window));
+
+  /* The inbox body sits in the content stack's "inbox" page. */
+  while (stack != NULL
+         && !(GTK_IS_STACK (stack) && gtk_stack_get_child_by_name (GTK_STACK (stack), "case")))
+    stack = gtk_widget_get_parent (stack);
+  g_assert_nonnull (stack);
+  return GTK_STACK (stack);
+}
+
+typedef struct
+{
+  TbSidebar   *sidebar;
+  TbInboxView  view;
+  guint        count;
+} CountQuery;
+
+static gboolean
+count_is (gpointer data)
+{
+  CountQuery *query = data;
+
+  return tb_sidebar_get_count (query->sidebar, query->view) == query->count;
+}
+
+/* The caseworker's desk on demo data: the views with their counts, the filters, opening a case
+ * and coming back, and a local change showing up under Sent. */
+static void
+test_window_desk (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shot = g_strdup_printf ("window-desk-%s.png", (const char *) data);
+  TbWindow *window;
+  TbSidebar *sidebar;
+  GListModel *rows;
+  g_autoptr(TbCase) first = NULL;
+  g_autoptr(TbCaseService) service = NULL;
+  g_auto(GStrv) teams = NULL;
+  TbRole roles;
+  CountQuery query;
+
+  g_assert_true (tb_store_set_meta (fixture->store, "user-id", "u-wangfang", &error));
+  g_assert_no_error (error);
+  window = show_window (fixture);
+  sidebar = get_sidebar (window);
+  rows = tb_window_get_cases (window);
+
+  /* A caseworker has the personal views and no team view; My Cases opens. */
+  for (TbInboxView v = 0; v < TB_N_INBOX_VIEWS; v++)
+    g_assert_true (tb_sidebar_get_view_visible (sidebar, v) == (v != TB_INBOX_VIEW_TEAM));
+  g_assert_cmpstr (tb_sidebar_get_selected_id (sidebar), ==, "mine");
+  g_assert_cmpuint (get_n_rows (window), >, 0);
+  save_screenshot (window, shot);
+
+  /* Each view lists as many cases as its count says, and only cases it is about. */
+  for (TbInboxView v = 0; v < TB_N_INBOX_VIEWS; v++)
+    {
+      if (!tb_sidebar_get_view_visible (sidebar, v))
+        continue;
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.select-view", "s",
+                                  tb_inbox_view_to_id (v));
+      g_assert_cmpint (tb_sidebar_get_selected_view (sidebar), ==, v);
+      g_assert_cmpuint (get_n_rows (window), ==, tb_sidebar_get_count (sidebar, v));
+      if (v <= TB_INBOX_VIEW_RETURNED)
+        {
+          g_autoptr(TbCase) c = NULL;
+
+          g_assert_cmpuint (get_n_rows (window), >, 0);
+          c = g_list_model_get_item (rows, get_n_rows (window) - 1);
+          g_assert_cmpstr (tb_case_get_assignee_id (c), ==, "u-wangfang");
+          if (v == TB_INBOX_VIEW_RETURNED)
+            g_assert_cmpstr (tb_case_get_state (c), ==, "awaiting_applicant");
+        }
+    }
+  g_assert_cmpuint (tb_sidebar_get_count (sidebar, TB_INBOX_VIEW_ALL), ==, N_DEMO_CASES);
+
+  /* The service filter narrows the view to that service. */
+  {
+    GtkDropDown *services = NULL;
+    g_autoptr(TbCase) c = NULL;
+    g_autofree char *service_id = NULL;
+    guint n;
+
+    for (GtkWidget *w = find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN); w != NULL; w = NULL)
+      services = GTK_DROP_DOWN (w);
+    g_assert_nonnull (services);
+    gtk_drop_down_set_selected (services, 1);
+    n = get_n_rows (window);
+    g_assert_cmpuint (n, >, 0);
+    g_assert_cmpuint (n, <, N_DEMO_CASES);
+    c = g_list_model_get_item (rows, 0);
+    service_id = g_strdup (tb_case_get_service_id (c));
+    for (guint i = 0; i < n; i += 1 + n / 50)
+      {
+        g_autoptr(TbCase) other = g_list_model_get_item (rows, i);
+        g_assert_cmpstr (tb_case_get_service_id (other), ==, service_id);
+      }
+    gtk_drop_down_set_selected (services, 0);
+    g_assert_cmpuint (get_n_rows (window), ==, N_DEMO_CASES);
+  }
+
+  /* Open the selected case, and go back to the inbox. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.select-view", "s", "mine");
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (rows), 0, TRUE);
+  first = g_list_model_get_item (rows, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-selected", NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (get_content_stack (window)), ==, "case");
+  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), tb_case_get_ref (first)));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (get_content_stack (window)), ==, "inbox");
+
+  /* A comment queued offline puts the case under Sent until the server has it. */
+  query = (CountQuery) { sidebar, TB_INBOX_VIEW_SENT, 1 };
+  g_assert_cmpuint (tb_sidebar_get_count (sidebar, TB_INBOX_VIEW_SENT), ==, 0);
+  g_assert_true (tb_store_get_user_access (fixture->store, "u-wangfang", &roles, &teams, &error));
+  service = tb_case_service_new (fixture->store, "u-wangfang", roles, (const char * const *) teams);
+  g_assert_true (tb_case_service_comment (service, tb_case_get_id (first), "已电话联系申请人",
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_until (count_is, &query, 3000));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.select-view", "s", "sent");
+  g_assert_cmpuint (get_n_rows (window), ==, 1);
+  {
+    g_autoptr(TbCase) sent = g_list_model_get_item (rows, 0);
+    g_assert_cmpstr (tb_case_get_id (sent), ==, tb_case_get_id (first));
+    g_assert_cmpint (tb_case_get_sync_state (sent), ==, TB_SYNC_STATE_PENDING);
+  }
+
+  destroy_window (window);
+}
+
 static void
 collect_column_headers (GtkWidget *root,
                         GPtrArray *headers)
@@ -794,7 +940,7 @@ test_window_accessibility (Fixture       *fixture,
   /* Each column header is named after its (translated) column. */
   collect_column_headers (GTK_WIDGET (view), headers);
   g_assert_cmpuint (headers->len, ==, g_list_model_get_n_items (columns));
-  g_assert_cmpuint (headers->len, ==, 5);
+  g_assert_cmpuint (headers->len, ==, 7);
   for (guint i = 0; i < headers->len; i++)
     {
       g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
@@ -803,6 +949,36 @@ test_window_accessibility (Fixture       *fixture,
                                            GTK_ACCESSIBLE_PROPERTY_LABEL,
                                            gtk_column_view_column_get_title (column));
     }
+
+  /* The sort order is announced on the headers: by deadline at first (column 5), then by
+   * reference, descending, once the user sorts by it; and the list follows. */
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (g_ptr_array_index (headers, 5)),
+                                       GTK_ACCESSIBLE_PROPERTY_SORT,
+                                       GTK_ACCESSIBLE_SORT_ASCENDING);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (g_ptr_array_index (headers, 0)),
+                                       GTK_ACCESSIBLE_PROPERTY_SORT, GTK_ACCESSIBLE_SORT_NONE);
+  {
+    g_autoptr(GtkColumnViewColumn) ref_column = g_list_model_get_item (columns, 0);
+    GListModel *cases = tb_window_get_cases (window);
+    g_autoptr(TbCase) first = NULL;
+    g_autoptr(TbCase) second = NULL;
+    TbCaseList *list = TB_CASE_LIST (gtk_multi_selection_get_model (GTK_MULTI_SELECTION (cases)));
+    TbCaseSort sort;
+    gboolean descending;
+
+    gtk_column_view_sort_by_column (view, ref_column, GTK_SORT_DESCENDING);
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (g_ptr_array_index (headers, 0)),
+                                         GTK_ACCESSIBLE_PROPERTY_SORT,
+                                         GTK_ACCESSIBLE_SORT_DESCENDING);
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (g_ptr_array_index (headers, 5)),
+                                         GTK_ACCESSIBLE_PROPERTY_SORT, GTK_ACCESSIBLE_SORT_NONE);
+    g_object_get (list, "sort", &sort, "descending", &descending, NULL);
+    g_assert_cmpint (sort, ==, TB_CASE_SORT_REFERENCE);
+    g_assert_true (descending);
+    first = g_list_model_get_item (cases, 0);
+    second = g_list_model_get_item (cases, 1);
+    g_assert_cmpstr (tb_case_get_ref (first), >, tb_case_get_ref (second));
+  }
 
   destroy_window (window);
 }
@@ -996,6 +1172,10 @@ main (int   argc,
               fixture_set_up, test_window_accessibility, fixture_tear_down);
   g_test_add ("/window/en/demo", Fixture, "en",
               fixture_set_up_demo, test_window_demo, fixture_tear_down);
+  g_test_add ("/window/en/desk", Fixture, "en",
+              fixture_set_up_demo, test_window_desk, fixture_tear_down);
+  g_test_add ("/window/zh_CN/desk", Fixture, "zh_CN",
+              fixture_set_up_demo, test_window_desk, fixture_tear_down);
   g_test_add ("/application/command-line", Fixture, "en",
               fixture_set_up, test_application_command_line, fixture_tear_down);
   g_test_add ("/application/default", Fixture, "en",

@@ -6,8 +6,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "tb-case-list.h"
-#include "tb-sync-engine.h"
+#include "tb-case-service.h"
+#include "tb-inbox-view.h"
 #include "tb-service.h"
+#include "tb-sidebar.h"
+#include "tb-sync-engine.h"
 #include "tb-ui-resources.h"
 #include "tb-workflow.h"
 #include "tb-window.h"
@@ -17,18 +20,43 @@ struct _TbWindow
   AdwApplicationWindow  parent_instance;
 
   /* Template widgets */
+  AdwLeaflet           *leaflet;
+  TbSidebar            *sidebar;
+  AdwWindowTitle       *sidebar_title;
+  GtkStack             *content_stack;
   GtkSearchEntry       *search_entry;
+  GtkBox               *indicator_slot;
+  GtkLabel             *view_title;
+  GtkDropDown          *service_filter;
+  GtkDropDown          *state_filter;
+  GtkDropDown          *due_filter;
   GtkColumnView        *column_view;
+  GtkColumnViewColumn  *ref_column;
+  GtkColumnViewColumn  *received_column;
+  GtkColumnViewColumn  *deadline_column;
   GtkLabel             *count_label;
+  GtkButton            *copy_refs_button;
   GtkStack             *stack;
+  AdwStatusPage        *empty_page;
   AdwStatusPage        *error_page;
   AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *case_title;
+  GtkBox               *case_slot;
 
   TbStore              *store;
   TbSyncEngine         *engine;
   GSettings            *settings;
   TbCaseList           *cases;
-  GtkSingleSelection   *selection;
+  GtkMultiSelection    *selection;
+  TbCaseService        *case_service;    /* NULL without a signed-in user: read-only */
+  char                 *user_id;
+  char                 *team_id;
+  TbRole                roles;
+  GPtrArray            *filter_services; /* service ids behind service_filter's items 1… */
+  GPtrArray            *filter_states;   /* state ids behind state_filter's items 1… */
+  char                 *open_case_id;    /* the case shown on the case page, or NULL */
+  GObject              *sort_probes[2];  /* see tb_window_read_sort() */
+  int                   sort_probe_hit;
   TbCalendar           *calendar;
   GHashTable           *services;        /* service id → TbService */
   GHashTable           *workflows;       /* workflow id → TbWorkflow */
@@ -54,7 +82,21 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Within this many working days a deadline is shown in the warning colour. */
-#define DUE_SOON_WORKING_DAYS 3
+#define DUE_SOON_WORKING_DAYS TB_INBOX_DUE_SOON_DAYS
+
+/* The due filter's choices, in the order of its items. */
+enum {
+  DUE_ANY,
+  DUE_WITHIN_3,
+  DUE_WITHIN_10,
+  DUE_OVERDUE,
+};
+
+/* Copying references stops here: the list pages its rows out of SQLite, and a million
+ * selected with Ctrl+A would take a while for a clipboard no one pastes a million lines from. */
+#define MAX_COPIED_REFERENCES 5000
+
+static void tb_window_announce_sort (TbWindow *self);
 
 static void
 object_unref_nullable (gpointer object)
@@ -91,9 +133,68 @@ tb_window_update_view (TbWindow *self)
 
   gtk_stack_set_visible_child_name (self->stack, page);
 
+  if (self->store != NULL)
+    {
+      TbInboxView view = tb_sidebar_get_selected_view (self->sidebar);
+
+      adw_status_page_set_description (self->empty_page,
+                                       tb_inbox_view_get_empty_description (view));
+    }
+
   /* Searching only makes sense over a list; an empty store still lets the user try. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry),
                             self->store != NULL && !self->store_failed);
+}
+
+static guint
+tb_window_count_selected (TbWindow *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+
+  if (self->cases == NULL)
+    return 0;
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  return (guint) MIN (gtk_bitset_get_size (selected), G_MAXUINT);
+}
+
+/* The footer says how many are selected when more than one is, and offers what applies to
+ * several cases at once. */
+static void
+tb_window_update_selection (TbWindow *self)
+{
+  guint n_selected = tb_window_count_selected (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->copy_refs_button), n_selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-references", n_selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-selected", n_selected == 1);
+
+  if (n_selected > 1)
+    {
+      g_autofree char *number = g_strdup_printf ("%'u", n_selected);
+      g_autofree char *total = g_strdup_printf ("%'u", self->n_cases);
+      g_autofree char *text = NULL;
+
+      /* Translators: "3 of 1,204 cases selected" */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s case selected",
+                                           "%s of %s cases selected", self->n_cases),
+                              number, total);
+      gtk_label_set_label (self->count_label, text);
+    }
+}
+
+static void
+on_selection_changed (TbWindow          *self,
+                      guint              position,
+                      guint              n_items,
+                      GtkSelectionModel *model)
+{
+  guint n_cases = self->cases != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->cases)) : 0;
+  g_autofree char *number = g_strdup_printf ("%'u", n_cases);
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", n_cases), number);
+  gtk_label_set_label (self->count_label, text);
+  tb_window_update_selection (self);
 }
 
 static void
@@ -110,6 +211,7 @@ tb_window_update_count (TbWindow *self)
   number = g_strdup_printf ("%'u", n_cases);
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", n_cases), number);
   gtk_label_set_label (self->count_label, text);
+  tb_window_update_selection (self);
 
   if (self->n_cases != n_cases)
     {
@@ -215,16 +317,392 @@ tb_window_load_calendar (TbWindow *self)
     }
 }
 
+static int
+compare_services_by_name (TbService *a,
+                          TbService *b)
+{
+  return g_utf8_collate (tb_service_get_name (a), tb_service_get_name (b));
+}
+
+/* The case page, and the inbox it returns to */
+
+static void
+tb_window_show_inbox (TbWindow *self)
+{
+  g_clear_pointer (&self->open_case_id, g_free);
+  gtk_stack_set_visible_child_name (self->content_stack, "inbox");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", FALSE);
+}
+
+static void
+tb_window_show_case (TbWindow *self,
+                     TbCase   *kase)
+{
+  TbService *service = g_hash_table_lookup (self->services, tb_case_get_service_id (kase));
+
+  g_free (self->open_case_id);
+  self->open_case_id = g_strdup (tb_case_get_id (kase));
+  adw_window_title_set_title (self->case_title, tb_case_get_ref (kase));
+  adw_window_title_set_subtitle (self->case_title,
+                                 service != NULL ? tb_service_get_name (service) : NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", TRUE);
+  gtk_stack_set_visible_child_name (self->content_stack, "case");
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_case_activated (TbWindow      *self,
+                   guint          position,
+                   GtkColumnView *column_view)
+{
+  g_autoptr(TbCase) kase = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (kase != NULL)
+    tb_window_show_case (self, kase);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  tb_window_show_inbox (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+show_views_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+open_selected_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  g_autoptr(GtkBitset) selected = NULL;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_get_size (selected) == 1)
+    on_case_activated (self, gtk_bitset_get_nth (selected, 0), self->column_view);
+}
+
+static void
+open_case_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  g_autoptr(TbCase) kase = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  kase = tb_store_get_case (self->store, g_variant_get_string (parameter, NULL), &error);
+  if (kase == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Could not open the case: %s"),
+                                 error != NULL ? error->message : _("it is no longer here"));
+      tb_window_toast (self, message);
+      return;
+    }
+
+  tb_window_show_case (self, kase);
+}
+
+static void
+copy_references_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+  g_autoptr(GtkBitset) selected = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkBitsetIter iter;
+  guint position;
+  guint n = 0;
+  gboolean more;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (more = gtk_bitset_iter_init_first (&iter, selected, &position);
+       more && n < MAX_COPIED_REFERENCES;
+       more = gtk_bitset_iter_next (&iter, &position), n++)
+    {
+      g_autoptr(TbCase) kase = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      if (kase != NULL)
+        g_string_append_printf (text, "%s\n", tb_case_get_ref (kase));
+    }
+
+  if (n == 0)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text->str);
+  {
+    g_autofree char *number = g_strdup_printf ("%'u", n);
+    g_autofree char *message = NULL;
+
+    if (more)
+      message = g_strdup_printf (_("Copied the first %s references"), number);
+    else
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Copied %s reference",
+                                              "Copied %s references", n), number);
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  }
+}
+
+static void
+select_view_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TbWindow *self = TB_WINDOW (widget);
+
+  tb_sidebar_set_selected_id (self->sidebar, g_variant_get_string (parameter, NULL));
+}
+
+static void
+new_case_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  /* Replaced by the registration dialog. */
+}
+
+/* Sorting. The inbox sorts in SQL, so each sortable column gets a sorter only to make its
+ * header clickable. GTK 4.8 has no getter for the column view's primary sort column (that is
+ * 4.10), so the order is read by asking the column view's sorter to compare two probes: the
+ * first column sorter it consults is the primary one, and the sign of the answer, which the
+ * column view flips for a descending column, is the direction. */
+
+static int
+probe_compare (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  TbWindow *self = g_object_get_data (G_OBJECT (a), "tb-window");
+  int column = GPOINTER_TO_INT (user_data);
+
+  if (self->sort_probe_hit < 0)
+    self->sort_probe_hit = column;
+  return a == self->sort_probes[0] ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+}
+
+static void
+tb_window_read_sort (TbWindow *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+  TbCaseSort sort = TB_CASE_SORT_DEADLINE;
+  gboolean descending = FALSE;
+  GtkOrdering order;
+
+  if (self->cases == NULL || sorter == NULL)
+    return;
+
+  self->sort_probe_hit = -1;
+  order = gtk_sorter_compare (sorter, self->sort_probes[0], self->sort_probes[1]);
+  if (self->sort_probe_hit >= 0)
+    {
+      sort = self->sort_probe_hit;
+      descending = order == GTK_ORDERING_LARGER;
+    }
+
+  tb_case_list_set_sort (self->cases, sort, descending);
+}
+
+static void
+on_sort_changed (TbWindow  *self,
+                 int        change,
+                 GtkSorter *sorter)
+{
+  tb_window_read_sort (self);
+  tb_window_announce_sort (self);
+}
+
+static void
+tb_window_set_column_sorter (TbWindow            *self,
+                             GtkColumnViewColumn *column,
+                             TbCaseSort           sort)
+{
+  g_autoptr(GtkSorter) sorter = NULL;
+
+  sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, GINT_TO_POINTER (sort), NULL));
+  gtk_column_view_column_set_sorter (column, sorter);
+}
+
+/* Who is signed in to this store, and what they may do: the personal views and the actions
+ * need it. A store opened with --db that nobody signed in to has no user and is read-only. */
+static void
+tb_window_load_user (TbWindow *self)
+{
+  g_auto(GStrv) team_ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user_id = tb_store_dup_meta (self->store, "user-id");
+  g_autofree char *display_name = NULL;
+  TbRole roles = TB_ROLE_NONE;
+
+  if (user_id == NULL)
+    return;
+
+  if (!tb_store_get_user_access (self->store, user_id, &roles, &team_ids, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not read your roles: %s"),
+                                                  error->message);
+      tb_window_toast (self, message);
+      return;
+    }
+
+  self->user_id = g_steal_pointer (&user_id);
+  self->roles = roles;
+  self->team_id = team_ids != NULL && team_ids[0] != NULL ? g_strdup (team_ids[0]) : NULL;
+  self->case_service = tb_case_service_new (self->store, self->user_id, roles,
+                                            (const char * const *) team_ids);
+  tb_case_service_set_today (self->case_service, self->today);
+
+  display_name = tb_store_dup_user_name (self->store, self->user_id);
+  adw_window_title_set_subtitle (self->sidebar_title, display_name);
+}
+
+static void
+set_drop_down_strings (GtkDropDown        *drop_down,
+                       const char         *first,
+                       GPtrArray          *names)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (model, first);
+  for (guint i = 0; names != NULL && i < names->len; i++)
+    gtk_string_list_append (model, g_ptr_array_index (names, i));
+  gtk_drop_down_set_model (drop_down, G_LIST_MODEL (model));
+  gtk_drop_down_set_selected (drop_down, 0);
+}
+
+/* The service and state filters offer what the catalogue has; a state id shared by several
+ * workflows ("in_review") is one choice, named after the first that has it. */
+static void
+tb_window_fill_filters (TbWindow *self)
+{
+  g_autoptr(GPtrArray) service_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) state_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen_states = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GList) services = g_hash_table_get_values (self->services);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_ptr_array_set_size (self->filter_services, 0);
+  g_ptr_array_set_size (self->filter_states, 0);
+
+  services = g_list_sort (services, (GCompareFunc) compare_services_by_name);
+  for (const GList *l = services; l != NULL; l = l->next)
+    {
+      g_ptr_array_add (self->filter_services, g_strdup (tb_service_get_id (l->data)));
+      g_ptr_array_add (service_names, g_strdup (tb_service_get_name (l->data)));
+    }
+
+  g_hash_table_iter_init (&iter, self->workflows);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const char * const *states;
+
+      if (value == NULL)
+        continue;
+      states = tb_workflow_get_states (value);
+      for (guint i = 0; states != NULL && states[i] != NULL; i++)
+        if (g_hash_table_add (seen_states, (gpointer) states[i]))
+          {
+            g_ptr_array_add (self->filter_states, g_strdup (states[i]));
+            g_ptr_array_add (state_names, g_strdup (tb_workflow_get_state_name (value,
+                                                                                states[i])));
+          }
+    }
+
+  set_drop_down_strings (self->service_filter, _("All Services"), service_names);
+  set_drop_down_strings (self->state_filter, _("All States"), state_names);
+}
+
+/* The list shows the selected view, narrowed by the filters the view leaves to the user. */
+static void
+tb_window_apply_filters (TbWindow *self)
+{
+  TbInboxView view = tb_sidebar_get_selected_view (self->sidebar);
+  TbInboxFilter decided;
+  guint service = gtk_drop_down_get_selected (self->service_filter);
+  guint state = gtk_drop_down_get_selected (self->state_filter);
+  guint due = gtk_drop_down_get_selected (self->due_filter);
+
+  gtk_label_set_label (self->view_title, tb_inbox_view_get_title (view));
+
+  if (self->cases == NULL)
+    return;
+
+  tb_case_list_begin_update (self->cases);
+  decided = tb_inbox_view_configure (view, self->cases, self->user_id, self->team_id);
+  tb_case_list_set_service (self->cases,
+                            service > 0 && service <= self->filter_services->len
+                            ? g_ptr_array_index (self->filter_services, service - 1) : NULL);
+  if (!(decided & TB_INBOX_FILTER_STATE))
+    tb_case_list_set_state (self->cases,
+                            state > 0 && state <= self->filter_states->len
+                            ? g_ptr_array_index (self->filter_states, state - 1) : NULL);
+  if (!(decided & TB_INBOX_FILTER_DUE))
+    {
+      tb_case_list_set_overdue (self->cases, due == DUE_OVERDUE);
+      tb_case_list_set_due_within (self->cases,
+                                   due == DUE_WITHIN_3 ? 3 : due == DUE_WITHIN_10 ? 10 : -1);
+    }
+  tb_case_list_end_update (self->cases);
+
+  /* A filter the view decides is shown as not applying rather than silently ignored. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->state_filter), !(decided & TB_INBOX_FILTER_STATE));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->due_filter), !(decided & TB_INBOX_FILTER_DUE));
+
+  tb_window_update_view (self);
+}
+
+static void
+on_view_selected (TbWindow *self)
+{
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "selected-view",
+                           tb_sidebar_get_selected_id (self->sidebar));
+  tb_window_apply_filters (self);
+  /* On a narrow window the sidebar was the page shown: picking a view shows its cases. */
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_filter_changed (TbWindow *self)
+{
+  tb_window_apply_filters (self);
+}
+
 static void
 tb_window_reload (TbWindow *self)
 {
   if (self->cases != NULL)
     g_clear_signal_handler (&self->cases_changed_id, self->cases);
   g_clear_object (&self->cases);
+  g_clear_object (&self->case_service);
+  g_clear_pointer (&self->user_id, g_free);
+  g_clear_pointer (&self->team_id, g_free);
+  self->roles = TB_ROLE_NONE;
   g_clear_pointer (&self->calendar, tb_calendar_unref);
   g_clear_pointer (&self->last_list_error, g_free);
   g_hash_table_remove_all (self->services);
   g_hash_table_remove_all (self->workflows);
+  adw_window_title_set_subtitle (self->sidebar_title, NULL);
+  tb_window_show_inbox (self);
 
   self->today = tb_day_today ();
 
@@ -232,18 +710,33 @@ tb_window_reload (TbWindow *self)
     {
       tb_window_load_calendar (self);
       tb_window_load_services (self);
+      tb_window_load_user (self);
 
       self->cases = tb_case_list_new (self->store);
+      tb_case_list_begin_update (self->cases);
       tb_case_list_set_calendar (self->cases, self->calendar);
       tb_case_list_set_today (self->cases, self->today);
       tb_case_list_set_search_text (self->cases,
                                     gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+      tb_window_read_sort (self);
+      tb_case_list_end_update (self->cases);
       self->cases_changed_id = g_signal_connect_object (self->cases, "items-changed",
                                                         G_CALLBACK (on_cases_changed), self,
                                                         G_CONNECT_SWAPPED);
     }
 
-  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->cases));
+  tb_window_fill_filters (self);
+  tb_sidebar_set_context (self->sidebar, self->store, self->user_id, self->roles, self->team_id,
+                          self->calendar, self->today);
+  if (self->settings != NULL)
+    {
+      g_autofree char *view_id = g_settings_get_string (self->settings, "selected-view");
+      tb_sidebar_set_selected_id (self->sidebar, view_id);
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-case", self->case_service != NULL);
+
+  gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->cases));
+  tb_window_apply_filters (self);
 
   if (self->cases != NULL)
     on_cases_changed (self, 0, 0, 0, G_LIST_MODEL (self->cases));
@@ -355,9 +848,110 @@ on_applicant_cell_bind (GtkSignalListItemFactory *factory,
   if (g_strcmp0 (tb_case_get_applicant_kind (kase), "company") == 0)
     name = tb_case_get_company_name (kase);
   if (name == NULL || *name == '\0')
-    name = tb_case_get_applicant_name (kase);
+    {
+      TbService *service = g_hash_table_lookup (self->services, tb_case_get_service_id (kase));
+      const TbFormField *field = NULL;
+
+      name = tb_case_get_applicant_name (kase);
+      /* A service that marks the applicant's name as personal data gets it masked here as in
+       * its form; revealing it is done, and recorded, in the case view. */
+      if (service != NULL)
+        field = tb_service_lookup_field (service, "applicant_name");
+      if (field != NULL && tb_form_field_get_sensitive (field))
+        {
+          g_autofree char *masked = tb_form_field_mask_value (field, name);
+
+          set_cell_text (item, masked);
+          return;
+        }
+    }
 
   set_cell_text (item, name);
+}
+
+static void
+on_received_cell_bind (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       TbWindow                 *self)
+{
+  TbCase *kase = gtk_list_item_get_item (item);
+  g_autofree char *iso = tb_day_to_iso (tb_case_get_received_on (kase));
+
+  set_cell_text (item, iso);
+}
+
+static void
+on_sync_cell_setup (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    TbWindow                 *self)
+{
+  GtkWidget *image = gtk_image_new ();
+
+  gtk_widget_set_halign (image, GTK_ALIGN_CENTER);
+  gtk_list_item_set_child (item, image);
+}
+
+static void
+on_sync_cell_unbind (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     TbWindow                 *self)
+{
+  GtkWidget *image = gtk_list_item_get_child (item);
+
+  gtk_image_clear (GTK_IMAGE (image));
+  gtk_widget_set_tooltip_text (image, NULL);
+  gtk_widget_remove_css_class (image, "error");
+  gtk_widget_remove_css_class (image, "warning");
+  gtk_widget_remove_css_class (image, "dim-label");
+}
+
+static void
+on_sync_cell_bind (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   TbWindow                 *self)
+{
+  TbCase *kase = gtk_list_item_get_item (item);
+  GtkWidget *image = gtk_list_item_get_child (item);
+  const char *icon = NULL;
+  const char *label = NULL;
+  const char *css_class = "dim-label";
+
+  /* A synced case shows nothing: the column is there to make the exceptions stand out. */
+  switch (tb_case_get_sync_state (kase))
+    {
+    case TB_SYNC_STATE_PENDING:
+      icon = "document-send-symbolic";
+      label = _("Waiting to be sent");
+      break;
+    case TB_SYNC_STATE_SENDING:
+      icon = "emblem-synchronizing-symbolic";
+      label = _("Sending");
+      break;
+    case TB_SYNC_STATE_ERROR:
+      icon = "dialog-error-symbolic";
+      label = _("Rejected by the central service");
+      css_class = "error";
+      break;
+    case TB_SYNC_STATE_CONFLICT:
+      icon = "dialog-warning-symbolic";
+      label = _("In conflict with a newer version");
+      css_class = "warning";
+      break;
+    case TB_SYNC_STATE_SYNCED:
+    default:
+      label = _("Synced");
+      break;
+    }
+
+  if (icon != NULL)
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (image), icon);
+      gtk_widget_add_css_class (image, css_class);
+    }
+  gtk_widget_set_tooltip_text (image, icon != NULL ? label : NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (image),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
 }
 
 static void
@@ -497,6 +1091,61 @@ on_deadline_cell_bind (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (remaining, "dim-label");
 }
 
+/* The column header's title widgets, in column order. */
+static GtkWidget *
+tb_window_get_column_header (TbWindow *self)
+{
+  GtkWidget *header;
+
+  for (header = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       header != NULL;
+       header = gtk_widget_get_next_sibling (header))
+    {
+      if (g_strcmp0 (gtk_widget_get_css_name (header), "header") == 0)
+        return header;
+    }
+  return NULL;
+}
+
+/* GTK 4.8 does not tell assistive technologies how the column view is sorted: set the sort
+ * property of each sortable header, so the sorted one is announced as ascending or descending. */
+static void
+tb_window_announce_sort (TbWindow *self)
+{
+  g_autoptr(GListModel) columns = g_object_ref (gtk_column_view_get_columns (self->column_view));
+  GtkWidget *header = tb_window_get_column_header (self);
+  GtkWidget *title;
+  TbCaseSort sort = TB_CASE_SORT_DEADLINE;
+  gboolean descending = FALSE;
+  guint i = 0;
+
+  if (header == NULL)
+    return;
+  if (self->cases != NULL)
+    g_object_get (self->cases, "sort", &sort, "descending", &descending, NULL);
+
+  for (title = gtk_widget_get_first_child (header);
+       title != NULL && i < g_list_model_get_n_items (columns);
+       title = gtk_widget_get_next_sibling (title), i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      GtkAccessibleSort value = GTK_ACCESSIBLE_SORT_NONE;
+      TbCaseSort column_sort = TB_CASE_SORT_DEADLINE;
+
+      if (gtk_column_view_column_get_sorter (column) == NULL)
+        continue;
+      if (column == self->ref_column)
+        column_sort = TB_CASE_SORT_REFERENCE;
+      else if (column == self->received_column)
+        column_sort = TB_CASE_SORT_RECEIVED;
+      if (column_sort == sort)
+        value = descending ? GTK_ACCESSIBLE_SORT_DESCENDING : GTK_ACCESSIBLE_SORT_ASCENDING;
+      gtk_accessible_update_property (GTK_ACCESSIBLE (title),
+                                      GTK_ACCESSIBLE_PROPERTY_SORT, value,
+                                      -1);
+    }
+}
+
 /* GTK 4.8 gives the column header buttons no accessible name of their own, so screen readers
  * announce them as unnamed; name each after its column. */
 static void
@@ -584,10 +1233,16 @@ tb_window_dispose (GObject *object)
   if (self->cases != NULL)
     g_clear_signal_handler (&self->cases_changed_id, self->cases);
 
+  /* Removing the columns changes the column view's sorter: not a sort to apply. */
+  if (self->column_view != NULL)
+    g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_WINDOW);
 
   g_clear_object (&self->selection);
   g_clear_object (&self->cases);
+  g_clear_object (&self->case_service);
+  g_clear_object (&self->sort_probes[0]);
+  g_clear_object (&self->sort_probes[1]);
   g_clear_object (&self->engine);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -604,6 +1259,11 @@ tb_window_finalize (GObject *object)
   g_clear_pointer (&self->services, g_hash_table_unref);
   g_clear_pointer (&self->workflows, g_hash_table_unref);
   g_clear_pointer (&self->last_list_error, g_free);
+  g_clear_pointer (&self->user_id, g_free);
+  g_clear_pointer (&self->team_id, g_free);
+  g_clear_pointer (&self->open_case_id, g_free);
+  g_clear_pointer (&self->filter_services, g_ptr_array_unref);
+  g_clear_pointer (&self->filter_states, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tb_window_parent_class)->finalize (object);
 }
@@ -742,12 +1402,36 @@ tb_window_class_init (TbWindowClass *klass)
   g_assert (tb_ui_get_resource () != NULL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tongban/Tongban/tb-window.ui");
+  g_type_ensure (TB_TYPE_SIDEBAR);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, indicator_slot);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, view_title);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, service_filter);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, state_filter);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, due_filter);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, ref_column);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, received_column);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, deadline_column);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, count_label);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, copy_refs_button);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, TbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, case_title);
+  gtk_widget_class_bind_template_child (widget_class, TbWindow, case_slot);
+  gtk_widget_class_bind_template_callback (widget_class, on_view_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_case_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_received_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_sync_cell_setup);
+  gtk_widget_class_bind_template_callback (widget_class, on_sync_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_sync_cell_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
@@ -765,6 +1449,23 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
+  gtk_widget_class_install_action (widget_class, "win.show-views", NULL, show_views_action);
+  gtk_widget_class_install_action (widget_class, "win.open-selected", NULL,
+                                   open_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.open-case", "s", open_case_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-references", NULL,
+                                   copy_references_action);
+  gtk_widget_class_install_action (widget_class, "win.new-case", NULL, new_case_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-case", NULL);
+  gtk_widget_class_install_action (widget_class, "win.select-view", "s", select_view_action);
+  /* Ctrl+1 … Ctrl+8 pick the views in sidebar order. */
+  for (guint v = 0; v < TB_N_INBOX_VIEWS; v++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + v, GDK_CONTROL_MASK,
+                                         "win.select-view", "s", tb_inbox_view_to_id (v));
 }
 
 static void
@@ -776,10 +1477,40 @@ tb_window_init (TbWindow *self)
   /* A NULL value remembers a workflow that could not be loaded. */
   self->workflows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            object_unref_nullable);
-  self->selection = gtk_single_selection_new (NULL);
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  self->filter_services = g_ptr_array_new_with_free_func (g_free);
+  self->filter_states = g_ptr_array_new_with_free_func (g_free);
+  self->selection = gtk_multi_selection_new (NULL);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+
+  {
+    g_autoptr(GtkStringList) due = gtk_string_list_new (NULL);
+
+    gtk_string_list_append (due, _("Any Deadline"));
+    gtk_string_list_append (due, _("Due within 3 Working Days"));
+    gtk_string_list_append (due, _("Due within 10 Working Days"));
+    gtk_string_list_append (due, _("Overdue"));
+    gtk_drop_down_set_model (self->due_filter, G_LIST_MODEL (due));
+  }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->service_filter),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Service"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_filter),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("State"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->due_filter),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Deadline"), -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->sort_probes); i++)
+    {
+      self->sort_probes[i] = g_object_new (G_TYPE_OBJECT, NULL);
+      g_object_set_data (self->sort_probes[i], "tb-window", self);
+    }
+  tb_window_set_column_sorter (self, self->ref_column, TB_CASE_SORT_REFERENCE);
+  tb_window_set_column_sorter (self, self->received_column, TB_CASE_SORT_RECEIVED);
+  tb_window_set_column_sorter (self, self->deadline_column, TB_CASE_SORT_DEADLINE);
+  gtk_column_view_sort_by_column (self->column_view, self->deadline_column, GTK_SORT_ASCENDING);
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+                           G_CALLBACK (on_sort_changed), self, G_CONNECT_SWAPPED);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search cases"),
@@ -788,6 +1519,8 @@ tb_window_init (TbWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cases"),
                                   -1);
   tb_window_label_column_headers (self);
+  tb_window_announce_sort (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", FALSE);
 }
 
 /**
