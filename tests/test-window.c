@@ -1022,6 +1022,16 @@ check_application (gpointer data)
   g_assert_cmpstr (tb_application_get_server_url (check->application), ==,
                    "https://cases.example.gov.cn");
 
+  /* The Keyboard Shortcuts window comes with every window, listing the inbox's shortcuts. */
+  {
+    GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (
+      GTK_APPLICATION_WINDOW (window));
+
+    g_assert_nonnull (overlay);
+    g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+    g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  }
+
   /* A store file that is not there is reported, not created. */
   window = tb_application_open_store (check->application, missing);
   g_assert_null (tb_window_get_store (window));
