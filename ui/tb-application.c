@@ -302,10 +302,10 @@ on_session_ready (TbApplication  *self,
   /* The next start opens this account's store; a --db store is not the account's usual one. */
   if (usual_place && self->settings != NULL)
     {
-      g_settings_delay (self->settings);
       g_settings_set_string (self->settings, "server-url",
                              tb_sync_engine_get_server_url (engine));
       g_settings_set_string (self->settings, "user-login", tb_sign_in_window_get_login (sign_in));
+      /* The window puts the shared settings in delay-apply mode when it saves its size. */
       g_settings_apply (self->settings);
     }
   gtk_window_present (GTK_WINDOW (window));
@@ -419,7 +419,10 @@ tb_application_sign_out_now (TbApplication *self)
   end_session (self);
 
   if (self->settings != NULL)
-    g_settings_set_string (self->settings, "user-login", "");
+    {
+      g_settings_set_string (self->settings, "user-login", "");
+      g_settings_apply (self->settings);
+    }
   g_clear_pointer (&self->user_login, g_free);
   g_clear_pointer (&self->db_path, g_free);
   if (engine != NULL)
@@ -441,7 +444,12 @@ tb_application_sign_out_now (TbApplication *self)
 
   g_clear_object (&store);
   if (engine != NULL)
-    tb_sync_engine_sign_out_async (engine, NULL, sign_out_done_cb, g_steal_pointer (&engine));
+    {
+      /* The callback owns the engine's reference, and drops it when done. */
+      TbSyncEngine *ending = g_steal_pointer (&engine);
+
+      tb_sync_engine_sign_out_async (ending, NULL, sign_out_done_cb, s);
+    }
   else
     sign_out_finish (s);   /* a store of no server: no session to end */
 
@@ -457,13 +465,22 @@ ask_before_sign_out (TbApplication *self,
                      const TbSyncInfo *info,
                      const GError  *sync_error);
 
+static gboolean
+sign_out_idle_cb (gpointer user_data)
+{
+  tb_application_sign_out_now (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_sign_out_response (TbApplication   *self,
                       const char      *response,
                       AdwMessageDialog *dialog)
 {
+  /* Once the dialog is gone: signing out closes every window, its parent among them. */
   if (g_strcmp0 (response, "discard") == 0)
-    tb_application_sign_out_now (self);
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, sign_out_idle_cb, g_object_ref (self),
+                     g_object_unref);
   else if (g_strcmp0 (response, "sync") == 0 && self->engine != NULL)
     tb_sync_engine_sync_async (self->engine, NULL, sign_out_sync_cb, g_object_ref (self));
 }

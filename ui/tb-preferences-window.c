@@ -409,7 +409,11 @@ tb_preferences_window_set_interval (TbPreferencesWindow *self,
   self->interval = seconds;
 
   if (self->settings != NULL)
-    g_settings_set_uint (self->settings, "sync-interval", seconds);
+    {
+      g_settings_set_uint (self->settings, "sync-interval", seconds);
+      /* Shared settings may be in delay-apply mode (the window uses it to save its size). */
+      g_settings_apply (self->settings);
+    }
   else if (self->engine != NULL)
     tb_sync_engine_set_interval (self->engine, seconds);
 

@@ -51,6 +51,7 @@ struct _TbSignInWindow
   char                 *login;
   GCancellable         *cancellable;
   gulong                progress_handler;
+  gboolean              setting_rows;   /* a setter is changing a row's text */
 };
 
 G_DEFINE_FINAL_TYPE (TbSignInWindow, tb_sign_in_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -149,9 +150,10 @@ update_sensitivity (TbSignInWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.sign-in", !self->busy && complete);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.work-offline",
                                  !self->busy && self->can_work_offline);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !self->busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->login_row), !self->busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !self->busy);
+  /* Read-only rather than insensitive: a focused text made insensitive loses its focus-out. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->server_row), !self->busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->login_row), !self->busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->password_row), !self->busy);
 }
 
 static void
@@ -192,9 +194,15 @@ set_busy (TbSignInWindow *self,
 static void
 on_fields_changed (TbSignInWindow *self)
 {
-  g_autofree char *login = g_strstrip (g_strdup (row_text (self->login_row)));
-  const char *server = row_text (self->server_row);
+  g_autofree char *login = NULL;
+  const char *server;
 
+  /* A row's text set at once may pass through intermediate texts: only its end counts. */
+  if (self->setting_rows)
+    return;
+
+  login = g_strstrip (g_strdup (row_text (self->login_row)));
+  server = row_text (self->server_row);
   if (g_strcmp0 (self->server_url, server) != 0)
     {
       g_free (self->server_url);
@@ -209,6 +217,17 @@ on_fields_changed (TbSignInWindow *self)
     }
   gtk_accessible_reset_state (GTK_ACCESSIBLE (self->password_row), GTK_ACCESSIBLE_STATE_INVALID);
   update_can_work_offline (self);
+}
+
+static void
+set_row_text (TbSignInWindow *self,
+              AdwEntryRow    *row,
+              const char     *text)
+{
+  self->setting_rows = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
+  self->setting_rows = FALSE;
+  on_fields_changed (self);
 }
 
 /* Removes the files of a store that the failed sign-in created, once it is closed. */
@@ -421,9 +440,8 @@ tb_sign_in_window_constructed (GObject *object)
                                      login != NULL ? login : "?",
                                      tb_sync_engine_get_server_url (self->engine));
       gtk_label_set_label (self->intro_label, description);
-      gtk_editable_set_text (GTK_EDITABLE (self->server_row),
-                             tb_sync_engine_get_server_url (self->engine));
-      gtk_editable_set_text (GTK_EDITABLE (self->login_row), login != NULL ? login : "");
+      set_row_text (self, self->server_row, tb_sync_engine_get_server_url (self->engine));
+      set_row_text (self, self->login_row, login);
       gtk_widget_set_visible (GTK_WIDGET (self->server_row), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->login_row), FALSE);
       adw_window_title_set_title (self->window_title, _("Sign In Again"));
@@ -660,8 +678,11 @@ tb_sign_in_window_class_init (TbSignInWindowClass *klass)
 static void
 tb_sign_in_window_init (TbSignInWindow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  /* What the empty rows hold, so that the first "changed" of a row is not taken for a change. */
+  self->server_url = g_strdup ("");
+  self->login = g_strdup ("");
   self->use_keyring = TRUE;
+  gtk_widget_init_template (GTK_WIDGET (self));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->sign_in_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sign In"),
                                   -1);
@@ -742,7 +763,7 @@ tb_sign_in_window_set_server_url (TbSignInWindow *self,
                                   const char     *server_url)
 {
   g_return_if_fail (TB_IS_SIGN_IN_WINDOW (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->server_row), server_url != NULL ? server_url : "");
+  set_row_text (self, self->server_row, server_url);
 }
 
 /**
@@ -768,7 +789,7 @@ tb_sign_in_window_set_login (TbSignInWindow *self,
                              const char     *login)
 {
   g_return_if_fail (TB_IS_SIGN_IN_WINDOW (self));
-  gtk_editable_set_text (GTK_EDITABLE (self->login_row), login != NULL ? login : "");
+  set_row_text (self, self->login_row, login);
 }
 
 /**

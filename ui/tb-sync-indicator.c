@@ -499,7 +499,7 @@ tb_sync_indicator_dispose (GObject *object)
   g_clear_object (&self->engine);
   g_clear_object (&self->store);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_SYNC_INDICATOR);
+  /* No gtk_widget_dispose_template(): AdwBin unparents its child, the menu button, itself. */
 
   G_OBJECT_CLASS (tb_sync_indicator_parent_class)->dispose (object);
 }
