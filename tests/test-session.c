@@ -162,6 +162,29 @@ native_mapped (gpointer data)
   return gtk_widget_get_mapped (data);
 }
 
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* Until a frame was painted: then every widget of @widget's surface has its allocation. */
+static void
+wait_for_paint (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+}
+
 /* What @native (a window or a popover) would draw for its next frame, as a PNG. */
 static void
 save_screenshot (gpointer    native,
@@ -179,6 +202,7 @@ save_screenshot (gpointer    native,
 
   g_assert_true (wait_until (native_mapped, widget, 3000));
   spin (300);
+  wait_for_paint (widget);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 0);
