@@ -159,6 +159,7 @@ accept_loopback_certificate (SoupMessage          *msg,
 
 typedef struct
 {
+  const char *method;      /* NULL: POST with a body, GET without */
   char       *path;
   char       *body;        /* NULL for a GET */
   gboolean    with_token;
@@ -378,7 +379,8 @@ exchange_send (TbSyncEngine *self,
 
   g_clear_object (&x->msg);
   g_clear_object (&x->stream);
-  x->msg = soup_message_new (x->body != NULL ? "POST" : "GET", uri);
+  x->msg = soup_message_new (x->method != NULL ? x->method : x->body != NULL ? "POST" : "GET",
+                            uri);
   if (x->msg == NULL)
     {
       g_task_return_new_error (task, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE,
@@ -409,6 +411,29 @@ exchange_send (TbSyncEngine *self,
                            g_task_get_cancellable (task), send_cb, task);
 }
 
+/* Sends one request with @method (a static string), or POST with a body and GET without. */
+static void
+exchange_method_async (TbSyncEngine        *self,
+                       const char          *method,
+                       const char          *path,
+                       char                *body,
+                       gboolean             with_token,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Exchange *x = g_new0 (Exchange, 1);
+
+  g_task_set_source_tag (task, exchange_method_async);
+  x->method = method;
+  x->path = g_strdup (path);
+  x->body = body;
+  x->with_token = with_token;
+  g_task_set_task_data (task, x, (GDestroyNotify) exchange_free);
+  exchange_send (self, task);
+}
+
 /* Sends one request; @body is a JSON object's text, or %NULL for a GET. */
 static void
 exchange_async (TbSyncEngine        *self,
@@ -419,15 +444,7 @@ exchange_async (TbSyncEngine        *self,
                 GAsyncReadyCallback  callback,
                 gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Exchange *x = g_new0 (Exchange, 1);
-
-  g_task_set_source_tag (task, exchange_async);
-  x->path = g_strdup (path);
-  x->body = body;
-  x->with_token = with_token;
-  g_task_set_task_data (task, x, (GDestroyNotify) exchange_free);
-  exchange_send (self, task);
+  exchange_method_async (self, NULL, path, body, with_token, cancellable, callback, user_data);
 }
 
 static Response *
@@ -896,6 +913,156 @@ gboolean
 tb_sync_engine_restore_session_finish (TbSyncEngine  *self,
                                        GAsyncResult  *result,
                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* How long sign-out waits for the server to revoke the session before forgetting it anyway. */
+#define SIGN_OUT_TIMEOUT_SECONDS 5
+
+static void
+forget_session (TbSyncEngine *self)
+{
+  gboolean was_signed_in = tb_sync_engine_get_signed_in (self);
+
+  clear_secret (&self->access_token);
+  clear_secret (&self->refresh_token);
+  if (was_signed_in)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
+  set_status (self, TB_SYNC_STATUS_SIGNED_OUT);
+}
+
+static void
+sign_out_keyring_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing stored, or no keyring at all: either way nothing is left in it. */
+  if (!secret_password_clear_finish (result, &error) && error != NULL)
+    g_debug ("Session not removed from the keyring: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+sign_out_finish_locally (TbSyncEngine *self,
+                         GTask        *task)
+{
+  forget_session (self);
+  log_line (self, "info", _("Signed out."));
+
+  if (self->use_keyring && self->login != NULL)
+    secret_password_clear (session_schema (), NULL, sign_out_keyring_cb, task,
+                           "server", self->server_url, "login", self->login, NULL);
+  else
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+}
+
+static void
+sign_out_revoked_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  TbSyncEngine *self = TB_SYNC_ENGINE (source);
+  g_autoptr(Response) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The server forgets an unrevoked session when it expires; the desk forgets it now. */
+  response = exchange_finish (self, result, &error);
+  if (response == NULL)
+    g_debug ("Session not revoked on the server: %s", error->message);
+  else if (response->status != SOUP_STATUS_NO_CONTENT)
+    g_debug ("Session not revoked on the server: HTTP %u", response->status);
+  sign_out_finish_locally (self, task);
+}
+
+static void
+destroy_source (gpointer source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static void
+cancel_other (GCancellable *cancellable,
+              gpointer      other)
+{
+  g_cancellable_cancel (other);
+}
+
+static gboolean
+cancel_timeout_cb (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * tb_sync_engine_sign_out_async:
+ * @self: an engine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: for @callback
+ *
+ * Ends the session: stops syncing, asks the server to revoke the session (waiting a few seconds
+ * at most), forgets the tokens and removes the session from the Secret Service. The store and
+ * its outbox are left alone: deciding about unsent changes is the caller's business.
+ */
+void
+tb_sync_engine_sign_out_async (TbSyncEngine        *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GCancellable) timeout = NULL;
+  g_autoptr(GSource) source = NULL;
+  GTask *task;
+
+  g_return_if_fail (TB_IS_SYNC_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tb_sync_engine_sign_out_async);
+  tb_sync_engine_stop (self);
+
+  if (!tb_sync_engine_get_signed_in (self))
+    {
+      sign_out_finish_locally (self, task);
+      return;
+    }
+
+  /* A server that does not answer must not keep the user from signing out. */
+  timeout = g_cancellable_new ();
+  if (cancellable != NULL)
+    g_cancellable_connect (cancellable, G_CALLBACK (cancel_other), g_object_ref (timeout),
+                           g_object_unref);
+  source = g_timeout_source_new_seconds (SIGN_OUT_TIMEOUT_SECONDS);
+  g_source_set_callback (source, cancel_timeout_cb, g_object_ref (timeout), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_task_set_task_data (task, g_steal_pointer (&source), destroy_source);
+
+  exchange_method_async (self, "DELETE", "/api/v1/session", NULL, TRUE, timeout,
+                         sign_out_revoked_cb, task);
+}
+
+/**
+ * tb_sync_engine_sign_out_finish:
+ * @self: an engine
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: %TRUE once the session is forgotten (also when the server could not be told)
+ */
+gboolean
+tb_sync_engine_sign_out_finish (TbSyncEngine  *self,
+                                GAsyncResult  *result,
+                                GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -116,6 +116,13 @@ void          tb_sync_engine_restore_session_async  (TbSyncEngine       *self,
 gboolean      tb_sync_engine_restore_session_finish (TbSyncEngine       *self,
                                                      GAsyncResult       *result,
                                                      GError            **error);
+void          tb_sync_engine_sign_out_async       (TbSyncEngine         *self,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+gboolean      tb_sync_engine_sign_out_finish      (TbSyncEngine         *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
 void          tb_sync_engine_sync_async           (TbSyncEngine         *self,
                                                    GCancellable         *cancellable,
                                                    GAsyncReadyCallback   callback,

@@ -1051,10 +1051,11 @@ check_application_default (gpointer data)
   GtkApplication *application = GTK_APPLICATION (check->application);
   GList *windows = gtk_application_get_windows (application);
 
-  /* Nobody ever signed in (the settings are empty): one window that says how to start. */
+  /* Nobody ever signed in (the settings are empty): the sign-in window, nothing filled in. */
   g_assert_cmpuint (g_list_length (windows), ==, 1);
-  g_assert_null (tb_window_get_store (TB_WINDOW (windows->data)));
-  g_assert_cmpstr (get_page (TB_WINDOW (windows->data)), ==, "signed-out");
+  g_assert_true (TB_IS_SIGN_IN_WINDOW (windows->data));
+  g_assert_cmpstr (tb_sign_in_window_get_server_url (windows->data), ==, "");
+  g_assert_null (tb_application_get_engine (check->application));
   g_assert_null (tb_application_get_server_url (check->application));
 
   check->checked = TRUE;

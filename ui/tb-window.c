@@ -11,6 +11,7 @@
 #include "tb-service.h"
 #include "tb-sidebar.h"
 #include "tb-sync-engine.h"
+#include "tb-sync-indicator.h"
 #include "tb-ui-resources.h"
 #include "tb-workflow.h"
 #include "tb-window.h"
@@ -26,6 +27,7 @@ struct _TbWindow
   GtkStack             *content_stack;
   GtkSearchEntry       *search_entry;
   GtkBox               *indicator_slot;
+  TbSyncIndicator      *indicator;
   GtkLabel             *view_title;
   GtkDropDown          *service_filter;
   GtkDropDown          *state_filter;
@@ -725,6 +727,7 @@ tb_window_reload (TbWindow *self)
                                                         G_CONNECT_SWAPPED);
     }
 
+  tb_sync_indicator_set_store (self->indicator, self->store);
   tb_window_fill_filters (self);
   tb_sidebar_set_context (self->sidebar, self->store, self->user_id, self->roles, self->team_id,
                           self->calendar, self->today);
@@ -1193,12 +1196,12 @@ tb_window_close_request (GtkWindow *window)
 
       /* The default size is the unmaximized size, which is what to restore next time. */
       gtk_window_get_default_size (window, &width, &height);
-      g_settings_delay (self->settings);
+      /* Not g_settings_delay(): the settings object is the application's, and delay-apply
+       * mode would stay on for every later write. */
       g_settings_set_int (self->settings, "window-width", width);
       g_settings_set_int (self->settings, "window-height", height);
       g_settings_set_boolean (self->settings, "window-maximized",
                               gtk_window_is_maximized (window));
-      g_settings_apply (self->settings);
     }
 
   return GTK_WINDOW_CLASS (tb_window_parent_class)->close_request (window);
@@ -1477,6 +1480,9 @@ tb_window_init (TbWindow *self)
   /* A NULL value remembers a workflow that could not be loaded. */
   self->workflows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            object_unref_nullable);
+  self->indicator = TB_SYNC_INDICATOR (tb_sync_indicator_new ());
+  gtk_box_append (self->indicator_slot, GTK_WIDGET (self->indicator));
+
   self->filter_services = g_ptr_array_new_with_free_func (g_free);
   self->filter_states = g_ptr_array_new_with_free_func (g_free);
   self->selection = gtk_multi_selection_new (NULL);
@@ -1616,6 +1622,8 @@ tb_window_set_engine (TbWindow     *self,
 
   if (!g_set_object (&self->engine, engine))
     return;
+
+  tb_sync_indicator_set_engine (self->indicator, engine);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
