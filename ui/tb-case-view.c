@@ -756,13 +756,16 @@ add_comparison_row (TbCaseView        *self,
   gtk_grid_attach (self->conflict_grid, grid_label (base_text, FALSE), 1, *row, 1, 1);
   mine_label = grid_label (mine_text, FALSE);
   gtk_grid_attach (self->conflict_grid, mine_label, 2, *row, 1, 1);
-  gtk_grid_attach (self->conflict_grid,
-                   grid_label (self->conflict_rejected ? "—" : theirs_text, FALSE),
-                   3, *row, 1, 1);
+  /* A refused change has no server version to compare with. */
+  if (!self->conflict_rejected)
+    gtk_grid_attach (self->conflict_grid, grid_label (theirs_text, FALSE), 3, *row, 1, 1);
 
   /* A screen reader hears each value with its field and column. */
-  row_label = g_strdup_printf (_("%s: before %s, yours %s, theirs %s"), label, base_text,
-                               mine_text, self->conflict_rejected ? "—" : theirs_text);
+  if (self->conflict_rejected)
+    row_label = g_strdup_printf (_("%s: before %s, yours %s"), label, base_text, mine_text);
+  else
+    row_label = g_strdup_printf (_("%s: before %s, yours %s, theirs %s"), label, base_text,
+                                 mine_text, theirs_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (mine_label),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, row_label, -1);
   (*row)++;
@@ -786,7 +789,8 @@ fill_comparison (TbCaseView *self,
    * the value of the user's change, and the server's value now */
   gtk_grid_attach (self->conflict_grid, grid_label (_("Before"), TRUE), 1, 0, 1, 1);
   gtk_grid_attach (self->conflict_grid, grid_label (_("Yours"), TRUE), 2, 0, 1, 1);
-  gtk_grid_attach (self->conflict_grid, grid_label (_("Theirs"), TRUE), 3, 0, 1, 1);
+  if (!self->conflict_rejected)
+    gtk_grid_attach (self->conflict_grid, grid_label (_("Theirs"), TRUE), 3, 0, 1, 1);
 
   for (guint i = 0; keys[i] != NULL; i++)
     {
@@ -796,7 +800,7 @@ fill_comparison (TbCaseView *self,
 
       if (mine == NULL || !json_object_has_member (mine, keys[i]))
         continue;
-      if (same_node (b, m) && same_node (m, t))
+      if (same_node (b, m) && (self->conflict_rejected || same_node (m, t)))
         continue;
       add_comparison_row (self, &row, case_key_label (keys[i]), keys[i], NULL, b, m, t);
     }
