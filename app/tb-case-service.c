@@ -29,7 +29,28 @@ struct _TbCaseService
   GStrv       team_ids;
   TbDay       today;
   TbCalendar *calendar;
+
+  GPtrArray  *changes;      /* of Change, oldest first: what can still be undone */
+  guint       next_change;
+  guint       last_change;
 };
+
+/* One undoable action, by a handle that outlives renumbered mutation ids. */
+typedef struct
+{
+  guint        id;
+  TbLocalUndo *undo;
+} Change;
+
+/* Undo is offered right after an action; older actions need not stay undoable forever. */
+#define MAX_CHANGES 32
+
+static void
+change_free (Change *change)
+{
+  _tb_local_undo_free (change->undo);
+  g_free (change);
+}
 
 G_DEFINE_FINAL_TYPE (TbCaseService, tb_case_service, G_TYPE_OBJECT)
 
@@ -61,6 +82,7 @@ tb_case_service_finalize (GObject *object)
   g_free (self->user_id);
   g_strfreev (self->team_ids);
   g_clear_pointer (&self->calendar, tb_calendar_unref);
+  g_clear_pointer (&self->changes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tb_case_service_parent_class)->finalize (object);
 }
@@ -101,6 +123,8 @@ tb_case_service_class_init (TbCaseServiceClass *klass)
 static void
 tb_case_service_init (TbCaseService *self)
 {
+  self->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  self->next_change = 1;
 }
 
 /**
@@ -146,6 +170,46 @@ tb_case_service_get_store (TbCaseService *self)
 {
   g_return_val_if_fail (TB_IS_CASE_SERVICE (self), NULL);
   return self->store;
+}
+
+/**
+ * tb_case_service_get_user_id:
+ * @self: a case service
+ *
+ * Returns: the user it acts as
+ */
+const char *
+tb_case_service_get_user_id (TbCaseService *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), NULL);
+  return self->user_id;
+}
+
+/**
+ * tb_case_service_get_roles:
+ * @self: a case service
+ *
+ * Returns: the user's roles (on their own cases and teams; see
+ *   tb_case_service_get_case_roles() for one case)
+ */
+TbRole
+tb_case_service_get_roles (TbCaseService *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), TB_ROLE_NONE);
+  return self->roles;
+}
+
+/**
+ * tb_case_service_get_today:
+ * @self: a case service
+ *
+ * Returns: the day actions are taken on
+ */
+TbDay
+tb_case_service_get_today (TbCaseService *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), TB_DAY_INVALID);
+  return self->today;
 }
 
 /**
@@ -199,6 +263,31 @@ roles_for_case (TbCaseService  *self,
 
   *roles = r;
   return TRUE;
+}
+
+/**
+ * tb_case_service_get_case_roles:
+ * @self: a case service
+ * @c: a case
+ *
+ * The roles the user acts in on @c: a caseworker on the cases assigned to them, a supervisor
+ * on their teams' cases, a trainer in every role on practice cases. These are the roles to
+ * ask the workflow about (tb_workflow_dup_available_actions(), …).
+ *
+ * Returns: the roles, %TB_ROLE_NONE if the user may not act on @c
+ */
+TbRole
+tb_case_service_get_case_roles (TbCaseService *self,
+                                TbCase        *c)
+{
+  TbRole roles = TB_ROLE_NONE;
+
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), TB_ROLE_NONE);
+  g_return_val_if_fail (TB_IS_CASE (c), TB_ROLE_NONE);
+
+  if (!roles_for_case (self, c, &roles, NULL))
+    return TB_ROLE_NONE;
+  return roles;
 }
 
 static TbCase *
@@ -261,6 +350,8 @@ record (TbCaseService      *self,
 {
   g_autoptr(JsonNode) args_node = object_node (args);
   g_autoptr(JsonNode) event_node = object_node (event);
+  TbLocalUndo *undo = g_new0 (TbLocalUndo, 1);
+  Change *change;
   TbLocalAction action = {
     .case_id = json_object_get_string_member (args, "case_id"),
     .after = after,
@@ -273,9 +364,23 @@ record (TbCaseService      *self,
     .audit_action = audit_action,
     .event_kind = event_kind,
     .event_data = event_node,
+    .undo = undo,
   };
 
-  return _tb_store_record_local_action (self->store, &action, error) > 0;
+  if (_tb_store_record_local_action (self->store, &action, error) <= 0)
+    {
+      _tb_local_undo_free (undo);
+      return FALSE;
+    }
+
+  change = g_new0 (Change, 1);
+  change->id = self->next_change++;
+  change->undo = undo;
+  g_ptr_array_add (self->changes, change);
+  if (self->changes->len > MAX_CHANGES)
+    g_ptr_array_remove_index (self->changes, 0);
+  self->last_change = change->id;
+  return TRUE;
 }
 
 /**
@@ -494,7 +599,9 @@ validate (TbService   *service,
  * @problems: (out) (optional) (element-type TbFormProblem): on a validation error, the problems
  * @error: return location for an error
  *
- * Changes form fields; the whole form must still be valid.
+ * Changes form fields; the whole form must still be valid. Only the fields the workflow lets
+ * the user's roles edit in the case's state may change (see
+ * tb_case_service_dup_editable_fields()).
  *
  * Returns: %TRUE if the change was recorded
  */
@@ -507,6 +614,7 @@ tb_case_service_update_fields (TbCaseService  *self,
 {
   g_autoptr(TbCase) c = NULL;
   g_autoptr(TbService) service = NULL;
+  g_autoptr(TbWorkflow) workflow = NULL;
   g_autoptr(JsonObject) form = NULL;
   g_autoptr(JsonObject) args = json_object_new ();
   g_autoptr(JsonObject) event = json_object_new ();
@@ -523,7 +631,9 @@ tb_case_service_update_fields (TbCaseService  *self,
 
   if (!(c = load_case (self, case_id, error))
       || !roles_for_case (self, c, &roles, error)
-      || !(service = tb_store_get_service (self->store, tb_case_get_service_id (c), error)))
+      || !(service = tb_store_get_service (self->store, tb_case_get_service_id (c), error))
+      || !(workflow = tb_store_get_workflow (self->store, tb_service_get_workflow_id (service),
+                                             error)))
     return FALSE;
 
   if (tb_case_get_closed (c))
@@ -540,10 +650,19 @@ tb_case_service_update_fields (TbCaseService  *self,
   json_object_iter_init (&iter, fields);
   while (json_object_iter_next (&iter, &name, &value))
     {
-      if (tb_service_lookup_field (service, name) == NULL)
+      const TbFormField *field = tb_service_lookup_field (service, name);
+
+      if (field == NULL)
         {
           g_set_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_INVALID,
                        _("The form has no field “%s”."), name);
+          return FALSE;
+        }
+      if (!tb_workflow_can_edit_field (workflow, tb_case_get_state (c), roles, name))
+        {
+          g_set_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_FORBIDDEN,
+                       _("“%s” of case %s cannot be changed at this step."),
+                       tb_form_field_get_label (field), tb_case_get_ref (c));
           return FALSE;
         }
       json_object_set_member (form, name, json_node_copy (value));
@@ -749,6 +868,8 @@ tb_case_service_resolve_conflict (TbCaseService  *self,
   g_autoptr(GPtrArray) conflicts = NULL;
   TbConflict *conflict = NULL;
   TbStore *store;
+  guint n_changes, last_change;
+  gboolean ok;
 
   g_return_val_if_fail (TB_IS_CASE_SERVICE (self), FALSE);
 
@@ -766,13 +887,237 @@ tb_case_service_resolve_conflict (TbCaseService  *self,
       return FALSE;
     }
 
+  n_changes = self->changes->len;
+  last_change = self->last_change;
   if (!tb_store_begin (store, error))
     return FALSE;
-  if ((keep_mine && !redo (self, conflict, error))
-      || !tb_store_resolve_conflict (store, conflict_id, error))
+  ok = (!keep_mine || redo (self, conflict, error))
+       && tb_store_resolve_conflict (store, conflict_id, error);
+  if (!ok)
+    tb_store_rollback (store);
+  else
+    ok = tb_store_commit (store, error);
+
+  /* Undoing the change made again would leave the conflict resolved and the change lost. */
+  g_ptr_array_set_size (self->changes, n_changes);
+  self->last_change = last_change;
+  return ok;
+}
+
+/**
+ * tb_case_service_dup_editable_fields:
+ * @self: a case service
+ * @c: a case
+ * @error: return location for an error
+ *
+ * Lists the form fields the user may change on @c now: those the workflow lets their roles
+ * on the case edit in its state (none once it is concluded), in form order.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): top-level field ids, perhaps none; %NULL
+ *   with @error set if the service or workflow cannot be read
+ */
+char **
+tb_case_service_dup_editable_fields (TbCaseService  *self,
+                                     TbCase         *c,
+                                     GError        **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(TbService) service = NULL;
+  g_autoptr(TbWorkflow) workflow = NULL;
+  TbRole roles;
+
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), NULL);
+  g_return_val_if_fail (TB_IS_CASE (c), NULL);
+
+  roles = tb_case_service_get_case_roles (self, c);
+  if (roles == TB_ROLE_NONE || tb_case_get_closed (c))
+    return g_strv_builder_end (builder);
+
+  if (!(service = tb_store_get_service (self->store, tb_case_get_service_id (c), error))
+      || !(workflow = tb_store_get_workflow (self->store, tb_service_get_workflow_id (service),
+                                             error)))
+    return NULL;
+
+  for (guint i = 0; i < tb_service_get_n_sections (service); i++)
     {
-      tb_store_rollback (store);
+      const TbFormSection *section = tb_service_get_section (service, i);
+
+      for (guint j = 0; j < tb_form_section_get_n_fields (section); j++)
+        {
+          const char *id = tb_form_field_get_id (tb_form_section_get_field (section, j));
+
+          if (tb_workflow_can_edit_field (workflow, tb_case_get_state (c), roles, id))
+            g_strv_builder_add (builder, id);
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * tb_case_service_get_last_change:
+ * @self: a case service
+ *
+ * The handle of the last action this service recorded, for offering to undo it (see
+ * tb_case_service_undo()). Resolving a conflict is not an undoable change.
+ *
+ * Returns: the handle, or 0 if there is none
+ */
+guint
+tb_case_service_get_last_change (TbCaseService *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), 0);
+  return self->last_change;
+}
+
+static guint
+find_change (TbCaseService *self,
+             guint          id)
+{
+  for (guint i = 0; i < self->changes->len; i++)
+    if (((Change *) g_ptr_array_index (self->changes, i))->id == id)
+      return i;
+  return G_MAXUINT;
+}
+
+/**
+ * tb_case_service_can_undo:
+ * @self: a case service
+ * @change: a handle from tb_case_service_get_last_change()
+ *
+ * Tells whether the change is still only on this device, so that undoing it is possible: its
+ * mutation has not started to be sent. (It may still be refused if a later change to the case
+ * exists, or the case changed since.)
+ *
+ * Returns: %TRUE if @change may be undone
+ */
+gboolean
+tb_case_service_can_undo (TbCaseService *self,
+                          guint          change)
+{
+  guint index;
+
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), FALSE);
+
+  index = find_change (self, change);
+  return index != G_MAXUINT
+         && _tb_store_can_undo_local_action (self->store,
+                                             ((Change *) g_ptr_array_index (self->changes,
+                                                                            index))->undo);
+}
+
+/**
+ * tb_case_service_undo:
+ * @self: a case service
+ * @change: a handle from tb_case_service_get_last_change()
+ * @error: return location for an error
+ *
+ * Takes back a change that has not left this device: its outbox mutation and timeline entry
+ * are removed, and the case and its local overlay are put back exactly as they were, in one
+ * transaction. The undo is recorded in the audit trail. Once the mutation is being sent or
+ * was sent, when a later change to the same case exists, or when the case changed otherwise
+ * (a pull), it fails with %TB_CASE_SERVICE_ERROR_TOO_LATE and nothing is written.
+ *
+ * Returns: %TRUE if the change was undone
+ */
+gboolean
+tb_case_service_undo (TbCaseService  *self,
+                      guint           change,
+                      GError        **error)
+{
+  TbLocalUndo *undo;
+  gint64 mutation_id;
+  guint index;
+
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), FALSE);
+
+  index = find_change (self, change);
+  if (index == G_MAXUINT)
+    {
+      g_set_error_literal (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE,
+                           _("This change can no longer be undone."));
       return FALSE;
     }
-  return tb_store_commit (store, error);
+
+  undo = ((Change *) g_ptr_array_index (self->changes, index))->undo;
+  mutation_id = undo->mutation_id;
+  if (!_tb_store_undo_local_action (self->store, undo, self->user_id, error))
+    return FALSE;
+
+  g_ptr_array_remove_index (self->changes, index);
+  if (self->last_change == change)
+    self->last_change = 0;
+
+  /* The mutations queued after it moved down by one. */
+  for (guint i = 0; i < self->changes->len; i++)
+    {
+      TbLocalUndo *other = ((Change *) g_ptr_array_index (self->changes, i))->undo;
+
+      if (other->mutation_id > mutation_id)
+        other->mutation_id--;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *actor_id;
+  const char *case_id;
+  const char *detail;
+} Reveal;
+
+static gboolean
+reveal_in_transaction (TbStore       *store,
+                       gconstpointer  data,
+                       guint          unused,
+                       GError       **error)
+{
+  const Reveal *reveal = data;
+
+  return _tb_store_write_audit (store, reveal->actor_id, "reveal", reveal->case_id,
+                                reveal->detail, g_get_real_time (), error);
+}
+
+/**
+ * tb_case_service_record_reveal:
+ * @self: a case service
+ * @case_id: the case
+ * @field_id: the (top-level) sensitive field the user asked to see
+ * @row: the table row, or -1
+ * @column_id: (nullable): the table column, or %NULL
+ * @error: return location for an error
+ *
+ * Records in the audit trail that the user saw a masked personal value in full, as
+ * #TbFormView::reveal tells.
+ *
+ * Returns: %TRUE if it was recorded
+ */
+gboolean
+tb_case_service_record_reveal (TbCaseService  *self,
+                               const char     *case_id,
+                               const char     *field_id,
+                               int             row,
+                               const char     *column_id,
+                               GError        **error)
+{
+  g_autoptr(TbCase) c = NULL;
+  g_autoptr(JsonObject) detail = json_object_new ();
+  g_autofree char *detail_text = NULL;
+  Reveal reveal;
+
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), FALSE);
+  g_return_val_if_fail (case_id != NULL && field_id != NULL, FALSE);
+
+  if (!(c = load_case (self, case_id, error)))
+    return FALSE;
+
+  json_object_set_string_member (detail, "field", field_id);
+  if (row >= 0)
+    json_object_set_int_member (detail, "row", row);
+  if (column_id != NULL)
+    json_object_set_string_member (detail, "column", column_id);
+  detail_text = _tb_json_object_to_string (detail);
+
+  reveal = (Reveal) { self->user_id, case_id, detail_text };
+  return _tb_store_run_in_transaction (self->store, reveal_in_transaction, &reveal, 0, error);
 }

@@ -31,6 +31,44 @@ void          _tb_store_format_day (TbDay        day,
                                     char         buf[11]);
 
 /**
+ * TbLocalUndo:
+ * @mutation_id: the action's outbox mutation (later undos of earlier actions lower it)
+ * @case_id: the case acted on
+ * @mutation_name: the mutation, to recognise its outbox row
+ * @mutation_args: its arguments as written, likewise
+ * @event_id: the action's timeline entry
+ * @before: (nullable): the case before the action; %NULL for a case the action registered
+ * @after: the case right after it, to tell whether anything changed it since
+ * @had_overlay: the case had an overlay before the action, as in the following members
+ * @overlay_base: its server values
+ * @overlay_local: its local values
+ * @overlay_base_version: the server version they were taken on
+ * @overlay_updated_at: when it was last written
+ * @overlay_applied_version: the version the server answered its changes with, 0 if none yet
+ *
+ * What undoing one local action needs, filled in by _tb_store_record_local_action() when
+ * asked to (see #TbLocalAction's @undo) and used by _tb_store_undo_local_action().
+ */
+typedef struct
+{
+  gint64    mutation_id;
+  char     *case_id;
+  char     *mutation_name;
+  char     *mutation_args;
+  gint64    event_id;
+  TbCase   *before;
+  TbCase   *after;
+  gboolean  had_overlay;
+  char     *overlay_base;
+  char     *overlay_local;
+  gint64    overlay_base_version;
+  gint64    overlay_updated_at;
+  gint64    overlay_applied_version;
+} TbLocalUndo;
+
+void          _tb_local_undo_free           (TbLocalUndo         *undo);
+
+/**
  * TbLocalAction:
  * @case_id: the case acted on
  * @after: (nullable): the case's values after the action; %NULL for one that changes none
@@ -43,6 +81,7 @@ void          _tb_store_format_day (TbDay        day,
  * @audit_action: what the audit trail calls it
  * @event_kind: the timeline entry's kind
  * @event_data: (transfer none): the timeline entry's data, a JSON object
+ * @undo: (out caller-allocates) (optional): where to keep what undoing the action needs
  *
  * One user action, written with its outbox mutation, audit entry and timeline entry in one
  * transaction (see _tb_store_record_local_action()).
@@ -60,10 +99,24 @@ typedef struct
   const char          *audit_action;
   const char          *event_kind;
   JsonNode            *event_data;
+  TbLocalUndo         *undo;
 } TbLocalAction;
 
 gint64        _tb_store_record_local_action (TbStore             *self,
                                              const TbLocalAction *action,
+                                             GError             **error);
+gboolean      _tb_store_undo_local_action   (TbStore             *self,
+                                             TbLocalUndo         *undo,
+                                             const char          *actor_id,
+                                             GError             **error);
+gboolean      _tb_store_can_undo_local_action (TbStore           *self,
+                                             TbLocalUndo         *undo);
+gboolean      _tb_store_write_audit         (TbStore             *self,
+                                             const char          *actor_id,
+                                             const char          *audit_action,
+                                             const char          *case_id,
+                                             const char          *detail,
+                                             gint64               now,
                                              GError             **error);
 
 typedef gboolean (*TbStoreTxFunc) (TbStore *self, gconstpointer data, guint n, GError **error);

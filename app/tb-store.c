@@ -1507,12 +1507,18 @@ write_overlay (TbStore             *self,
   return _tb_store_step_done (self, stmt, error);
 }
 
-static gboolean
-write_audit (TbStore             *self,
-             const TbLocalAction *action,
-             const char          *detail,
-             gint64               now,
-             GError             **error)
+/*
+ * Appends one entry to the audit trail, in the caller's transaction. @detail is a JSON
+ * object's text.
+ */
+gboolean
+_tb_store_write_audit (TbStore     *self,
+                       const char  *actor_id,
+                       const char  *audit_action,
+                       const char  *case_id,
+                       const char  *detail,
+                       gint64       now,
+                       GError     **error)
 {
   g_autofree char *prev = NULL;
   g_autofree char *hash = NULL;
@@ -1532,17 +1538,17 @@ write_audit (TbStore             *self,
   /* Each entry's hash covers the previous one's: an entry removed or changed later breaks the
    * chain from there on. */
   material = g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%s\n%s\n%s\n%s", prev, now,
-                              action->actor_id != NULL ? action->actor_id : "",
-                              action->audit_action, action->case_id, detail);
+                              actor_id != NULL ? actor_id : "",
+                              audit_action, case_id != NULL ? case_id : "", detail);
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, material, -1);
 
   stmt = _tb_store_query (self, "put-audit", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, now);
-  _tb_store_bind_text (stmt, 2, action->actor_id);
-  _tb_store_bind_text (stmt, 3, action->audit_action);
-  _tb_store_bind_text (stmt, 4, action->case_id);
+  _tb_store_bind_text (stmt, 2, actor_id);
+  _tb_store_bind_text (stmt, 3, audit_action);
+  _tb_store_bind_text (stmt, 4, case_id);
   _tb_store_bind_text (stmt, 5, detail);
   _tb_store_bind_text (stmt, 6, prev);
   _tb_store_bind_text (stmt, 7, hash);
@@ -1554,6 +1560,35 @@ typedef struct
   const TbLocalAction *action;
   gint64               mutation_id;
 } LocalActionData;
+
+/* The overlay row of a case as it is before an action, for undoing the action. */
+static gboolean
+capture_overlay (TbStore      *self,
+                 const char   *case_id,
+                 TbLocalUndo  *undo,
+                 GError      **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, "undo-get-overlay", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  _tb_store_bind_text (stmt, 1, case_id);
+  rc = sqlite3_step (stmt);
+  undo->had_overlay = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    {
+      undo->overlay_base = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      undo->overlay_local = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      undo->overlay_base_version = sqlite3_column_int64 (stmt, 2);
+      undo->overlay_updated_at = sqlite3_column_int64 (stmt, 3);
+      undo->overlay_applied_version = sqlite3_column_int64 (stmt, 4);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
 
 static gboolean
 record_local_action_in_transaction (TbStore       *self,
@@ -1585,6 +1620,9 @@ record_local_action_in_transaction (TbStore       *self,
       if (old_case == NULL)
         return FALSE;
     }
+
+  if (action->undo != NULL && !capture_overlay (self, action->case_id, action->undo, error))
+    return FALSE;
 
   if (action->after != NULL)
     {
@@ -1655,7 +1693,8 @@ record_local_action_in_transaction (TbStore       *self,
   if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
 
-  if (!write_audit (self, action, args, now, error))
+  if (!_tb_store_write_audit (self, action->actor_id, action->audit_action, action->case_id,
+                              args, now, error))
     return FALSE;
 
   event_data = action->event_data != NULL ? json_to_string (action->event_data, FALSE)
@@ -1668,7 +1707,24 @@ record_local_action_in_transaction (TbStore       *self,
   _tb_store_bind_text (stmt, 3, action->actor_id);
   sqlite3_bind_int64 (stmt, 4, now);
   _tb_store_bind_text (stmt, 5, event_data);
-  return _tb_store_step_done (self, stmt, error);
+  if (!_tb_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (action->undo != NULL)
+    {
+      TbLocalUndo *undo = action->undo;
+
+      undo->mutation_id = d->mutation_id;
+      undo->event_id = sqlite3_last_insert_rowid (self->db);
+      undo->case_id = g_strdup (action->case_id);
+      undo->mutation_name = g_strdup (action->mutation_name);
+      undo->mutation_args = g_steal_pointer (&args);
+      undo->before = g_steal_pointer (&old_case);
+      undo->after = get_case (self, "get-case", action->case_id, error);
+      if (undo->after == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /*

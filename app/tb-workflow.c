@@ -23,7 +23,15 @@ typedef struct
   gboolean     terminal;
   gboolean     pauses_clock;
   GStrv        parties;       /* countersigning parties, or NULL */
+  GPtrArray   *editable;      /* of Editable, or NULL: nothing may be edited */
 } State;
+
+/* Who may change which form fields in a state: "*" stands for every field. */
+typedef struct
+{
+  TbRole  roles;
+  GStrv   fields;
+} Editable;
 
 typedef struct
 {
@@ -78,11 +86,19 @@ named_free (Named *named)
 }
 
 static void
+editable_free (Editable *editable)
+{
+  g_strfreev (editable->fields);
+  g_free (editable);
+}
+
+static void
 state_free (State *state)
 {
   g_free (state->id);
   tb_localized_free (state->name);
   g_strfreev (state->parties);
+  g_clear_pointer (&state->editable, g_ptr_array_unref);
   g_free (state);
 }
 
@@ -210,6 +226,98 @@ parse_named_list (TbWorkflow  *self,
   return TRUE;
 }
 
+/* Reads a non-empty array of role names. */
+static gboolean
+parse_roles (JsonObject  *object,
+             const char  *where,
+             TbRole      *out,
+             GError     **error)
+{
+  JsonArray *roles;
+
+  *out = TB_ROLE_NONE;
+  if (!(roles = member_array (object, "roles", TRUE, where, error)))
+    return FALSE;
+
+  for (guint i = 0; i < json_array_get_length (roles); i++)
+    {
+      JsonNode *node = json_array_get_element (roles, i);
+      TbRole role = TB_ROLE_NONE;
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        role = tb_role_from_string (json_node_get_string (node));
+
+      if (role == TB_ROLE_NONE)
+        return invalid (error, _("%s: roles are “caseworker”, “supervisor”, “trainer” and "
+                                 "“auditor”"), where);
+
+      *out |= role;
+    }
+
+  return TRUE;
+}
+
+/*
+ * "editable": [{"roles": [...], "fields": ["field_id", ... or "*"]}]: the form fields these
+ * roles may change while a case is in the state. The workflow is shared by services, so field
+ * ids are not checked here; ids a service does not have simply match nothing.
+ */
+static gboolean
+parse_editable (State       *state,
+                JsonObject  *object,
+                const char  *where,
+                GError     **error)
+{
+  g_autofree char *list_where = g_strdup_printf ("%s / editable", where);
+  JsonArray *array;
+
+  if (!json_object_has_member (object, "editable"))
+    return TRUE;
+
+  if (!(array = member_array (object, "editable", TRUE, where, error)))
+    return FALSE;
+
+  if (state->terminal)
+    return invalid (error, _("%s: nothing can be edited in a terminal state"), where);
+
+  state->editable = g_ptr_array_new_with_free_func ((GDestroyNotify) editable_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *rule = _tb_definition_get_element_object (array, i, where, "editable",
+                                                            error);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      Editable *editable;
+      JsonArray *fields;
+
+      if (rule == NULL)
+        return FALSE;
+
+      editable = g_new0 (Editable, 1);
+      g_ptr_array_add (state->editable, editable);
+
+      if (!parse_roles (rule, list_where, &editable->roles, error)
+          || !(fields = member_array (rule, "fields", TRUE, list_where, error)))
+        return FALSE;
+
+      for (guint j = 0; j < json_array_get_length (fields); j++)
+        {
+          JsonNode *node = json_array_get_element (fields, j);
+          const char *field = NULL;
+
+          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            field = json_node_get_string (node);
+
+          if (field == NULL || (!g_str_equal (field, "*") && !_tb_definition_is_valid_id (field)))
+            return invalid (error, _("%s: “fields” must list field ids or “*”"), list_where);
+
+          g_strv_builder_add (builder, field);
+        }
+      editable->fields = g_strv_builder_end (builder);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse_states (TbWorkflow  *self,
               JsonObject  *root,
@@ -253,6 +361,9 @@ parse_states (TbWorkflow  *self,
 
       if (state->terminal && state->pauses_clock)
         return invalid (error, _("%s: a terminal state cannot pause the clock"), where);
+
+      if (!parse_editable (state, object, where, error))
+        return FALSE;
 
       {
         g_autofree char *name_where = g_strdup_printf ("%s / name", where);
@@ -311,7 +422,6 @@ parse_transition (TbWorkflow  *self,
   Transition *transition;
   const char *action, *to;
   JsonNode *from_node;
-  JsonArray *roles;
 
   if (!(action = member_id (object, "action", where, error))
       || !(to = member_id (object, "to", where, error)))
@@ -339,23 +449,8 @@ parse_transition (TbWorkflow  *self,
   if (transition->countersign && transition->by_party)
     return invalid (error, _("%s: “countersign” and “by_party” exclude each other"), where);
 
-  if (!(roles = member_array (object, "roles", TRUE, where, error)))
+  if (!parse_roles (object, where, &transition->roles, error))
     return FALSE;
-
-  for (guint i = 0; i < json_array_get_length (roles); i++)
-    {
-      JsonNode *node = json_array_get_element (roles, i);
-      TbRole role = TB_ROLE_NONE;
-
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        role = tb_role_from_string (json_node_get_string (node));
-
-      if (role == TB_ROLE_NONE)
-        return invalid (error, _("%s: roles are “caseworker”, “supervisor”, “trainer” and "
-                                 "“auditor”"), where);
-
-      transition->roles |= role;
-    }
 
   from_node = json_object_get_member (object, "from");
   if (from_node != NULL && JSON_NODE_HOLDS_VALUE (from_node)
@@ -1001,6 +1096,124 @@ tb_workflow_dup_pending_parties (TbWorkflow         *self,
     }
 
   return g_strv_builder_end (builder);
+}
+
+/**
+ * tb_workflow_get_step:
+ * @self: a #TbWorkflow
+ * @state: a state id
+ * @action: an action id
+ * @out: (out caller-allocates) (optional): what the transition asks for and does
+ *
+ * Describes the transition @action takes from @state, whoever takes it: for building the
+ * dialog that asks for what it needs (a reason, a countersigning department). Whether a
+ * given user may take it is tb_workflow_check()'s question.
+ *
+ * Returns: %TRUE if @action leads anywhere from @state
+ */
+gboolean
+tb_workflow_get_step (TbWorkflow     *self,
+                      const char     *state,
+                      const char     *action,
+                      TbWorkflowStep *out)
+{
+  g_autofree char *key = NULL;
+  Transition *transition;
+
+  g_return_val_if_fail (TB_IS_WORKFLOW (self), FALSE);
+
+  if (out != NULL)
+    memset (out, 0, sizeof *out);
+  if (state == NULL || action == NULL)
+    return FALSE;
+
+  key = step_key (state, action);
+  transition = g_hash_table_lookup (self->by_step, key);
+  if (transition == NULL)
+    return FALSE;
+
+  if (out != NULL)
+    {
+      out->to = transition->to->id;
+      out->roles = transition->roles;
+      out->needs_reason = transition->needs_reason;
+      out->extends_deadline = transition->extends_deadline;
+      out->countersign = transition->countersign;
+      out->by_party = transition->by_party;
+    }
+  return TRUE;
+}
+
+/**
+ * tb_workflow_dup_editable_fields:
+ * @self: a #TbWorkflow
+ * @state: a state id
+ * @roles: the user's roles on the case
+ *
+ * Lists the form fields a user holding @roles may change while a case is in @state, as the
+ * state's `editable` member says. "*" stands for every field of the form.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): field ids (and perhaps "*"), in
+ *   definition order without repeats; empty when nothing may be edited
+ */
+char **
+tb_workflow_dup_editable_fields (TbWorkflow *self,
+                                 const char *state,
+                                 TbRole      roles)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  State *s;
+
+  g_return_val_if_fail (TB_IS_WORKFLOW (self), NULL);
+
+  s = lookup_state (self, state);
+  for (guint i = 0; s != NULL && s->editable != NULL && i < s->editable->len; i++)
+    {
+      Editable *editable = g_ptr_array_index (s->editable, i);
+
+      if ((editable->roles & roles) == 0)
+        continue;
+      for (guint j = 0; editable->fields[j] != NULL; j++)
+        if (g_hash_table_add (seen, editable->fields[j]))
+          g_strv_builder_add (builder, editable->fields[j]);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * tb_workflow_can_edit_field:
+ * @self: a #TbWorkflow
+ * @state: a state id
+ * @roles: the user's roles on the case
+ * @field_id: a top-level form field id
+ *
+ * Returns: %TRUE if a user holding @roles may change @field_id while a case is in @state
+ */
+gboolean
+tb_workflow_can_edit_field (TbWorkflow *self,
+                            const char *state,
+                            TbRole      roles,
+                            const char *field_id)
+{
+  State *s;
+
+  g_return_val_if_fail (TB_IS_WORKFLOW (self), FALSE);
+  g_return_val_if_fail (field_id != NULL, FALSE);
+
+  s = lookup_state (self, state);
+  for (guint i = 0; s != NULL && s->editable != NULL && i < s->editable->len; i++)
+    {
+      Editable *editable = g_ptr_array_index (s->editable, i);
+
+      if ((editable->roles & roles) != 0
+          && (g_strv_contains ((const char * const *) editable->fields, "*")
+              || g_strv_contains ((const char * const *) editable->fields, field_id)))
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 static const char *

@@ -84,6 +84,27 @@ typedef struct
   gboolean         closes;
 } TbWorkflowResult;
 
+/**
+ * TbWorkflowStep:
+ * @to: the state the transition leads to (owned by the workflow)
+ * @roles: the roles that may take it
+ * @needs_reason: a reason must be given
+ * @extends_deadline: it extends the time limit
+ * @countersign: it records one department's countersignature (a party must be named)
+ * @by_party: a countersigning department takes it (a party must be named)
+ *
+ * One transition of a workflow, as told by tb_workflow_get_step().
+ */
+typedef struct
+{
+  const char *to;
+  TbRole      roles;
+  gboolean    needs_reason;
+  gboolean    extends_deadline;
+  gboolean    countersign;
+  gboolean    by_party;
+} TbWorkflowStep;
+
 #define TB_TYPE_WORKFLOW (tb_workflow_get_type ())
 
 G_DECLARE_FINAL_TYPE (TbWorkflow, tb_workflow, TB, WORKFLOW, GObject)
@@ -134,6 +155,18 @@ const char  *tb_workflow_get_party_name_for   (TbWorkflow          *self,
 char       **tb_workflow_dup_pending_parties  (TbWorkflow          *self,
                                                const char          *state,
                                                const char * const  *signed_parties);
+
+gboolean     tb_workflow_get_step             (TbWorkflow          *self,
+                                               const char          *state,
+                                               const char          *action,
+                                               TbWorkflowStep      *out);
+char       **tb_workflow_dup_editable_fields  (TbWorkflow          *self,
+                                               const char          *state,
+                                               TbRole               roles);
+gboolean     tb_workflow_can_edit_field       (TbWorkflow          *self,
+                                               const char          *state,
+                                               TbRole               roles,
+                                               const char          *field_id);
 
 gboolean     tb_workflow_check                (TbWorkflow          *self,
                                                const char          *state,

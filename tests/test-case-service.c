@@ -6,12 +6,14 @@
 #include <locale.h>
 #include <string.h>
 
+#include "tb-case-events.h"
 #include "tb-case-list.h"
 #include "tb-cli.h"
 #include "tb-case-service.h"
 #include "tb-demo.h"
 #include "tb-service.h"
 #include "tb-store-private.h"
+#include "tb-store-sync.h"
 #include "tb-workflow.h"
 
 static char *tmpdir;
@@ -509,6 +511,424 @@ test_cli_act (void)
   }
 }
 
+
+/* The overlay row of a case, all of it, as text; "" when there is none. */
+static char *
+overlay_of (TbStore    *store,
+            const char *case_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT base || '|' || local || '|' || base_version "
+                                          "|| '|' || updated_at || '|' || "
+                                          "ifnull (applied_version, '-') FROM case_overlay "
+                                          "WHERE case_id = '%s'", case_id);
+  char *text = text_of (store, sql);
+
+  return text != NULL ? text : g_strdup ("");
+}
+
+static void
+test_undo_decision (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCase) c = find_case (store, "u-wangfang", "in_review", NULL);
+  g_autoptr(TbCase) again = NULL;
+  g_autoptr(GError) error = NULL;
+  Counts before = counts (store);
+  guint change;
+
+  g_assert_cmpuint (tb_case_service_get_last_change (wangfang), ==, 0);
+  g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "approve", NULL, NULL,
+                                         "同意", &error));
+  g_assert_no_error (error);
+  change = tb_case_service_get_last_change (wangfang);
+  g_assert_cmpuint (change, !=, 0);
+  g_assert_true (tb_case_service_can_undo (wangfang, change));
+
+  g_assert_true (tb_case_service_undo (wangfang, change, &error));
+  g_assert_no_error (error);
+
+  /* Exactly as before, sync state included; the audit trail keeps both. */
+  again = tb_store_get_case (store, tb_case_get_id (c), &error);
+  g_assert_true (tb_case_equal (again, c));
+  g_assert_cmpint (counts (store).outbox, ==, before.outbox);
+  g_assert_cmpint (counts (store).events, ==, before.events);
+  g_assert_cmpint (counts (store).overlay, ==, before.overlay);
+  g_assert_cmpint (counts (store).audit, ==, before.audit + 2);
+  {
+    g_autofree char *last = text_of (store, "SELECT action || ' ' || actor_id || ' ' || "
+                                            "json_extract (detail, '$.args.action') "
+                                            "FROM audit ORDER BY id DESC LIMIT 1");
+    g_assert_cmpstr (last, ==, "undo u-wangfang approve");
+  }
+
+  /* Once only; and the mutation id is free again. */
+  g_assert_false (tb_case_service_can_undo (wangfang, change));
+  g_assert_false (tb_case_service_undo (wangfang, change, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
+  g_clear_error (&error);
+  g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "approve", NULL, NULL,
+                                         NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *id = text_of (store, "SELECT group_concat (id) FROM outbox");
+    g_assert_cmpstr (id, ==, "1");
+  }
+}
+
+/* Undoing the second of two actions on a case puts back the overlay the first one left. */
+static void
+test_undo_keeps_earlier (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCase) c = find_case (store, "u-wangfang", "in_review", NULL);
+  g_autoptr(TbCase) returned = NULL;
+  g_autoptr(TbCase) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *overlay = NULL;
+  g_autofree char *later = NULL;
+  guint first, second;
+  Counts mid;
+
+  g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "return", NULL,
+                                         "缺少户口簿复印件", NULL, &error));
+  g_assert_no_error (error);
+  first = tb_case_service_get_last_change (wangfang);
+  returned = tb_store_get_case (store, tb_case_get_id (c), NULL);
+  overlay = overlay_of (store, tb_case_get_id (c));
+  mid = counts (store);
+
+  /* Another second passes, so that a rewritten overlay would show in updated_at. */
+  g_usleep (2000);
+  tb_case_service_set_today (wangfang, tb_day_from_iso ("2026-12-03"));
+  g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "resubmit", NULL, NULL,
+                                         NULL, &error));
+  g_assert_no_error (error);
+  second = tb_case_service_get_last_change (wangfang);
+  later = overlay_of (store, tb_case_get_id (c));
+  g_assert_cmpstr (later, !=, overlay);
+
+  /* The first cannot go while the second stands on it. */
+  g_assert_false (tb_case_service_undo (wangfang, first, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
+  g_assert_nonnull (strstr (error->message, "later change"));
+  g_clear_error (&error);
+  g_assert_cmpint (counts (store).outbox, ==, mid.outbox + 1);
+
+  g_assert_true (tb_case_service_undo (wangfang, second, &error));
+  g_assert_no_error (error);
+  again = tb_store_get_case (store, tb_case_get_id (c), NULL);
+  g_assert_true (tb_case_equal (again, returned));
+  g_clear_pointer (&later, g_free);
+  later = overlay_of (store, tb_case_get_id (c));
+  g_assert_cmpstr (later, ==, overlay);
+  g_assert_cmpint (counts (store).outbox, ==, mid.outbox);
+  g_assert_cmpint (counts (store).events, ==, mid.events);
+
+  /* Then the first. */
+  g_assert_true (tb_case_service_undo (wangfang, first, &error));
+  g_assert_no_error (error);
+  g_clear_object (&again);
+  again = tb_store_get_case (store, tb_case_get_id (c), NULL);
+  g_assert_true (tb_case_equal (again, c));
+  g_assert_cmpint (count (store, "case_overlay"), ==, 0);
+}
+
+/* Later mutations close the gap the undone one leaves, and can still be undone. */
+static void
+test_undo_renumbers (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCase) a = find_case (store, "u-wangfang", "in_review", NULL);
+  g_autoptr(TbCase) b = find_case (store, "u-wangfang", "received", NULL);
+  g_autoptr(GError) error = NULL;
+  guint first, second;
+
+  g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (a), "approve", NULL, NULL,
+                                         NULL, &error));
+  first = tb_case_service_get_last_change (wangfang);
+  g_assert_true (tb_case_service_comment (wangfang, tb_case_get_id (b), "已电话联系申请人",
+                                          &error));
+  second = tb_case_service_get_last_change (wangfang);
+  g_assert_true (tb_case_service_comment (wangfang, tb_case_get_id (a), "备注", &error));
+  g_assert_no_error (error);
+
+  /* The first approval cannot go (a comment on it follows), the comment on b can. */
+  g_assert_false (tb_case_service_undo (wangfang, first, &error));
+  g_clear_error (&error);
+  g_assert_true (tb_case_service_undo (wangfang, second, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *ids = text_of (store, "SELECT group_concat (id || ':' || name, ',') "
+                                           "FROM (SELECT * FROM outbox ORDER BY id)");
+    g_autofree char *next = text_of (store, "SELECT next_mutation_id FROM sync_state");
+    g_assert_cmpstr (ids, ==, "1:case.decide,2:case.comment");
+    g_assert_cmpstr (next, ==, "3");
+  }
+  {
+    g_autoptr(TbCase) again = tb_store_get_case (store, tb_case_get_id (b), NULL);
+    g_assert_true (tb_case_equal (again, b));
+    g_assert_cmpint (tb_case_get_sync_state (again), ==, TB_SYNC_STATE_SYNCED);
+  }
+
+  /* The next action takes the freed id. */
+  g_assert_true (tb_case_service_comment (wangfang, tb_case_get_id (b), "再次联系", &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *max = text_of (store, "SELECT max (id) FROM outbox");
+    g_assert_cmpstr (max, ==, "3");
+  }
+}
+
+static void
+test_undo_refused_once_sent (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCase) c = find_case (store, "u-wangfang", "in_review", NULL);
+  g_autoptr(TbCase) decided = NULL;
+  g_autoptr(TbCase) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *overlay = NULL;
+  g_autofree char *now = NULL;
+  TbCaseRecord record;
+  guint change;
+  Counts before;
+
+  g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "approve", NULL, NULL,
+                                         NULL, &error));
+  change = tb_case_service_get_last_change (wangfang);
+  decided = tb_store_get_case (store, tb_case_get_id (c), NULL);
+  overlay = overlay_of (store, tb_case_get_id (c));
+  before = counts (store);
+
+  /* Being sent: too late, nothing written. */
+  g_assert_true (_tb_store_outbox_set_sending (store, 1, 1, TRUE, &error));
+  g_assert_false (tb_case_service_can_undo (wangfang, change));
+  g_assert_false (tb_case_service_undo (wangfang, change, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
+  g_assert_nonnull (strstr (error->message, tb_case_get_ref (c)));
+  g_clear_error (&error);
+
+  /* The exchange failed: waiting again, but the server may have it. Still too late. */
+  g_assert_true (_tb_store_outbox_set_sending (store, 1, 1, FALSE, &error));
+  g_assert_false (tb_case_service_can_undo (wangfang, change));
+  g_assert_false (tb_case_service_undo (wangfang, change, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
+  g_clear_error (&error);
+  g_assert_cmpint (counts (store).outbox, ==, before.outbox);
+  g_assert_cmpint (counts (store).audit, ==, before.audit);
+  now = overlay_of (store, tb_case_get_id (c));
+  g_assert_cmpstr (now, ==, overlay);
+
+  /* Another action, changed under it by a newer server copy: too late as well. */
+  g_assert_true (tb_case_service_comment (wangfang, tb_case_get_id (c), "备注", &error));
+  change = tb_case_service_get_last_change (wangfang);
+  tb_case_to_record (decided, &record);
+  record.version++;
+  record.applicant_name = "王小芳";
+  g_assert_true (tb_store_put_cases (store, &record, 1, &error));
+  g_assert_no_error (error);
+  g_assert_false (tb_case_service_undo (wangfang, change, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
+  g_clear_error (&error);
+  again = tb_store_get_case (store, tb_case_get_id (c), NULL);
+  g_assert_cmpstr (tb_case_get_applicant_name (again), ==, "王小芳");
+  g_assert_cmpint (counts (store).outbox, ==, before.outbox + 1);
+}
+
+static void
+test_undo_registration (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCase) sample = find_case (store, NULL, NULL, "information-disclosure");
+  g_autoptr(JsonObject) form = tb_case_dup_form (sample);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCase) created = NULL;
+  g_autoptr(TbCase) gone = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *ref = NULL;
+  Counts before = counts (store);
+  gint64 n_cases = tb_store_count_cases (store, NULL);
+
+  id = tb_case_service_create (wangfang, "information-disclosure", "赵敏", "person", NULL, form,
+                               NULL, &error);
+  g_assert_no_error (error);
+  created = tb_store_get_case (store, id, NULL);
+  ref = g_strdup (tb_case_get_ref (created));
+
+  g_assert_true (tb_case_service_undo (wangfang, tb_case_service_get_last_change (wangfang),
+                                       &error));
+  g_assert_no_error (error);
+  gone = tb_store_get_case (store, id, &error);
+  g_assert_null (gone);
+  g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, n_cases);
+  g_assert_cmpint (counts (store).outbox, ==, before.outbox);
+  g_assert_cmpint (counts (store).events, ==, before.events);
+  g_assert_cmpint (counts (store).overlay, ==, before.overlay);
+  found = tb_store_search_case_ids (store, ref, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 0);
+}
+
+static void
+test_events (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCase) c = find_case (store, "u-wangfang", "in_review", NULL);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCaseEvent) copy = NULL;
+  g_autofree char *sql = NULL;
+  TbCaseEvent *event;
+
+  events = tb_store_list_case_events (store, tb_case_get_id (c), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "return", NULL,
+                                         "缺少户口簿复印件", "请补正", &error));
+  g_assert_true (tb_case_service_comment (wangfang, tb_case_get_id (c), "已电话告知申请人",
+                                          &error));
+  g_assert_no_error (error);
+
+  /* A server entry recorded "later" than both by the server's clock still comes first: the
+   * local ones are what the server has not seen yet. */
+  sql = g_strdup_printf ("INSERT INTO events (case_id, server_id, kind, actor_id, at, data) "
+                         "VALUES ('%s', 'ev-1', 'assignment', 'u-chenjing', %" G_GINT64_FORMAT
+                         ", '{\"from\":null,\"to\":\"u-wangfang\"}')",
+                         tb_case_get_id (c), g_get_real_time () + (gint64) G_USEC_PER_SEC * 3600);
+  g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store), sql, NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+
+  events = tb_store_list_case_events (store, tb_case_get_id (c), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 3);
+
+  event = g_ptr_array_index (events, 0);
+  g_assert_cmpstr (event->kind, ==, "assignment");
+  g_assert_cmpstr (event->server_id, ==, "ev-1");
+  g_assert_false (tb_case_event_is_local (event));
+  g_assert_cmpstr (tb_case_event_get_string (event, "to"), ==, "u-wangfang");
+  g_assert_null (tb_case_event_get_string (event, "from"));
+
+  event = g_ptr_array_index (events, 1);
+  g_assert_cmpstr (event->kind, ==, "decision");
+  g_assert_true (tb_case_event_is_local (event));
+  g_assert_cmpstr (event->actor_id, ==, "u-wangfang");
+  g_assert_cmpstr (event->case_id, ==, tb_case_get_id (c));
+  g_assert_cmpstr (tb_case_event_get_string (event, "action"), ==, "return");
+  g_assert_cmpstr (tb_case_event_get_string (event, "reason"), ==, "缺少户口簿复印件");
+  g_assert_cmpstr (tb_case_event_get_string (event, "comment"), ==, "请补正");
+  g_assert_cmpint (event->at, >, 0);
+
+  event = g_ptr_array_index (events, 2);
+  g_assert_cmpstr (event->kind, ==, "comment");
+  g_assert_cmpstr (tb_case_event_get_string (event, "text"), ==, "已电话告知申请人");
+  g_assert_null (tb_case_event_get_string (event, "missing"));
+
+  copy = tb_case_event_copy (event);
+  g_assert_cmpint (copy->id, ==, event->id);
+  g_assert_cmpstr (copy->kind, ==, "comment");
+  g_assert_cmpstr (tb_case_event_get_string (copy, "text"), ==, "已电话告知申请人");
+  g_assert_true (G_TYPE_IS_BOXED (TB_TYPE_CASE_EVENT));
+
+  /* Undoing the comment takes its entry out of the timeline. */
+  g_assert_true (tb_case_service_undo (wangfang, tb_case_service_get_last_change (wangfang),
+                                       &error));
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = tb_store_list_case_events (store, tb_case_get_id (c), &error);
+  g_assert_cmpuint (events->len, ==, 2);
+}
+
+static void
+test_editable_fields (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCaseService) chenjing = tb_case_service_new (store, "u-chenjing",
+                                                           TB_ROLE_SUPERVISOR, market);
+  g_autoptr(TbCase) in_review = find_case (store, "u-wangfang", "in_review", "business-licence");
+  g_autoptr(TbCase) received = find_case (store, "u-wangfang", "received", "business-licence");
+  g_autoptr(TbCase) closed = find_case (store, "u-wangfang", "approved", NULL);
+  g_autoptr(TbCase) others = find_case (store, "u-lina", "received", NULL);
+  g_autoptr(JsonObject) capital = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) fields = NULL;
+  Counts before;
+
+  g_assert_cmpstr (tb_case_service_get_user_id (wangfang), ==, "u-wangfang");
+  g_assert_cmpint (tb_case_service_get_roles (chenjing), ==, TB_ROLE_SUPERVISOR);
+  g_assert_cmpuint (tb_case_service_get_today (wangfang), ==, tb_day_from_iso (TODAY));
+  g_assert_cmpint (tb_case_service_get_case_roles (wangfang, in_review), ==,
+                   TB_ROLE_CASEWORKER);
+  g_assert_cmpint (tb_case_service_get_case_roles (wangfang, others), ==, TB_ROLE_NONE);
+  g_assert_cmpint (tb_case_service_get_case_roles (chenjing, others), ==, TB_ROLE_SUPERVISOR);
+
+  fields = tb_case_service_dup_editable_fields (wangfang, in_review, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (fields), ==, 1);
+  g_assert_cmpstr (fields[0], ==, "business_scope");
+  g_clear_pointer (&fields, g_strfreev);
+
+  /* "*": every field of the form, in form order. */
+  fields = tb_case_service_dup_editable_fields (wangfang, received, &error);
+  g_assert_cmpstr (fields[0], ==, "company_name");
+  g_assert_true (g_strv_contains ((const char * const *) fields, "shareholders"));
+  g_assert_true (g_strv_contains ((const char * const *) fields, "declaration"));
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_case_service_dup_editable_fields (chenjing, in_review, &error);
+  g_assert_true (g_strv_contains ((const char * const *) fields, "registered_capital"));
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_case_service_dup_editable_fields (wangfang, closed, &error);
+  g_assert_cmpuint (g_strv_length (fields), ==, 0);
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_case_service_dup_editable_fields (wangfang, others, &error);
+  g_assert_cmpuint (g_strv_length (fields), ==, 0);
+
+  /* A field this role may not edit at this step is refused before anything is checked. */
+  before = counts (store);
+  json_object_set_int_member (capital, "registered_capital", 800);
+  g_assert_false (tb_case_service_update_fields (wangfang, tb_case_get_id (in_review), capital,
+                                                 NULL, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  assert_nothing_written (store, before, in_review);
+}
+
+static void
+test_reveal (void)
+{
+  g_autoptr(TbStore) store = new_store ();
+  g_autoptr(TbCaseService) wangfang = caseworker (store, "u-wangfang");
+  g_autoptr(TbCase) c = find_case (store, "u-wangfang", "in_review", "business-licence");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *entry = NULL;
+
+  g_assert_true (tb_case_service_record_reveal (wangfang, tb_case_get_id (c), "shareholders", 1,
+                                                "id_number", &error));
+  g_assert_no_error (error);
+  entry = text_of (store, "SELECT action || ' ' || actor_id || ' ' || detail FROM audit");
+  g_assert_cmpstr (entry, ==,
+                   "reveal u-wangfang "
+                   "{\"field\":\"shareholders\",\"row\":1,\"column\":\"id_number\"}");
+  /* Nothing to send, nothing on the timeline. */
+  g_assert_cmpint (count (store, "outbox"), ==, 0);
+  g_assert_cmpint (count (store, "events"), ==, 0);
+
+  g_assert_false (tb_case_service_record_reveal (wangfang, "no-such-case", "x", -1, NULL,
+                                                 &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_NOT_FOUND);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -530,6 +950,14 @@ main (int    argc,
   g_test_add_func ("/case-service/reassign-and-fields", test_reassign_and_fields);
   g_test_add_func ("/case-service/create-and-list", test_create_and_list);
   g_test_add_func ("/case-service/cli-act", test_cli_act);
+  g_test_add_func ("/case-service/undo-decision", test_undo_decision);
+  g_test_add_func ("/case-service/undo-keeps-earlier", test_undo_keeps_earlier);
+  g_test_add_func ("/case-service/undo-renumbers", test_undo_renumbers);
+  g_test_add_func ("/case-service/undo-refused-once-sent", test_undo_refused_once_sent);
+  g_test_add_func ("/case-service/undo-registration", test_undo_registration);
+  g_test_add_func ("/case-service/events", test_events);
+  g_test_add_func ("/case-service/editable-fields", test_editable_fields);
+  g_test_add_func ("/case-service/reveal", test_reveal);
 
   ret = g_test_run ();
 

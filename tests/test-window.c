@@ -14,6 +14,7 @@
 #include "tb-application.h"
 #include "tb-case-list.h"
 #include "tb-case-service.h"
+#include "tb-case-view.h"
 #include "tb-demo.h"
 #include "tb-service.h"
 #include "tb-sidebar.h"
@@ -886,6 +887,12 @@ test_window_desk (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-selected", NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (get_content_stack (window)), ==, "case");
   g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), tb_case_get_ref (first)));
+  {
+    TbCaseView *case_view = TB_CASE_VIEW (find_widget (GTK_WIDGET (window), TB_TYPE_CASE_VIEW));
+
+    g_assert_cmpstr (tb_case_view_get_case_id (case_view), ==, tb_case_get_id (first));
+    g_assert_nonnull (tb_case_view_get_case (case_view));
+  }
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (get_content_stack (window)), ==, "inbox");
 

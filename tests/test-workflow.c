@@ -679,6 +679,30 @@ test_malformed (void)
     { "{ " WF_HEAD WF_ACTIONS WF_STATES " \"transitions\": [ { \"action\": \"go\","
       "  \"from\": \"a\", \"to\": \"z\" } ] }",
       TB_SERVICE_ERROR_INVALID, "“roles” must be a non-empty array" },
+    { "{ " WF_HEAD WF_ACTIONS
+      "\"states\": [ { \"id\": \"a\", \"name\": { \"en\": \"A\" },"
+      "  \"editable\": [ { \"roles\": [\"janitor\"], \"fields\": [\"*\"] } ] } ] }",
+      TB_SERVICE_ERROR_INVALID, "wf / a / editable: roles are “caseworker”" },
+    { "{ " WF_HEAD WF_ACTIONS
+      "\"states\": [ { \"id\": \"a\", \"name\": { \"en\": \"A\" },"
+      "  \"editable\": [ { \"roles\": [\"caseworker\"], \"fields\": [\"a b\"] } ] } ] }",
+      TB_SERVICE_ERROR_INVALID, "“fields” must list field ids or “*”" },
+    { "{ " WF_HEAD WF_ACTIONS
+      "\"states\": [ { \"id\": \"a\", \"name\": { \"en\": \"A\" },"
+      "  \"editable\": [ { \"roles\": [\"caseworker\"] } ] } ] }",
+      TB_SERVICE_ERROR_INVALID, "“fields” must be a non-empty array" },
+    { "{ " WF_HEAD WF_ACTIONS
+      "\"states\": [ { \"id\": \"a\", \"name\": { \"en\": \"A\" },"
+      "  \"editable\": [] } ] }",
+      TB_SERVICE_ERROR_INVALID, "“editable” must be a non-empty array" },
+    { "{ " WF_HEAD WF_ACTIONS
+      "\"states\": [ { \"id\": \"z\", \"name\": { \"en\": \"Z\" }, \"terminal\": true,"
+      "  \"editable\": [ { \"roles\": [\"caseworker\"], \"fields\": [\"*\"] } ] } ] }",
+      TB_SERVICE_ERROR_INVALID, "nothing can be edited in a terminal state" },
+    { "{ " WF_HEAD WF_ACTIONS
+      "\"states\": [ { \"id\": \"a\", \"name\": { \"en\": \"A\" },"
+      "  \"editable\": [ 3 ] } ] }",
+      TB_SERVICE_ERROR_INVALID, "element 1 of “editable” must be an object" },
     { "{ " WF_HEAD WF_ACTIONS WF_STATES " \"transitions\": [ { \"action\": \"go\","
       "  \"from\": \"a\", \"to\": \"z\", \"roles\": [\"caseworker\"], \"needs_reason\": 1 } ] }",
       TB_SERVICE_ERROR_INVALID, "“needs_reason” must be true or false" },
@@ -895,6 +919,70 @@ test_mutated (void)
   g_assert_cmpuint (n_valid, >, 10);
 }
 
+
+/* Which fields each role may edit where, and what each transition asks for. */
+static void
+test_editable_and_steps (void)
+{
+  g_autoptr(GPtrArray) workflows = load_workflows ();
+  TbWorkflow *registration = find_workflow (workflows, "registration");
+  TbWorkflow *permit = find_workflow (workflows, "building-permit");
+  g_auto(GStrv) fields = NULL;
+  TbWorkflowStep step;
+  static const char * const all[] = { "*", NULL };
+  static const char * const scope[] = { "business_scope", NULL };
+  static const char * const none[] = { NULL };
+
+  /* At the counter and while the applicant corrects, the whole form; in review, a caseworker
+   * only the business scope, a supervisor everything; concluded, nothing. */
+  fields = tb_workflow_dup_editable_fields (registration, "received", CW);
+  assert_strv_equal ((const char * const *) fields, all);
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_workflow_dup_editable_fields (registration, "in_review", CW);
+  assert_strv_equal ((const char * const *) fields, scope);
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_workflow_dup_editable_fields (registration, "in_review", CW | SV);
+  assert_strv_equal ((const char * const *) fields,
+                     (const char * const []) { "*", "business_scope", NULL });
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_workflow_dup_editable_fields (registration, "approved", CW | SV);
+  assert_strv_equal ((const char * const *) fields, none);
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_workflow_dup_editable_fields (registration, "no-such-state", SV);
+  assert_strv_equal ((const char * const *) fields, none);
+  g_clear_pointer (&fields, g_strfreev);
+  fields = tb_workflow_dup_editable_fields (registration, "received", TB_ROLE_AUDITOR);
+  assert_strv_equal ((const char * const *) fields, none);
+
+  g_assert_true (tb_workflow_can_edit_field (registration, "in_review", CW, "business_scope"));
+  g_assert_false (tb_workflow_can_edit_field (registration, "in_review", CW,
+                                              "registered_capital"));
+  g_assert_true (tb_workflow_can_edit_field (registration, "in_review", SV,
+                                             "registered_capital"));
+  g_assert_true (tb_workflow_can_edit_field (registration, "awaiting_applicant", CW, "x"));
+  g_assert_false (tb_workflow_can_edit_field (registration, "rejected", SV, "x"));
+  g_assert_false (tb_workflow_can_edit_field (permit, "second_review", SV, "x"));
+
+  /* Steps: what the dialog must ask for. */
+  g_assert_true (tb_workflow_get_step (registration, "in_review", "return", &step));
+  g_assert_cmpstr (step.to, ==, "awaiting_applicant");
+  g_assert_true (step.needs_reason);
+  g_assert_false (step.countersign || step.by_party || step.extends_deadline);
+  g_assert_cmpint (step.roles, ==, CW | SV);
+  g_assert_true (tb_workflow_get_step (registration, "in_review", "extend", &step));
+  g_assert_true (step.extends_deadline);
+  g_assert_cmpint (step.roles, ==, SV);
+  g_assert_true (tb_workflow_get_step (permit, "countersign", "countersign", &step));
+  g_assert_true (step.countersign);
+  g_assert_false (step.by_party);
+  g_assert_true (tb_workflow_get_step (permit, "countersign", "reject", &step));
+  g_assert_true (step.by_party);
+  g_assert_true (step.needs_reason);
+  g_assert_false (tb_workflow_get_step (registration, "in_review", "accept", &step));
+  g_assert_null (step.to);
+  g_assert_false (tb_workflow_get_step (registration, "approved", "approve", NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -909,6 +997,7 @@ main (int    argc,
   g_test_add_func ("/workflow/unknown", test_unknown);
   g_test_add_func ("/workflow/malformed", test_malformed);
   g_test_add_func ("/workflow/mutated", test_mutated);
+  g_test_add_func ("/workflow/editable-and-steps", test_editable_and_steps);
 
   return g_test_run ();
 }

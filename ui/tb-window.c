@@ -7,6 +7,7 @@
 
 #include "tb-case-list.h"
 #include "tb-case-service.h"
+#include "tb-case-view.h"
 #include "tb-inbox-view.h"
 #include "tb-service.h"
 #include "tb-sidebar.h"
@@ -44,6 +45,7 @@ struct _TbWindow
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *case_title;
   GtkBox               *case_slot;
+  TbCaseView           *case_view;
 
   TbStore              *store;
   TbSyncEngine         *engine;
@@ -332,6 +334,7 @@ static void
 tb_window_show_inbox (TbWindow *self)
 {
   g_clear_pointer (&self->open_case_id, g_free);
+  tb_case_view_set_case_id (self->case_view, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "inbox");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", FALSE);
 }
@@ -344,12 +347,39 @@ tb_window_show_case (TbWindow *self,
 
   g_free (self->open_case_id);
   self->open_case_id = g_strdup (tb_case_get_id (kase));
+  tb_case_view_set_case_id (self->case_view, self->open_case_id);
   adw_window_title_set_title (self->case_title, tb_case_get_ref (kase));
   adw_window_title_set_subtitle (self->case_title,
                                  service != NULL ? tb_service_get_name (service) : NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", TRUE);
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_case_view_toast (TbWindow   *self,
+                    AdwToast   *toast,
+                    TbCaseView *view)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
+}
+
+/* The desk keeps no attachment bytes yet: the store holds their names, sizes and checksums, and
+ * fetching from the central service's /attachments is still to come. Say so plainly. */
+static void
+on_attachment_activated (TbWindow   *self,
+                         const char *field_id,
+                         guint       index,
+                         JsonObject *attachment,
+                         gboolean    save,
+                         TbCaseView *view)
+{
+  const char *name = json_object_get_string_member_with_default (attachment, "name", "");
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("Attached files cannot be opened from Tongban yet: “%s” is kept "
+                               "by the central service"), name);
+  tb_window_toast (self, message);
 }
 
 static void
@@ -364,14 +394,63 @@ on_case_activated (TbWindow      *self,
 }
 
 static void
+tb_window_leave_case (TbWindow *self)
+{
+  tb_window_show_inbox (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+on_unsaved_response (TbWindow         *self,
+                     const char       *response,
+                     AdwMessageDialog *dialog)
+{
+  GActionGroup *actions = tb_case_view_get_action_group (self->case_view);
+
+  if (g_str_equal (response, "save"))
+    g_action_group_activate_action (actions, "save", NULL);
+  else if (g_str_equal (response, "discard"))
+    g_action_group_activate_action (actions, "discard", NULL);
+  else
+    return;
+
+  /* A save the form refused (a value is invalid) stays on the case, with the problems shown. */
+  if (!tb_case_view_get_modified (self->case_view))
+    tb_window_leave_case (self);
+}
+
+static void
 back_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   TbWindow *self = TB_WINDOW (widget);
+  GtkWidget *dialog;
 
-  tb_window_show_inbox (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+  if (!tb_case_view_get_modified (self->case_view))
+    {
+      tb_window_leave_case (self);
+      return;
+    }
+
+  /* Edits to the form are never dropped without asking. */
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes to the Form?"),
+                                   _("You changed the application form of this case. Unsaved "
+                                     "changes are lost if you go back without saving."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_unsaved_response), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -554,8 +633,13 @@ tb_window_load_user (TbWindow *self)
   g_autofree char *display_name = NULL;
   TbRole roles = TB_ROLE_NONE;
 
+  /* Nobody signed in to this store: cases can be read, not acted on. */
   if (user_id == NULL)
-    return;
+    {
+      self->case_service = tb_case_service_new (self->store, "", TB_ROLE_NONE, NULL);
+      tb_case_service_set_today (self->case_service, self->today);
+      return;
+    }
 
   if (!tb_store_get_user_access (self->store, user_id, &roles, &team_ids, &error))
     {
@@ -736,7 +820,8 @@ tb_window_reload (TbWindow *self)
       g_autofree char *view_id = g_settings_get_string (self->settings, "selected-view");
       tb_sidebar_set_selected_id (self->sidebar, view_id);
     }
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-case", self->case_service != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-case", self->user_id != NULL);
+  tb_case_view_set_case_service (self->case_view, self->case_service);
 
   gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->cases));
   tb_window_apply_filters (self);
@@ -1480,6 +1565,17 @@ tb_window_init (TbWindow *self)
   /* A NULL value remembers a workflow that could not be loaded. */
   self->workflows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            object_unref_nullable);
+  self->case_view = TB_CASE_VIEW (tb_case_view_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->case_view), TRUE);
+  gtk_box_append (self->case_slot, GTK_WIDGET (self->case_view));
+  g_signal_connect_object (self->case_view, "add-toast", G_CALLBACK (on_case_view_toast), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->case_view, "attachment-activated",
+                           G_CALLBACK (on_attachment_activated), self, G_CONNECT_SWAPPED);
+  /* The case view's decisions (case.decide, case.undo, …) reach the window's shortcuts too. */
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "case",
+                                  tb_case_view_get_action_group (self->case_view));
+
   self->indicator = TB_SYNC_INDICATOR (tb_sync_indicator_new ());
   gtk_box_append (self->indicator_slot, GTK_WIDGET (self->indicator));
 

@@ -307,3 +307,47 @@ DELETE FROM sync_log WHERE id <= (SELECT max (id) FROM sync_log) - ?1;
 
 -- name: log-list
 SELECT at, level, message FROM sync_log ORDER BY id DESC LIMIT ?1;
+
+-- Case timeline (app/tb-case-events.c) --------------------------------------------------------
+
+-- The server's entries in the order it recorded them, then this device's unsent ones in the
+-- order they were made: they come after whatever the server had, whatever this clock says.
+-- name: events-list-case
+SELECT id, server_id, kind, actor_id, at, data FROM events WHERE case_id = ?1
+ORDER BY server_id IS NULL, at, id;
+
+-- Undoing a local action (app/tb-store-undo.c) -----------------------------------------------
+
+-- name: undo-get-overlay
+SELECT base, local, base_version, updated_at, applied_version FROM case_overlay
+WHERE case_id = ?1;
+
+-- name: undo-get-outbox
+SELECT name, args, case_id, state, attempts,
+       (SELECT max (o.id) FROM outbox o WHERE o.case_id = outbox.case_id)
+FROM outbox WHERE id = ?1;
+
+-- name: undo-put-overlay
+INSERT OR REPLACE INTO case_overlay (case_id, base, local, base_version, updated_at,
+                                     applied_version)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6);
+
+-- name: undo-delete-overlay
+DELETE FROM case_overlay WHERE case_id = ?1;
+
+-- name: undo-delete-outbox
+DELETE FROM outbox WHERE id = ?1 AND state = 0 AND attempts = 0;
+
+-- The later mutations move down by one, so the ids the server sees have no gap (a gap stops
+-- its batch). In two steps, as ids are a primary key: first to -(id - 1), then back.
+-- name: undo-outbox-shift
+UPDATE outbox SET id = -(id - 1) WHERE id > ?1;
+
+-- name: undo-outbox-unflip
+UPDATE outbox SET id = -id WHERE id < 0;
+
+-- name: undo-release-mutation-id
+UPDATE sync_state SET next_mutation_id = next_mutation_id - 1 WHERE id = 1;
+
+-- name: undo-delete-event
+DELETE FROM events WHERE id = ?1 AND server_id IS NULL;
