@@ -236,14 +236,18 @@ refresh_sync_state (TbStore     *self,
                     GError     **error)
 {
   sqlite3_stmt *stmt = _tb_store_query (self, "refresh-case-sync-state", error);
+  g_autoptr(TbCase) old_case = NULL;
 
   if (stmt == NULL)
     return FALSE;
+  /* Lists that show only some sync states (the inbox's Sent view) need the case as it was to
+   * tell where it leaves; without it the change would read as a new case. */
+  old_case = _tb_store_get_case_if_tracked (self, case_id);
   _tb_store_bind_text (stmt, 1, case_id);
   if (!_tb_store_step_done (self, stmt, error))
     return FALSE;
   if (sqlite3_changes (_tb_store_get_db (self)) > 0)
-    _tb_store_note_case_changed (self, case_id, NULL);
+    _tb_store_note_case_changed (self, case_id, old_case);
   return TRUE;
 }
 

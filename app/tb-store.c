@@ -1813,6 +1813,17 @@ _tb_store_get_case_if_tracked (TbStore    *self,
   if (self->changes_overflowed
       || !g_signal_has_handler_pending (self, signals[CASES_CHANGED], 0, FALSE))
     return NULL;
+
+  /* A change already noted in this transaction holds the case as it was before it. */
+  for (guint i = 0; i < self->pending_changes->len; i++)
+    {
+      TbCaseChange *change = g_ptr_array_index (self->pending_changes, i);
+      TbCase *c = change->new_case != NULL ? change->new_case : change->old_case;
+
+      if (c != NULL && g_strcmp0 (tb_case_get_id (c), case_id) == 0)
+        return NULL;
+    }
+
   return get_case (self, "get-case", case_id, NULL);
 }
 

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tb-test-ui.c: what widget tests share: languages, waiting on the main loop, finding widgets */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gstdio.h>
+
+#include "tb-test-ui.h"
+
+/**
+ * tb_test_ui_set_language:
+ * @language: (nullable): a LANGUAGE value such as "zh_CN", or %NULL for English
+ *
+ * gettext looks LANGUAGE up afresh, but only drops the catalogs it has cached when the locale
+ * is set again. C.UTF-8 is the only locale that surely exists, and LANGUAGE overrides it.
+ */
+void
+tb_test_ui_set_language (const char *language)
+{
+  if (language != NULL && g_strcmp0 (language, "en") != 0)
+    g_setenv ("LANGUAGE", language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  setlocale (LC_ALL, "");
+}
+
+/**
+ * tb_test_ui_spin:
+ * @ms: how long
+ *
+ * Runs the main loop for @ms milliseconds.
+ */
+void
+tb_test_ui_spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+/**
+ * tb_test_ui_wait_until:
+ * @condition: what to wait for
+ * @data: its argument
+ * @timeout_ms: how long at most
+ *
+ * Runs the main loop until @condition holds.
+ *
+ * Returns: %FALSE if it still does not after @timeout_ms
+ */
+gboolean
+tb_test_ui_wait_until (TbTestCondition condition,
+                       gpointer        data,
+                       guint           timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  return TRUE;
+}
+
+/**
+ * tb_test_ui_find_widget:
+ * @root: where to start
+ * @type: the type looked for
+ *
+ * Returns: (transfer none) (nullable): the first widget of @type under @root, depth first
+ */
+GtkWidget *
+tb_test_ui_find_widget (GtkWidget *root,
+                        GType      type)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (root), type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tb_test_ui_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/**
+ * tb_test_ui_find_mapped_label:
+ * @root: where to start
+ * @text: the exact text
+ *
+ * Returns: (transfer none) (nullable): a label showing exactly @text that is on screen (a
+ *   hidden stack page does not count)
+ */
+GtkWidget *
+tb_test_ui_find_mapped_label (GtkWidget  *root,
+                              const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = tb_test_ui_find_mapped_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/**
+ * tb_test_ui_find_toplevel:
+ * @type: a window type
+ *
+ * Returns: (transfer none) (nullable): an open toplevel of @type, e.g. a dialog
+ */
+GtkWindow *
+tb_test_ui_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (g_type_is_a (G_OBJECT_TYPE (window), type))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/**
+ * tb_test_ui_wait_for_frame:
+ * @widget: a mapped widget
+ *
+ * Asks for a new frame of @widget's window and runs the main loop until it is painted.
+ */
+void
+tb_test_ui_wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+  g_assert_true (tb_test_ui_wait_until (is_true, &painted, 5000));
+  g_signal_handler_disconnect (clock, handler);
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *path;
+  gboolean    saved;
+} Shot;
+
+/* Right after a frame is painted, layout and drawing agree: what is snapshot now has been
+ * allocated (a widget that just appeared, such as a toast, has not before its first frame). */
+static void
+take_shot (GdkFrameClock *clock,
+           Shot          *shot)
+{
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (shot->widget);
+  int height = gtk_widget_get_height (shot->widget);
+
+  if (shot->saved || width <= 0 || height <= 0)
+    return;
+
+  snapshot = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (shot->widget)->snapshot (shot->widget, snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (shot->widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, shot->path));
+  shot->saved = TRUE;
+}
+
+static gboolean
+shot_saved (gpointer data)
+{
+  return ((Shot *) data)->saved;
+}
+
+/**
+ * tb_test_ui_save_screenshot:
+ * @widget: a mapped widget, usually a window
+ * @name: the file name, e.g. "desk-en.png"
+ *
+ * Writes what @widget draws at its next frame to screenshots/@name in the test build directory,
+ * for a person to look at.
+ */
+void
+tb_test_ui_save_screenshot (GtkWidget  *widget,
+                            const char *name)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  GdkFrameClock *clock;
+  Shot shot = { widget, NULL, FALSE };
+  gulong handler;
+
+  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+  shot.path = path;
+
+  /* Let what the test just did settle (transitions, idle refreshes) first. */
+  tb_test_ui_spin (150);
+  tb_test_ui_wait_for_frame (widget);
+
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (take_shot), &shot);
+  gtk_widget_queue_draw (widget);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+  g_assert_true (tb_test_ui_wait_until (shot_saved, &shot, 5000));
+  g_signal_handler_disconnect (clock, handler);
+  g_test_message ("Screenshot: %s", path);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tb-test-ui.h: what widget tests share: languages, waiting on the main loop, finding widgets */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*TbTestCondition) (gpointer data);
+
+void        tb_test_ui_set_language     (const char      *language);
+void        tb_test_ui_spin             (guint            ms);
+gboolean    tb_test_ui_wait_until       (TbTestCondition  condition,
+                                         gpointer         data,
+                                         guint            timeout_ms);
+GtkWidget  *tb_test_ui_find_widget      (GtkWidget       *root,
+                                         GType            type);
+GtkWidget  *tb_test_ui_find_mapped_label (GtkWidget      *root,
+                                         const char      *text);
+GtkWindow  *tb_test_ui_find_toplevel    (GType            type);
+void        tb_test_ui_wait_for_frame   (GtkWidget       *widget);
+void        tb_test_ui_save_screenshot  (GtkWidget       *widget,
+                                         const char      *name);
+
+G_END_DECLS
