@@ -680,13 +680,20 @@ await tap.test('requests: conforming ones pass, broken ones are caught', () => {
     schema_version: 1,
     client_id: 'c-1',
     cursor: null,
-    limit: 500,
+    limit: 10000,
+    max_bytes: 16000000,
   });
   bad('POST', '/api/v1/sync/pull', bearer, {
     schema_version: 1,
     client_id: 'c-1',
     cursor: null,
-    limit: 501,
+    limit: 10001,
+  });
+  bad('POST', '/api/v1/sync/pull', bearer, {
+    schema_version: 1,
+    client_id: 'c-1',
+    cursor: null,
+    max_bytes: 1000,
   });
   bad('POST', '/api/v1/sync/pull', bearer, { schema_version: 1, client_id: 'c-1' }, /cursor/);
   ok('GET', '/api/v1/cases/abc', {
