@@ -877,70 +877,7 @@ _tb_store_apply_push (TbStore       *self,
 /* ---------------------------------------------------------------------------------------------- */
 /* Pull */
 
-typedef struct
-{
-  TbWireChange change;
-  TbWireCase   wcase;
-  gboolean     is_case_put;
-} Change;
-
-static void
-change_clear (Change *c)
-{
-  tb_wire_case_clear (&c->wcase);
-}
-
-static gboolean
-decode_changes (JsonArray  *array,
-                GArray     *changes,
-                GError    **error)
-{
-  g_array_set_size (changes, json_array_get_length (array));
-
-  for (guint i = 0; i < changes->len; i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      Change *c = &g_array_index (changes, Change, i);
-      JsonObject *data;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        return invalid (error, "changes[]");
-      if (!tb_wire_change_from_json (json_node_get_object (element), &c->change, error))
-        return FALSE;
-
-      data = c->change.data;
-      if (!g_str_equal (c->change.op, "put"))
-        continue;
-      if (data == NULL)
-        return invalid (error, "changes[].data");
-
-      if (g_str_equal (c->change.type, "case"))
-        {
-          if (!tb_wire_case_from_json (data, &c->wcase, error))
-            return FALSE;
-          if (g_strcmp0 (c->wcase.record.id, c->change.id) != 0)
-            return invalid (error, "changes[].id");
-          c->is_case_put = TRUE;
-        }
-      else if (g_str_equal (c->change.type, "user"))
-        {
-          TbWireUser user = { 0 };
-          gboolean ok = tb_wire_user_from_json (data, &user, error);
-
-          tb_wire_user_clear (&user);
-          if (!ok)
-            return FALSE;
-        }
-      else if (g_str_equal (c->change.type, "team"))
-        {
-          const char *id, *name;
-
-          if (!tb_wire_team_from_json (data, &id, &name, error))
-            return FALSE;
-        }
-    }
-  return TRUE;
-}
+typedef TbWirePageChange Change;
 
 static GHashTable *
 overlaid_case_ids (TbStore  *self,
@@ -1113,60 +1050,33 @@ apply_changes (TbStore       *self,
 }
 
 /*
- * Applies one pull page and its cursor in one transaction. The page is checked as a whole
- * first: a page the client cannot read changes nothing. @local_time is when the answer came,
- * for the clock skew.
+ * Applies one pull page and its cursor in one transaction. The page was checked as a whole
+ * when it was read (tb_wire_page_parse()): a page the client cannot read changes nothing.
+ * @local_time is when the answer came, for the clock skew.
  */
 gboolean
 _tb_store_apply_pull (TbStore       *self,
-                      JsonObject    *reply,
+                      TbWirePage    *page,
                       gint64         local_time,
                       TbPullCounts  *counts,
                       GError       **error)
 {
-  g_autoptr(GArray) changes = g_array_new (FALSE, TRUE, sizeof (Change));
   g_autofree char *client_id = NULL;
-  const char *cursor;
-  JsonNode *node;
 
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (reply != NULL && counts != NULL, FALSE);
+  g_return_val_if_fail (page != NULL && counts != NULL, FALSE);
 
-  g_array_set_clear_func (changes, (GDestroyNotify) change_clear);
   memset (counts, 0, sizeof *counts);
-
-  node = json_object_get_member (reply, "changes");
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, "changes");
-  if (!decode_changes (json_node_get_array (node), changes, error))
-    return FALSE;
-  counts->changes = changes->len;
-
-  node = json_object_get_member (reply, "cursor");
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return invalid (error, "cursor");
-  cursor = json_node_get_string (node);
-
-  node = json_object_get_member (reply, "has_more");
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return invalid (error, "has_more");
-  counts->has_more = json_node_get_boolean (node);
-
-  node = json_object_get_member (reply, "last_mutation_id");
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64
-      || json_node_get_int (node) < 0)
-    return invalid (error, "last_mutation_id");
-  counts->last_mutation_id = json_node_get_int (node);
-
-  node = json_object_get_member (reply, "server_time");
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING
-      || !tb_wire_parse_time (json_node_get_string (node), &counts->server_time))
-    return invalid (error, "server_time");
+  counts->changes = page->changes->len;
+  counts->has_more = page->has_more;
+  counts->last_mutation_id = page->last_mutation_id;
+  counts->server_time = page->server_time;
 
   if (!tb_store_begin (self, error))
     return FALSE;
   if (!(client_id = _tb_store_ensure_client_id (self, error))
-      || !apply_changes (self, changes, cursor, counts, counts->server_time - local_time, error))
+      || !apply_changes (self, page->changes, page->cursor, counts,
+                         counts->server_time - local_time, error))
     {
       tb_store_rollback (self);
       return FALSE;

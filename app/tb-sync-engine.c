@@ -162,6 +162,7 @@ typedef struct
   char       *path;
   char       *body;        /* NULL for a GET */
   gboolean    with_token;
+  gboolean    raw;         /* a 200 answer is kept as bytes, for the caller to read */
   gboolean    refreshed;   /* a 401 was answered by one refresh already */
   GByteArray *reply;
   SoupMessage *msg;
@@ -192,6 +193,7 @@ typedef struct
 {
   guint       status;
   JsonObject *object;       /* NULL when the body is not a JSON object */
+  GBytes     *body;         /* instead, a 200 answer to a raw exchange */
   guint       retry_after;  /* seconds, 0 if absent */
 } Response;
 
@@ -199,6 +201,7 @@ static void
 response_free (Response *r)
 {
   g_clear_pointer (&r->object, json_object_unref);
+  g_clear_pointer (&r->body, g_bytes_unref);
   g_free (r);
 }
 
@@ -250,6 +253,13 @@ exchange_complete (TbSyncEngine *self,
 
   response->status = soup_message_get_status (x->msg);
   response->retry_after = parse_retry_after (x->msg);
+
+  if (x->raw && response->status == SOUP_STATUS_OK)
+    {
+      response->body = g_byte_array_free_to_bytes (g_steal_pointer (&x->reply));
+      g_task_return_pointer (task, g_steal_pointer (&response), (GDestroyNotify) response_free);
+      return;
+    }
 
   if (x->reply->len > 0
       && json_parser_load_from_data (parser, (const char *) x->reply->data, x->reply->len,
@@ -411,6 +421,28 @@ exchange_send (TbSyncEngine *self,
 
 /* Sends one request; @body is a JSON object's text, or %NULL for a GET. */
 static void
+exchange_start (TbSyncEngine        *self,
+                const char          *path,
+                char                *body,
+                gboolean             with_token,
+                gboolean             raw,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Exchange *x = g_new0 (Exchange, 1);
+
+  g_task_set_source_tag (task, exchange_start);
+  x->path = g_strdup (path);
+  x->body = body;
+  x->with_token = with_token;
+  x->raw = raw;
+  g_task_set_task_data (task, x, (GDestroyNotify) exchange_free);
+  exchange_send (self, task);
+}
+
+static void
 exchange_async (TbSyncEngine        *self,
                 const char          *path,
                 char                *body,
@@ -419,15 +451,7 @@ exchange_async (TbSyncEngine        *self,
                 GAsyncReadyCallback  callback,
                 gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Exchange *x = g_new0 (Exchange, 1);
-
-  g_task_set_source_tag (task, exchange_async);
-  x->path = g_strdup (path);
-  x->body = body;
-  x->with_token = with_token;
-  g_task_set_task_data (task, x, (GDestroyNotify) exchange_free);
-  exchange_send (self, task);
+  exchange_start (self, path, body, with_token, FALSE, cancellable, callback, user_data);
 }
 
 static Response *
@@ -904,20 +928,44 @@ tb_sync_engine_restore_session_finish (TbSyncEngine  *self,
 /* ---------------------------------------------------------------------------------------------- */
 /* One sync */
 
+/* A pull page read and checked, waiting to be applied. */
+typedef struct
+{
+  TbWirePage *page;
+  gint64      sent_at;
+} Pulled;
+
+static void
+pulled_free (Pulled *pulled)
+{
+  tb_wire_page_free (pulled->page);
+  g_free (pulled);
+}
+
 typedef struct
 {
   TbSyncSummary summary;
   char         *client_id;
-  char         *cursor;
+  char         *cursor;       /* of the last page read */
   gint64        first_id;     /* the batch being pushed */
   gint64        last_id;
   gint64        sent_at;
   guint         rounds;       /* pushes of what was queued during the pull */
+
+  /* The pull: the next page is asked for as soon as one is read, so that the server makes it
+   * while this one is applied. */
+  GQueue        pulled;       /* Pulled */
+  guint         fetched;      /* pages read */
+  gboolean      fetching;     /* a pull request is out */
+  gboolean      more;         /* the last page read says more wait */
+  guint         apply_source;
+  gboolean      finished;     /* the task has its result */
 } Cycle;
 
 static void
 cycle_free (Cycle *c)
 {
+  g_queue_clear_full (&c->pulled, (GDestroyNotify) pulled_free);
   g_free (c->client_id);
   g_free (c->cursor);
   g_free (c);
@@ -931,6 +979,11 @@ cycle_fail (TbSyncEngine *self,
             GTask        *task,
             GError       *error)
 {
+  Cycle *c = g_task_get_task_data (task);
+
+  c->finished = TRUE;
+  g_queue_clear_full (&c->pulled, (GDestroyNotify) pulled_free);
+  g_clear_handle_id (&c->apply_source, g_source_remove);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
@@ -1119,6 +1172,13 @@ cycle_done (TbSyncEngine *self,
   g_object_unref (task);
 }
 
+/* Pages as large as the server allows: each is one transaction here, and an initial sync of
+ * 100,000 cases in 1 MB pages spent much of its time committing (docs/protocol.md). */
+#define PULL_LIMIT      10000
+#define PULL_MAX_BYTES  (8 * 1000 * 1000)
+/* Pages read ahead of the one being applied. */
+#define PULL_AHEAD      1
+
 static char *
 pull_body (Cycle *c)
 {
@@ -1135,9 +1195,42 @@ pull_body (Cycle *c)
     json_builder_add_string_value (builder, c->cursor);
   else
     json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "limit");
+  json_builder_add_int_value (builder, PULL_LIMIT);
+  json_builder_set_member_name (builder, "max_bytes");
+  json_builder_add_int_value (builder, PULL_MAX_BYTES);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
+}
+
+static void pull_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* Asks for the page after c->cursor; the request holds a reference on @task. */
+static void
+fetch_next (TbSyncEngine *self,
+            GTask        *task)
+{
+  Cycle *c = g_task_get_task_data (task);
+
+  c->fetching = TRUE;
+  c->sent_at = g_get_real_time ();
+  exchange_start (self, "/api/v1/sync/pull", pull_body (c), TRUE, TRUE,
+                  g_task_get_cancellable (task), pull_cb, g_object_ref (task));
+}
+
+static gboolean apply_cb (gpointer user_data);
+
+static void
+schedule_apply (GTask *task)
+{
+  Cycle *c = g_task_get_task_data (task);
+
+  /* Below input and drawing: a window stays responsive between pages. The idle holds a
+   * reference on @task. */
+  if (c->apply_source == 0)
+    c->apply_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_cb, g_object_ref (task),
+                                       g_object_unref);
 }
 
 static void
@@ -1145,17 +1238,27 @@ pull_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
   Cycle *c = g_task_get_task_data (task);
   g_autoptr(Response) response = NULL;
-  TbPullCounts counts = { 0 };
+  g_autoptr(TbWirePage) page = NULL;
+  Pulled *pulled;
   GError *error = NULL;
+  gsize length = 0;
+  const char *data;
 
+  c->fetching = FALSE;
   response = exchange_finish (self, result, &error);
+  /* The sync already ended (a page failed to apply): this answer is not needed. */
+  if (c->finished)
+    {
+      g_clear_error (&error);
+      return;
+    }
   if (response == NULL)
     {
-      cycle_fail (self, task, error);
+      cycle_fail (self, g_object_ref (task), error);
       return;
     }
 
@@ -1166,84 +1269,137 @@ pull_cb (GObject      *source,
       if (c->summary.resets > 0)
         {
           malformed (&error, "cursor-expired");
-          cycle_fail (self, task, error);
+          cycle_fail (self, g_object_ref (task), error);
           return;
         }
       c->summary.resets++;
       log_line (self, "warning", _("The server asked for a full resynchronisation; the "
                                    "cases are fetched again. Unsent work is kept."));
+      /* Pages read after the cursor the server no longer knows are of no use either. */
+      g_queue_clear_full (&c->pulled, (GDestroyNotify) pulled_free);
       if (!_tb_store_reset_sync (self->store, &error))
         {
-          cycle_fail (self, task, error);
+          cycle_fail (self, g_object_ref (task), error);
           return;
         }
       g_clear_pointer (&c->cursor, g_free);
-      pull_next (self, task);
+      fetch_next (self, task);
       return;
     }
 
   if (response->status != SOUP_STATUS_OK)
     {
       set_http_error (self, response, &error);
-      cycle_fail (self, task, error);
-      return;
-    }
-  if (response->object == NULL)
-    {
-      malformed (&error, _("not a JSON object"));
-      cycle_fail (self, task, error);
+      cycle_fail (self, g_object_ref (task), error);
       return;
     }
 
-  if (!_tb_store_apply_pull (self->store, response->object, c->sent_at, &counts, &error))
+  /* The whole page is checked before anything of it is used. */
+  data = g_bytes_get_data (response->body, &length);
+  page = tb_wire_page_parse (data, length, &error);
+  if (page == NULL)
     {
-      cycle_fail (self, task, as_sync_error (error));
+      cycle_fail (self, g_object_ref (task), as_sync_error (error));
       return;
+    }
+  g_clear_pointer (&response->body, g_bytes_unref);
+
+  c->fetched++;
+  if (page->has_more && page->changes->len == 0 && c->fetched > 10000)
+    {
+      malformed (&error, "has_more");
+      cycle_fail (self, g_object_ref (task), error);
+      return;
+    }
+
+  g_free (c->cursor);
+  c->cursor = g_strdup (page->cursor);
+  c->more = page->has_more;
+  pulled = g_new0 (Pulled, 1);
+  pulled->page = g_steal_pointer (&page);
+  pulled->sent_at = c->sent_at;
+  g_queue_push_tail (&c->pulled, pulled);
+
+  if (c->more && c->pulled.length <= PULL_AHEAD)
+    fetch_next (self, task);
+  schedule_apply (task);
+}
+
+/* The pull is over: what was queued meanwhile goes now rather than at the next sync. Hands
+ * over the cycle's reference on @task. */
+static void
+pull_done (TbSyncEngine *self,
+           GTask        *task)
+{
+  Cycle *c = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) left = _tb_store_outbox_next (self->store, 1, NULL);
+
+  if (left != NULL && left->len > 0 && c->rounds++ < 3
+      && ((TbOutboxItem *) g_ptr_array_index (left, 0))->id > c->last_id)
+    {
+      push_next (self, task);
+      return;
+    }
+  cycle_done (self, task);
+}
+
+/* Applies the oldest page read, each in one transaction (tb-store-sync.c). */
+static gboolean
+apply_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  TbSyncEngine *self = g_task_get_source_object (task);
+  Cycle *c = g_task_get_task_data (task);
+  TbPullCounts counts = { 0 };
+  Pulled *pulled;
+  GError *error = NULL;
+  gboolean applied;
+
+  pulled = g_queue_pop_head (&c->pulled);
+  if (c->finished || pulled == NULL)
+    {
+      c->apply_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  applied = _tb_store_apply_pull (self->store, pulled->page, pulled->sent_at, &counts, &error);
+  pulled_free (pulled);
+  if (!applied)
+    {
+      /* The cycle's reference: the idle keeps its own until it is removed. */
+      c->apply_source = 0;
+      cycle_fail (self, g_object_ref (task), as_sync_error (error));
+      return G_SOURCE_REMOVE;
     }
 
   c->summary.pages++;
   c->summary.changes += counts.changes;
   c->summary.cases += counts.cases;
   c->summary.removed += counts.removed;
-  g_free (c->cursor);
-  c->cursor = g_strdup (json_object_get_string_member (response->object, "cursor"));
   g_signal_emit (self, signals[PROGRESS], 0, "pull", c->summary.changes, counts.changes);
 
-  if (counts.has_more)
-    {
-      if (counts.changes == 0 && c->summary.pages > 10000)
-        {
-          malformed (&error, "has_more");
-          cycle_fail (self, task, error);
-          return;
-        }
-      pull_next (self, task);
-      return;
-    }
+  if (c->more && !c->fetching && c->pulled.length <= PULL_AHEAD)
+    fetch_next (self, task);
+  if (!g_queue_is_empty (&c->pulled))
+    return G_SOURCE_CONTINUE;
 
-  /* Anything queued while we pulled goes now rather than at the next sync. */
-  {
-    g_autoptr(GPtrArray) left = _tb_store_outbox_next (self->store, 1, NULL);
-
-    if (left != NULL && left->len > 0 && c->rounds++ < 3
-        && ((TbOutboxItem *) g_ptr_array_index (left, 0))->id > c->last_id)
-      {
-        push_next (self, task);
-        return;
-      }
-  }
-  cycle_done (self, task);
+  c->apply_source = 0;
+  if (!c->more && !c->fetching)
+    pull_done (self, g_object_ref (task));
+  return G_SOURCE_REMOVE;
 }
 
+/* Starts the pull with the cycle's reference on @task. */
 static void
 pull_next (TbSyncEngine *self,
            GTask        *task)
 {
   Cycle *c = g_task_get_task_data (task);
 
-  c->sent_at = g_get_real_time ();
-  exchange_async (self, "/api/v1/sync/pull", pull_body (c), TRUE,
-                  g_task_get_cancellable (task), pull_cb, task);
+  c->more = TRUE;
+  fetch_next (self, task);
+  /* The requests and the idle hold their own references. */
+  g_object_unref (task);
 }
 
 static void run_cycle (TbSyncEngine *self);
