@@ -336,6 +336,7 @@ send_cb (GObject      *source,
   Exchange *x = g_task_get_task_data (task);
   GError *cause = NULL;
   GError *error = NULL;
+  goffset length;
 
   x->stream = soup_session_send_finish (SOUP_SESSION (source), result, &cause);
   if (x->stream == NULL)
@@ -357,7 +358,9 @@ send_cb (GObject      *source,
       return;
     }
 
-  x->reply = g_byte_array_new ();
+  /* Large pages are read into one buffer of their size rather than grown to twice it. */
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (x->msg));
+  x->reply = g_byte_array_sized_new (length > 0 && length <= MAX_REPLY_BYTES ? length : 0);
   read_more (self, g_steal_pointer (&task));
 }
 
@@ -1172,10 +1175,6 @@ cycle_done (TbSyncEngine *self,
   g_object_unref (task);
 }
 
-/* Pages as large as the server allows: each is one transaction here, and an initial sync of
- * 100,000 cases in 1 MB pages spent much of its time committing (docs/protocol.md). */
-#define PULL_LIMIT      10000
-#define PULL_MAX_BYTES  (8 * 1000 * 1000)
 /* Pages read ahead of the one being applied. */
 #define PULL_AHEAD      1
 
@@ -1196,9 +1195,9 @@ pull_body (Cycle *c)
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "limit");
-  json_builder_add_int_value (builder, PULL_LIMIT);
+  json_builder_add_int_value (builder, TB_SYNC_PULL_LIMIT);
   json_builder_set_member_name (builder, "max_bytes");
-  json_builder_add_int_value (builder, PULL_MAX_BYTES);
+  json_builder_add_int_value (builder, TB_SYNC_PULL_MAX_BYTES);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
@@ -1233,6 +1232,83 @@ schedule_apply (GTask *task)
                                        g_object_unref);
 }
 
+/* The body of a pull answer, for the thread that reads it. */
+typedef struct
+{
+  GBytes *body;
+} Unparsed;
+
+static void
+unparsed_free (Unparsed *unparsed)
+{
+  g_clear_pointer (&unparsed->body, g_bytes_unref);
+  g_free (unparsed);
+}
+
+static void
+parse_thread (GTask        *parse_task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Unparsed *unparsed = task_data;
+  TbWirePage *page;
+  GError *error = NULL;
+
+  /* The page takes the text over, without a copy. */
+  page = tb_wire_page_parse (g_steal_pointer (&unparsed->body), &error);
+  if (page == NULL)
+    g_task_return_error (parse_task, error);
+  else
+    g_task_return_pointer (parse_task, page, (GDestroyNotify) tb_wire_page_free);
+}
+
+static void
+parsed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TbSyncEngine *self = TB_SYNC_ENGINE (source);
+  Cycle *c = g_task_get_task_data (task);
+  g_autoptr(TbWirePage) page = NULL;
+  Pulled *pulled;
+  GError *error = NULL;
+
+  c->fetching = FALSE;
+  page = g_task_propagate_pointer (G_TASK (result), &error);
+  if (c->finished)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (page == NULL)
+    {
+      cycle_fail (self, g_object_ref (task), as_sync_error (error));
+      return;
+    }
+
+  c->fetched++;
+  if (page->has_more && page->changes->len == 0 && c->fetched > 10000)
+    {
+      malformed (&error, "has_more");
+      cycle_fail (self, g_object_ref (task), error);
+      return;
+    }
+
+  g_free (c->cursor);
+  c->cursor = g_strdup (page->cursor);
+  c->more = page->has_more;
+  pulled = g_new0 (Pulled, 1);
+  pulled->page = g_steal_pointer (&page);
+  pulled->sent_at = c->sent_at;
+  g_queue_push_tail (&c->pulled, pulled);
+
+  if (c->more && c->pulled.length <= PULL_AHEAD)
+    fetch_next (self, task);
+  schedule_apply (task);
+}
+
 static void
 pull_cb (GObject      *source,
          GAsyncResult *result,
@@ -1242,11 +1318,9 @@ pull_cb (GObject      *source,
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
   Cycle *c = g_task_get_task_data (task);
   g_autoptr(Response) response = NULL;
-  g_autoptr(TbWirePage) page = NULL;
-  Pulled *pulled;
+  GTask *parse_task;
+  Unparsed *unparsed;
   GError *error = NULL;
-  gsize length = 0;
-  const char *data;
 
   c->fetching = FALSE;
   response = exchange_finish (self, result, &error);
@@ -1294,35 +1368,15 @@ pull_cb (GObject      *source,
       return;
     }
 
-  /* The whole page is checked before anything of it is used. */
-  data = g_bytes_get_data (response->body, &length);
-  page = tb_wire_page_parse (data, length, &error);
-  if (page == NULL)
-    {
-      cycle_fail (self, g_object_ref (task), as_sync_error (error));
-      return;
-    }
-  g_clear_pointer (&response->body, g_bytes_unref);
-
-  c->fetched++;
-  if (page->has_more && page->changes->len == 0 && c->fetched > 10000)
-    {
-      malformed (&error, "has_more");
-      cycle_fail (self, g_object_ref (task), error);
-      return;
-    }
-
-  g_free (c->cursor);
-  c->cursor = g_strdup (page->cursor);
-  c->more = page->has_more;
-  pulled = g_new0 (Pulled, 1);
-  pulled->page = g_steal_pointer (&page);
-  pulled->sent_at = c->sent_at;
-  g_queue_push_tail (&c->pulled, pulled);
-
-  if (c->more && c->pulled.length <= PULL_AHEAD)
-    fetch_next (self, task);
-  schedule_apply (task);
+  /* The whole page is checked before anything of it is used, in a thread: the page before
+   * is applied meanwhile. */
+  c->fetching = TRUE;
+  unparsed = g_new0 (Unparsed, 1);
+  unparsed->body = g_steal_pointer (&response->body);
+  parse_task = g_task_new (self, NULL, parsed_cb, g_object_ref (task));
+  g_task_set_task_data (parse_task, unparsed, (GDestroyNotify) unparsed_free);
+  g_task_run_in_thread (parse_task, parse_thread);
+  g_object_unref (parse_task);
 }
 
 /* The pull is over: what was queued meanwhile goes now rather than at the next sync. Hands

@@ -1023,11 +1023,11 @@ typedef struct
 
 typedef struct
 {
-  const char   *text;
+  char         *text;     /* the page's own copy: its strings are ended in place */
   gsize         length;
   gsize         pos;
   GArray       *tokens;
-  GStringChunk *strings;
+  GStringChunk *strings;  /* strings with escapes, decoded */
 } Lexer;
 
 static inline void
@@ -1291,7 +1291,11 @@ lex_value (Lexer *lx,
   return TRUE;
 }
 
-/* The string token @index decoded, in the page's string chunk; %NULL if it holds a nul. */
+/*
+ * The string token @index decoded, or %NULL if it holds a nul. A string without escapes is
+ * ended in place, over its closing quote: the text of the change it is in is not read again
+ * (see tb_wire_page_parse()). One with escapes is decoded into the page's string chunk.
+ */
 static const char *
 token_string (Lexer *lx,
               guint  index)
@@ -1302,7 +1306,10 @@ token_string (Lexer *lx,
   g_autoptr(GString) out = NULL;
 
   if (!t->escaped)
-    return g_string_chunk_insert_len (lx->strings, p, t->length);
+    {
+      lx->text[t->start + t->length] = '\0';
+      return lx->text + t->start;
+    }
 
   out = g_string_sized_new (t->length);
   while (p < end)
@@ -1352,12 +1359,45 @@ token_is (Lexer      *lx,
 {
   const Token *t = lex_token (lx, index);
   gsize length = strlen (name);
-  const char *decoded;
+  g_autoptr(GString) decoded = NULL;
 
   if (!t->escaped)
     return t->length == length && memcmp (lx->text + t->start, name, length) == 0;
-  decoded = token_string (lx, index);
-  return decoded != NULL && strcmp (decoded, name) == 0;
+
+  /* A key with escapes (rare): decoded aside, the text left as it is. */
+  decoded = g_string_new (NULL);
+  for (const char *p = lx->text + t->start, *end = p + t->length; p < end; p++)
+    {
+      gunichar c = (guchar) *p;
+
+      if (c == '\\')
+        {
+          switch (*++p)
+            {
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u':
+              c = read_hex4 (p + 1);
+              p += 4;
+              if (c >= 0xD800 && c <= 0xDBFF)
+                {
+                  c = 0x10000 + ((c - 0xD800) << 10) + (read_hex4 (p + 3) - 0xDC00);
+                  p += 6;
+                }
+              break;
+            default:
+              c = (guchar) *p;
+              break;
+            }
+          g_string_append_unichar (decoded, c);
+        }
+      else
+        g_string_append_c (decoded, *p);
+    }
+  return decoded->len == length && memcmp (decoded->str, name, length) == 0;
 }
 
 /* The value of member @name of the object token @object (the last, as json-glib keeps), or
@@ -1561,6 +1601,7 @@ token_to_node (Lexer *lx,
 
 struct _TbWirePagePrivate
 {
+  char         *text;     /* the answer, its strings ended in place */
   GStringChunk *strings;
   GPtrArray    *nodes;    /* JsonNode: the records kept as trees */
 };
@@ -1608,13 +1649,6 @@ page_read_case (Lexer       *lx,
   if (strcmp (r->applicant_kind, "person") != 0 && strcmp (r->applicant_kind, "company") != 0)
     return bad_value (error, "case.applicant_kind");
 
-  /* The form is kept as the (checked) text it came as. */
-  node = token_member (lx, object, "form");
-  if (token_kind (lx, node) != TOKEN_OBJECT)
-    return wrong_type (error, "case.form");
-  r->form_json = g_string_chunk_insert_len (lx->strings, lx->text + lex_token (lx, node)->start,
-                                            lex_token (lx, node)->length);
-
   node = token_member (lx, object, "events");
   if (token_kind (lx, node) != TOKEN_NULL)
     {
@@ -1622,17 +1656,25 @@ page_read_case (Lexer       *lx,
 
       if (token_kind (lx, node) != TOKEN_ARRAY)
         return wrong_type (error, "case.events");
-      /* No events: nothing to build. */
-      if (lex_token (lx, node)->next == node + 1)
-        return TRUE;
-      events = token_to_node (lx, node);
-      if (events == NULL)
-        return wrong_type (error, "case.events");
-      g_ptr_array_add (page->priv->nodes, events);
-      if (!check_events (json_node_get_array (events), error))
-        return FALSE;
-      out->events = json_node_get_array (events);
+      /* An empty timeline needs no tree. */
+      if (lex_token (lx, node)->next != node + 1)
+        {
+          if ((events = token_to_node (lx, node)) == NULL)
+            return wrong_type (error, "case.events");
+          g_ptr_array_add (page->priv->nodes, events);
+          if (!check_events (json_node_get_array (events), error))
+            return FALSE;
+          out->events = json_node_get_array (events);
+        }
     }
+
+  /* The form is kept as the (checked) text it came as, ended in place over the comma or brace
+   * after it, last: the timeline above was read from the text before. */
+  node = token_member (lx, object, "form");
+  if (token_kind (lx, node) != TOKEN_OBJECT)
+    return wrong_type (error, "case.form");
+  r->form_json = lx->text + lex_token (lx, node)->start;
+  lx->text[lex_token (lx, node)->start + lex_token (lx, node)->length] = '\0';
 
   return TRUE;
 }
@@ -1705,81 +1747,171 @@ page_read_change (Lexer             *lx,
   return TRUE;
 }
 
+/* Expects @c at the current position, after any space, and moves past it. */
+static gboolean
+lex_expect (Lexer *lx,
+            char   c)
+{
+  lex_skip_space (lx);
+  if (lx->pos >= lx->length || lx->text[lx->pos] != c)
+    return FALSE;
+  lx->pos++;
+  return TRUE;
+}
+
+/* The changes array of the page, each change lexed, checked and decoded before the next one
+ * is read (so that the tokens of one change are all there ever is). */
+static gboolean
+page_read_changes (Lexer       *lx,
+                   TbWirePage  *page,
+                   GError     **error)
+{
+  if (!lex_expect (lx, '['))
+    return wrong_type (error, "changes");
+  if (lex_expect (lx, ']'))
+    return TRUE;
+
+  do
+    {
+      TbWirePageChange *change;
+
+      g_array_set_size (lx->tokens, 0);
+      if (!lex_value (lx, 2))
+        return wrong_type (error, "page");
+      g_array_set_size (page->changes, page->changes->len + 1);
+      change = &g_array_index (page->changes, TbWirePageChange, page->changes->len - 1);
+      if (!page_read_change (lx, 0, page, change, error))
+        return FALSE;
+    }
+  while (lex_expect (lx, ','));
+
+  return lex_expect (lx, ']') ? TRUE : wrong_type (error, "page");
+}
+
 /**
  * tb_wire_page_parse:
- * @text: (array length=length): the body of a pull answer
- * @length: its length in bytes
+ * @bytes: (transfer full): the body of a pull answer
  * @error: return location for a #TB_WIRE_ERROR
  *
  * Reads a pull page `{changes, cursor, has_more, last_mutation_id, server_time}` and checks
  * it as a whole: the JSON, every change's envelope, cases as tb_wire_case_from_json(), users
  * and teams. Members not in the protocol are ignored, as are records of unknown types (the
- * caller skips them).
+ * caller skips them). The page keeps the text of @bytes (without copying it if nothing else
+ * holds @bytes) and its strings point into it. It may be called in any thread.
  *
  * Returns: (transfer full) (nullable): the page, or %NULL with @error set
  */
 TbWirePage *
-tb_wire_page_parse (const char  *text,
-                    gsize        length,
-                    GError     **error)
+tb_wire_page_parse (GBytes  *bytes,
+                    GError **error)
 {
   g_autoptr(TbWirePage) page = NULL;
   g_autoptr(GArray) tokens = NULL;
+  g_autoptr(GArray) top_tokens = NULL;
+  Token top = { TOKEN_OBJECT, 0, 0, 0, 0 };
   Lexer lx = { 0 };
-  guint changes, end;
+  Lexer members = { 0 };
+  gboolean seen_changes = FALSE;
+  gboolean closed;
   const char *time;
+  gsize length = 0;
 
-  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   page = g_new0 (TbWirePage, 1);
   page->priv = g_new0 (TbWirePagePrivate, 1);
-  page->priv->strings = g_string_chunk_new (MAX (4096, length / 2));
+  page->priv->text = g_bytes_unref_to_data (bytes, &length);
+  page->priv->strings = g_string_chunk_new (4096);
   page->priv->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   page->changes = g_array_new (FALSE, TRUE, sizeof (TbWirePageChange));
 
-  if (length > G_MAXUINT32 / 2 || !g_utf8_validate_len (text, length, NULL))
+  if (length > G_MAXUINT32 / 2 || !g_utf8_validate_len (page->priv->text, length, NULL))
     {
       wrong_type (error, "page");
       return NULL;
     }
 
-  lx.text = text;
+  /* The tokens of one change at a time in @lx; the page's own members in @members, as the
+   * members of an object token 0. */
+  tokens = g_array_sized_new (FALSE, FALSE, sizeof (Token), 256);
+  top_tokens = g_array_sized_new (FALSE, FALSE, sizeof (Token), 16);
+  g_array_append_val (top_tokens, top);
+  lx.text = page->priv->text;
   lx.length = length;
-  lx.strings = page->priv->strings;
-  /* About one token per 25 bytes of a case. */
-  tokens = g_array_sized_new (FALSE, FALSE, sizeof (Token), length / 20 + 16);
   lx.tokens = tokens;
-  if (!lex_value (&lx, 0) || (lex_skip_space (&lx), lx.pos != lx.length)
-      || token_kind (&lx, 0) != TOKEN_OBJECT)
+  lx.strings = page->priv->strings;
+  members = lx;
+  members.tokens = top_tokens;
+
+  if (!lex_expect (&lx, '{'))
     {
       wrong_type (error, "page");
       return NULL;
     }
+  closed = lex_expect (&lx, '}');
+  if (!closed)
+    do
+      {
+        guint key = top_tokens->len;
 
-  changes = token_member (&lx, 0, "changes");
-  if (token_kind (&lx, changes) != TOKEN_ARRAY)
+        members.pos = lx.pos;
+        lex_skip_space (&members);
+        if (members.pos >= length || members.text[members.pos] != '"' || !lex_string (&members)
+            || !lex_expect (&members, ':'))
+          {
+            wrong_type (error, "page");
+            return NULL;
+          }
+        if (token_is (&members, key, "changes"))
+          {
+            /* Twice would leave it unclear which the server meant. */
+            g_array_set_size (top_tokens, key);
+            lx.pos = members.pos;
+            if (seen_changes)
+              {
+                wrong_type (error, "changes");
+                return NULL;
+              }
+            seen_changes = TRUE;
+            if (!page_read_changes (&lx, page, error))
+              return NULL;
+          }
+        else
+          {
+            if (!lex_value (&members, 1))
+              {
+                wrong_type (error, "page");
+                return NULL;
+              }
+            lx.pos = members.pos;
+          }
+      }
+    while (lex_expect (&lx, ','));
+  if (!closed && !lex_expect (&lx, '}'))
+    {
+      wrong_type (error, "page");
+      return NULL;
+    }
+  lex_skip_space (&lx);
+  if (lx.pos != length)
+    {
+      wrong_type (error, "page");
+      return NULL;
+    }
+  if (!seen_changes)
     {
       wrong_type (error, "changes");
       return NULL;
     }
-  end = lex_token (&lx, changes)->next;
-  for (guint element = changes + 1; element < end; element = lex_token (&lx, element)->next)
-    {
-      TbWirePageChange change = { { 0 } };
 
-      g_array_append_val (page->changes, change);
-      if (!page_read_change (&lx, element, page,
-                             &g_array_index (page->changes, TbWirePageChange,
-                                             page->changes->len - 1), error))
-        return NULL;
-    }
-
-  if (!page_read_string (&lx, 0, "cursor", FALSE, MAX_STRING, "page", &page->cursor, error)
-      || !page_read_boolean (&lx, 0, "has_more", FALSE, "page", &page->has_more, error)
-      || !page_read_int (&lx, 0, "last_mutation_id", FALSE, "page", &page->last_mutation_id,
+  g_array_index (top_tokens, Token, 0).next = top_tokens->len;
+  if (!page_read_string (&members, 0, "cursor", FALSE, MAX_STRING, "page", &page->cursor,
                          error)
-      || !page_read_string (&lx, 0, "server_time", FALSE, 64, "page", &time, error))
+      || !page_read_boolean (&members, 0, "has_more", FALSE, "page", &page->has_more, error)
+      || !page_read_int (&members, 0, "last_mutation_id", FALSE, "page",
+                         &page->last_mutation_id, error)
+      || !page_read_string (&members, 0, "server_time", FALSE, 64, "page", &time, error))
     return NULL;
   if (!tb_wire_parse_time (time, &page->server_time))
     {
@@ -1807,6 +1939,7 @@ tb_wire_page_free (TbWirePage *page)
   if (page->priv != NULL)
     {
       g_clear_pointer (&page->priv->nodes, g_ptr_array_unref);
+      g_clear_pointer (&page->priv->text, g_free);
       if (page->priv->strings != NULL)
         g_string_chunk_free (page->priv->strings);
       g_free (page->priv);

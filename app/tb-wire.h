@@ -175,8 +175,7 @@ gboolean    tb_wire_calendar_year_load     (TbCalendar         *calendar,
                                             int                *year,
                                             GError            **error);
 
-TbWirePage *tb_wire_page_parse             (const char         *text,
-                                            gsize               length,
+TbWirePage *tb_wire_page_parse             (GBytes             *bytes,
                                             GError            **error);
 void        tb_wire_page_free              (TbWirePage         *page);
 
