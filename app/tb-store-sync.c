@@ -7,6 +7,7 @@
 
 #include "tb-json-private.h"
 #include "tb-store-private.h"
+#include "tb-sqlite.h"
 #include "tb-store-sync.h"
 #include "tb-wire.h"
 
@@ -521,14 +522,25 @@ _tb_store_outbox_set_sending (TbStore  *self,
                               gboolean  sending,
                               GError  **error)
 {
-  if (!tb_store_begin (self, error))
+  sqlite3 *db = _tb_store_get_db (self);
+  gboolean ok;
+
+  /* Whether rows are being sent need not survive a power cut (rows left "sending" are sent
+   * again, and the server skips what it has seen): this commit does not wait for the disk,
+   * the next full one (the answer's) makes it durable with itself. Twice per push batch, it
+   * was a third of the fsyncs of a push. */
+  if (!tb_sqlite_exec (db, "PRAGMA synchronous = NORMAL", error))
     return FALSE;
-  if (!outbox_set_sending_in_transaction (self, first_id, last_id, sending, error))
+  ok = tb_store_begin (self, error);
+  if (ok && !outbox_set_sending_in_transaction (self, first_id, last_id, sending, error))
     {
       tb_store_rollback (self);
-      return FALSE;
+      ok = FALSE;
     }
-  return tb_store_commit (self, error);
+  else if (ok)
+    ok = tb_store_commit (self, error);
+  /* Back to the store's durability (tb-sqlite.c) whatever happened. */
+  return tb_sqlite_exec (db, "PRAGMA synchronous = FULL", ok ? error : NULL) && ok;
 }
 
 typedef struct
