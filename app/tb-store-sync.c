@@ -961,6 +961,64 @@ apply_reference (TbStore      *self,
   return TRUE;
 }
 
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      if ((guchar) *p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guint) (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The stored versions of the cases of @changes that the store has: one query for a page
+ * rather than a lookup per case (an initial sync finds none). */
+static GHashTable *
+stored_versions (TbStore    *self,
+                 GPtrArray  *changes,
+                 GError    **error)
+{
+  g_autoptr(GHashTable) versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          g_free);
+  g_autoptr(GString) ids = g_string_new ("[");
+  sqlite3_stmt *stmt;
+  int rc;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (ids, ',');
+      append_json_string (ids, ((Change *) g_ptr_array_index (changes, i))->change.id);
+    }
+  g_string_append_c (ids, ']');
+
+  stmt = _tb_store_prepare (self, "SELECT c.id, c.version FROM json_each (?1) j"
+                                  " JOIN cases c ON c.id = j.value", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, ids->str, ids->len, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 version = sqlite3_column_int64 (stmt, 1);
+
+      g_hash_table_insert (versions, column_dup (stmt, 0), g_memdup2 (&version, sizeof version));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _tb_store_set_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&versions);
+}
+
 static gboolean
 apply_changes (TbStore       *self,
                GArray        *changes,
@@ -1025,13 +1083,16 @@ apply_changes (TbStore       *self,
   /* The cases without local changes, in one batch: the bulk of an initial sync. */
   if (batch->len > 0)
     {
+      g_autoptr(GHashTable) stored = stored_versions (self, batch_changes, error);
+
+      if (stored == NULL)
+        return FALSE;
       for (guint i = 0; i < batch_changes->len; i++)
         {
           Change *c = g_ptr_array_index (batch_changes, i);
-          gint64 current = -1;
+          gint64 *version = g_hash_table_lookup (stored, c->change.id);
+          gint64 current = version != NULL ? *version : -1;
 
-          if (!query_int (self, "case-version", c->change.id, &current, error))
-            return FALSE;
           /* A case new to the store (the bulk of an initial sync) has nothing to replace. */
           if (current < 0)
             {
