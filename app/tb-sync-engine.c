@@ -1282,6 +1282,9 @@ parsed_cb (GObject      *source,
       g_clear_error (&error);
       return;
     }
+  if (page != NULL
+      && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    g_clear_pointer (&page, tb_wire_page_free);
   if (page == NULL)
     {
       cycle_fail (self, g_object_ref (task), as_sync_error (error));
@@ -1413,6 +1416,14 @@ apply_cb (gpointer user_data)
   if (c->finished || pulled == NULL)
     {
       c->apply_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  /* Cancelled while pages waited: they are not applied (the next sync fetches them again). */
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    {
+      pulled_free (pulled);
+      c->apply_source = 0;
+      cycle_fail (self, g_object_ref (task), error);
       return G_SOURCE_REMOVE;
     }
 

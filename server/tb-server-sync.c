@@ -2878,6 +2878,13 @@ fill_feed (Ctx      *ctx,
 }
 
 
+static GBytes *
+pull_bytes (sqlite3               *db,
+            const TbServerCaller  *caller,
+            JsonObject            *body,
+            gsize                  cap,
+            GError               **error);
+
 /**
  * tb_server_sync_pull_bytes:
  * @db: the server database
@@ -2902,6 +2909,17 @@ tb_server_sync_pull_bytes (sqlite3               *db,
                            const TbServerCaller  *caller,
                            JsonObject            *body,
                            GError               **error)
+{
+  return pull_bytes (db, caller, body, 0, error);
+}
+
+/* @cap: if not 0, the most bytes of changes whatever was asked (faults, for tests). */
+static GBytes *
+pull_bytes (sqlite3               *db,
+            const TbServerCaller  *caller,
+            JsonObject            *body,
+            gsize                  cap,
+            GError               **error)
 {
   static const char * const allowed[] = { "schema_version", "client_id", "cursor", "limit",
                                           "max_bytes", NULL };
@@ -2951,7 +2969,7 @@ tb_server_sync_pull_bytes (sqlite3               *db,
   page.count = 0;
   page.limit = (guint) limit;
   /* The page's budget counts its changes only. */
-  page.max_bytes = (gsize) max_bytes + changes->len;
+  page.max_bytes = (cap > 0 ? MIN ((gsize) max_bytes, cap) : (gsize) max_bytes) + changes->len;
 
   if (!read_last_mutation_id (&ctx, client_id, &last, &local_error))
     goto failed;
@@ -3848,8 +3866,9 @@ handle_pull (TbServer         *server,
              GError          **error)
 {
   GError *local_error = NULL;
-  g_autoptr(GBytes) page = tb_server_sync_pull_bytes (tb_server_get_db (server), req->caller,
-                                                      req->body, &local_error);
+  const TbServerFaults *faults = tb_server_get_faults (server);
+  g_autoptr(GBytes) page = pull_bytes (tb_server_get_db (server), req->caller, req->body,
+                                       faults != NULL ? faults->page_bytes : 0, &local_error);
 
   /* The client clears what it has and pulls from the start. */
   if (g_error_matches (local_error, TB_PROBLEM_ERROR, TB_PROBLEM_CURSOR_EXPIRED))

@@ -1513,6 +1513,20 @@ tb_server_faults_parse (const char      *spec,
 }
 
 /**
+ * tb_server_get_faults:
+ * @self: a server
+ *
+ * Returns: (nullable): the faults set with tb_server_set_faults(), %NULL if none
+ */
+const TbServerFaults *
+tb_server_get_faults (TbServer *self)
+{
+  g_return_val_if_fail (TB_IS_SERVER (self), NULL);
+
+  return self->faults_enabled ? &self->faults : NULL;
+}
+
+/**
  * tb_server_set_faults:
  * @self: a server
  * @faults: (nullable): the faults to inject from now on, or %NULL for none
