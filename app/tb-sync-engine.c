@@ -12,6 +12,7 @@
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-sync-engine-private.h"
 #include "tb-wire.h"
 
 /*
@@ -29,7 +30,10 @@
  * Secret Service. Neither is ever written to the store or a log.
  */
 
-#define PUSH_BATCH            100
+/* Mutations per push request (the protocol's most), as long as the body stays within the
+ * server's 1 MiB: each request is a round trip and a commit on both ends. */
+#define PUSH_BATCH            1000
+#define PUSH_MAX_BODY         (1000 * 1000)
 #define MAX_REPLY_BYTES       (32 * 1024 * 1024)
 #define BACKOFF_MAX_SECONDS   300
 #define DEFAULT_INTERVAL      60
@@ -55,6 +59,7 @@ struct _TbSyncEngine
   TbSyncStatus     status;
   GError          *last_error;
   guint            interval;
+  guint            push_batch;
 
   GTask           *running;       /* the sync under way */
   GPtrArray       *waiting;       /* GTask: syncs asked for while one ran */
@@ -1116,8 +1121,9 @@ push_next (TbSyncEngine *self,
   Cycle *c = g_task_get_task_data (task);
   g_autoptr(GPtrArray) items = NULL;
   GError *error = NULL;
+  char *body;
 
-  items = _tb_store_outbox_next (self->store, PUSH_BATCH, &error);
+  items = _tb_store_outbox_next (self->store, self->push_batch, &error);
   if (items == NULL)
     {
       cycle_fail (self, task, error);
@@ -1129,16 +1135,26 @@ push_next (TbSyncEngine *self,
       return;
     }
 
+  /* Large mutations (forms) make fewer fit. */
+  body = push_body (c, items);
+  while (strlen (body) > PUSH_MAX_BODY && items->len > 1)
+    {
+      g_ptr_array_set_size (items, items->len / 2);
+      g_free (body);
+      body = push_body (c, items);
+    }
+
   c->first_id = ((TbOutboxItem *) g_ptr_array_index (items, 0))->id;
   c->last_id = ((TbOutboxItem *) g_ptr_array_index (items, items->len - 1))->id;
   if (!_tb_store_outbox_set_sending (self->store, c->first_id, c->last_id, TRUE, &error))
     {
+      g_free (body);
       cycle_fail (self, task, error);
       return;
     }
   g_signal_emit (self, signals[PROGRESS], 0, "push", c->summary.sent, items->len);
-  exchange_async (self, "/api/v1/sync/push", push_body (c, items), TRUE,
-                  g_task_get_cancellable (task), push_cb, task);
+  exchange_async (self, "/api/v1/sync/push", body, TRUE, g_task_get_cancellable (task),
+                  push_cb, task);
 }
 
 static void
@@ -1937,6 +1953,7 @@ static void
 tb_sync_engine_init (TbSyncEngine *self)
 {
   self->interval = DEFAULT_INTERVAL;
+  self->push_batch = PUSH_BATCH;
   self->use_keyring = TRUE;
   self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
 }
@@ -2102,4 +2119,18 @@ tb_sync_engine_set_use_keyring (TbSyncEngine *self,
     return;
   self->use_keyring = use_keyring;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_KEYRING]);
+}
+
+/*
+ * Mutations per push request, at most the protocol's 1,000 (the default): for tests that
+ * want many requests out of few mutations.
+ */
+void
+_tb_sync_engine_set_push_batch (TbSyncEngine *self,
+                                guint         batch)
+{
+  g_return_if_fail (TB_IS_SYNC_ENGINE (self));
+  g_return_if_fail (batch >= 1 && batch <= PUSH_BATCH);
+
+  self->push_batch = batch;
 }

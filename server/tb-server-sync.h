@@ -13,7 +13,7 @@
 G_BEGIN_DECLS
 
 /* Bounds of docs/protocol.md. */
-#define TB_SERVER_SYNC_MAX_MUTATIONS  100
+#define TB_SERVER_SYNC_MAX_MUTATIONS  1000
 /* A pull page: by default, and the most and least a client may ask for (`limit`, `max_bytes`). */
 #define TB_SERVER_SYNC_PAGE_CHANGES      500
 #define TB_SERVER_SYNC_PAGE_BYTES        (1000 * 1000)

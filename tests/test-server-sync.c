@@ -1166,8 +1166,8 @@ test_push_bad_input (Fixture       *f,
       g_assert_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_MALFORMED_REQUEST);
     }
 
-  /* More than 100 mutations. */
-  for (guint i = 0; i < 101; i++)
+  /* More than 1000 mutations. */
+  for (guint i = 0; i < TB_SERVER_SYNC_MAX_MUTATIONS + 1; i++)
     g_string_append_printf (hundred_one, "%s%s", i > 0 ? "," : "", valid);
   g_string_append_c (hundred_one, ']');
   many = g_strdup_printf ("{\"schema_version\":1,\"client_id\":\"c\",\"mutations\":%s}",

@@ -13,6 +13,7 @@
 #include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-sync-engine-private.h"
 #include "tb-test-server.h"
 
 #define TODAY      "2026-11-27"
@@ -801,6 +802,8 @@ test_faults_exactly_once (Fixture       *f,
 
   client_start (c, "wangfang");
   queue_comments (c, 1000, "故障");
+  /* Many requests, so that the faults hit pushes of every kind. */
+  _tb_sync_engine_set_push_batch (c->engine, 100);
 
   g_assert_true (tb_server_faults_parse ("drop=0.15,after=0.5,error=0.1,truncate=0.1,"
                                          "duplicate=0.15,seed=11", &faults, &error));
@@ -1344,6 +1347,31 @@ test_no_keyring (Fixture       *f,
   g_assert_false (tb_sync_engine_get_signed_in (again));
 }
 
+/* Pushes hold up to 1,000 mutations but stay within the server's 1 MiB: long comments go in
+ * smaller batches, all of them. */
+static void
+test_large_pushes (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GString) tag = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  TbSyncSummary summary = { 0 };
+
+  client_start (c, "wangfang");
+  /* About 9,000 bytes each: 300 of them are 2.7 MB. */
+  for (guint i = 0; i < 2990; i++)
+    g_string_append (tag, "长");
+  queue_comments (c, 300, tag->str);
+
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 300);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM mutations WHERE status = 'applied'"),
+                   ==, 300);
+}
+
 /* Cancels the sync at the pull page @user_data counts down to. */
 static void
 cancel_at_page (TbSyncEngine *engine,
@@ -1500,6 +1528,7 @@ main (int    argc,
   ADD ("/sync/faults-exactly-once", test_faults_exactly_once);
   ADD ("/sync/kill-mid-sync", test_kill_mid_sync);
   ADD ("/sync/many-pages", test_many_pages);
+  ADD ("/sync/large-pushes", test_large_pushes);
   ADD ("/sync/expired-token", test_expired_token);
   ADD ("/sync/expired-cursor", test_expired_cursor);
   ADD ("/sync/server-restart", test_server_restart);

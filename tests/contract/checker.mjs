@@ -641,8 +641,8 @@ await tap.test('requests: conforming ones pass, broken ones are caught', () => {
     'POST',
     '/api/v1/sync/push',
     bearer,
-    push(Array.from({ length: 101 }, (_, i) => ({ ...decide, id: i + 1 }))),
-    /100/,
+    push(Array.from({ length: 1001 }, (_, i) => ({ ...decide, id: i + 1 }))),
+    /1000/,
   );
   bad(
     'POST',
