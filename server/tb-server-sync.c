@@ -42,7 +42,8 @@
  */
 
 typedef sqlite3_stmt SyncStmt;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncStmt, sqlite3_finalize)
+static void release (sqlite3_stmt *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncStmt, release)
 
 #define ROLES_ACTING (TB_ROLE_CASEWORKER | TB_ROLE_SUPERVISOR | TB_ROLE_TRAINER)
 
@@ -73,14 +74,36 @@ db_error (sqlite3  *db,
   return FALSE;
 }
 
+/*
+ * Prepared statements are kept per connection and handed out again: preparing them was half
+ * of the server's time in a push. A statement in use is out of the cache (the same SQL used
+ * twice at once gets two statements); tb_server_sync_forget() finalizes what a connection has
+ * before it is closed.
+ */
+G_LOCK_DEFINE_STATIC (statements);
+static GHashTable *statements;  /* sqlite3 * → GHashTable: its SQL → sqlite3_stmt */
+
 static SyncStmt *
 prepare (sqlite3     *db,
          const char  *sql,
          GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  GHashTable *cache;
+  int rc;
 
+  G_LOCK (statements);
+  cache = statements != NULL ? g_hash_table_lookup (statements, db) : NULL;
+  if (cache != NULL)
+    g_hash_table_steal_extended (cache, sql, NULL, (gpointer *) &stmt);
+  G_UNLOCK (statements);
+  if (stmt != NULL)
+    {
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       db_error (db, rc, error);
@@ -89,14 +112,81 @@ prepare (sqlite3     *db,
   return stmt;
 }
 
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+/* Gives a statement of prepare() back, for the next one who needs it. */
+static void
+release (sqlite3_stmt *stmt)
+{
+  sqlite3 *db;
+  GHashTable *cache;
+
+  if (stmt == NULL)
+    return;
+  sqlite3_reset (stmt);
+  db = sqlite3_db_handle (stmt);
+
+  G_LOCK (statements);
+  if (statements == NULL)
+    statements = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_hash_table_unref);
+  cache = g_hash_table_lookup (statements, db);
+  if (cache == NULL)
+    {
+      /* Keyed by the statement's own copy of its SQL. */
+      cache = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+      g_hash_table_insert (statements, db, cache);
+    }
+  if (!g_hash_table_contains (cache, sqlite3_sql (stmt)))
+    {
+      g_hash_table_insert (cache, (gpointer) sqlite3_sql (stmt), stmt);
+      stmt = NULL;
+    }
+  G_UNLOCK (statements);
+
+  if (stmt != NULL)
+    sqlite3_finalize (stmt);
+}
+
+/**
+ * tb_server_sync_forget:
+ * @db: a server database
+ *
+ * Finalizes the statements kept for @db; call it before closing @db.
+ */
+void
+tb_server_sync_forget (sqlite3 *db)
+{
+  g_return_if_fail (db != NULL);
+
+  G_LOCK (statements);
+  if (statements != NULL)
+    g_hash_table_remove (statements, db);
+  G_UNLOCK (statements);
+}
+
 static gboolean
 exec (sqlite3     *db,
       const char  *sql,
       GError     **error)
 {
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  g_autoptr(SyncStmt) stmt = NULL;
+  int rc;
 
-  return rc == SQLITE_OK ? TRUE : db_error (db, rc, error);
+  /* Several statements: as they are. One (BEGIN, SAVEPOINT, COMMIT…): kept prepared. */
+  if (strchr (sql, ';') != NULL)
+    {
+      rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+      return rc == SQLITE_OK ? TRUE : db_error (db, rc, error);
+    }
+  if (!(stmt = prepare (db, sql, error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  return rc == SQLITE_DONE ? TRUE : db_error (db, rc, error);
 }
 
 /* Runs a statement that returns no rows, and resets it. */
@@ -315,7 +405,7 @@ ctx_clear (Ctx *ctx)
   g_clear_pointer (&ctx->services, g_hash_table_unref);
   g_clear_pointer (&ctx->workflows, g_hash_table_unref);
   g_clear_pointer (&ctx->teams_json, g_free);
-  g_clear_pointer (&ctx->events, sqlite3_finalize);
+  g_clear_pointer (&ctx->events, release);
 }
 
 static TbCalendar *

@@ -31,6 +31,7 @@ JsonNode *tb_server_sync_push           (sqlite3               *db,
                                          const TbServerCaller  *caller,
                                          JsonObject            *body,
                                          GError               **error);
+void      tb_server_sync_forget         (sqlite3               *db);
 GBytes   *tb_server_sync_pull_bytes     (sqlite3               *db,
                                          const TbServerCaller  *caller,
                                          JsonObject            *body,

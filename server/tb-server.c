@@ -923,6 +923,8 @@ tb_server_finalize (GObject *object)
   TbServer *self = TB_SERVER (object);
 
   g_clear_pointer (&self->auth, tb_server_auth_free);
+  if (self->db != NULL)
+    tb_server_sync_forget (self->db);
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
   g_clear_pointer (&self->fault_rand, g_rand_free);

@@ -154,7 +154,8 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   tb_server_sync_set_today (TB_DAY_INVALID);
-  sqlite3_close (f->db);
+  tb_server_sync_forget (f->db);
+  g_assert_cmpint (sqlite3_close (f->db), ==, SQLITE_OK);
   remove_tree (f->dir);
   g_free (f->dir);
 }
