@@ -98,7 +98,7 @@ fetch_pages (guint  max_pages,
         tb_bench_fail ("cannot write %s: %s", path, error->message);
 
       /* Read with the client's own reader, which leaves less behind in this process than a
-       * tree of an 8 MB page would (the client's peak memory is measured from here on). */
+       * tree of a 16 MB page would (the client's peak memory is measured from here on). */
       answer = tb_wire_page_parse (g_steal_pointer (&bytes), &error);
       if (answer == NULL)
         tb_bench_fail ("a pull answer the client cannot read: %s", error->message);
