@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tb-store.h"
+#include "tb-wire.h"
 
 G_BEGIN_DECLS
 
@@ -188,7 +189,7 @@ gboolean      _tb_store_apply_push          (TbStore             *self,
                                              TbPushCounts        *counts,
                                              GError             **error);
 gboolean      _tb_store_apply_pull          (TbStore             *self,
-                                             JsonObject          *reply,
+                                             TbWirePage          *page,
                                              gint64               local_time,
                                              TbPullCounts        *counts,
                                              GError             **error);

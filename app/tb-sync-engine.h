@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 
 #define TB_SYNC_ERROR (tb_sync_error_quark ())
 
+/* The pull pages the engine asks for (`limit`, `max_bytes` of docs/protocol.md): as large as
+ * the server allows, since each is one transaction on the desk. */
+#define TB_SYNC_PULL_LIMIT      10000
+#define TB_SYNC_PULL_MAX_BYTES  (16 * 1000 * 1000)
+
 /**
  * TbSyncError:
  * @TB_SYNC_ERROR_OFFLINE: the server cannot be reached (no network, server down, answer cut)

@@ -982,3 +982,967 @@ tb_wire_apply_clock (TbCalendar             *calendar,
   if (result->extends_deadline && *deadline != TB_DAY_INVALID && extension_days > 0)
     *deadline = tb_calendar_add_working_days (calendar, *deadline, extension_days);
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pull pages                                                                                  */
+
+/*
+ * A pull page is the bulk of an initial sync (about 1.4 KB a case, 135 MB for 100,000 cases).
+ * Building a json-glib tree per case and reading it back was a quarter of the desk's time, so
+ * a page is read with a small tokenizer over its text instead: one pass checks the whole page
+ * (UTF-8, JSON syntax, escapes, nesting) and records where every value is; the cases are then
+ * decoded from those positions with the same rules as tb_wire_case_from_json() and
+ * tb_wire_change_from_json(), and their form kept as the text it came as. Only the few records
+ * of other types (services, calendars, users…) and non-empty timelines become json-glib trees.
+ */
+
+#define PAGE_MAX_DEPTH 128
+#define NO_TOKEN       G_MAXUINT32
+
+typedef enum
+{
+  TOKEN_OBJECT,
+  TOKEN_ARRAY,
+  TOKEN_STRING,
+  TOKEN_NUMBER,   /* with a fraction or an exponent */
+  TOKEN_INTEGER,
+  TOKEN_TRUE,
+  TOKEN_FALSE,
+  TOKEN_NULL,
+} TokenKind;
+
+/* An object's tokens are its members' key and value tokens in turn, an array's its elements. */
+typedef struct
+{
+  guint8  kind;
+  guint8  escaped;  /* a string with a backslash in it */
+  guint32 start;    /* a string: after its opening quote; anything else: its first byte */
+  guint32 length;   /* a string: up to its closing quote; anything else: all of it */
+  guint32 next;     /* the token after this one and everything in it */
+} Token;
+
+typedef struct
+{
+  char         *text;     /* the page's own copy: its strings are ended in place */
+  gsize         length;
+  gsize         pos;
+  GArray       *tokens;
+  GStringChunk *strings;  /* strings with escapes, decoded */
+} Lexer;
+
+static inline void
+lex_skip_space (Lexer *lx)
+{
+  while (lx->pos < lx->length)
+    {
+      char c = lx->text[lx->pos];
+
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+        break;
+      lx->pos++;
+    }
+}
+
+static inline Token *
+lex_token (Lexer *lx,
+           guint  index)
+{
+  return &g_array_index (lx->tokens, Token, index);
+}
+
+static guint
+lex_push (Lexer     *lx,
+          TokenKind  kind,
+          gsize      start)
+{
+  Token token = { kind, 0, (guint32) start, 0, 0 };
+
+  g_array_append_val (lx->tokens, token);
+  return lx->tokens->len - 1;
+}
+
+static inline int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Four hex digits at @p, or -1. */
+static int
+read_hex4 (const char *p)
+{
+  int value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = hex_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* A string whose opening quote is at the current position. The text was checked to be UTF-8
+ * as a whole; here the escapes are (a \u escape must be a character: surrogates in pairs). */
+static gboolean
+lex_string (Lexer *lx)
+{
+  const char *text = lx->text;
+  gsize p = lx->pos + 1;
+  guint index = lex_push (lx, TOKEN_STRING, p);
+  gboolean escaped = FALSE;
+
+  while (TRUE)
+    {
+      guchar c;
+
+      /* Most bytes of most strings need no decision. */
+      while (p < lx->length && (c = (guchar) text[p]) != '"' && c != '\\' && c >= 0x20)
+        p++;
+      if (p >= lx->length)
+        return FALSE;
+      c = (guchar) text[p];
+      if (c == '"')
+        break;
+      if (c < 0x20)
+        return FALSE;
+
+      /* A backslash. */
+      escaped = TRUE;
+      if (p + 1 >= lx->length)
+        return FALSE;
+      switch (text[p + 1])
+        {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          p += 2;
+          break;
+
+        case 'u':
+          {
+            int unit;
+
+            if (p + 6 > lx->length || (unit = read_hex4 (text + p + 2)) < 0)
+              return FALSE;
+            p += 6;
+            if (unit >= 0xDC00 && unit <= 0xDFFF)
+              return FALSE;
+            if (unit >= 0xD800 && unit <= 0xDBFF)
+              {
+                int low;
+
+                if (p + 6 > lx->length || text[p] != '\\' || text[p + 1] != 'u'
+                    || (low = read_hex4 (text + p + 2)) < 0xDC00 || low > 0xDFFF)
+                  return FALSE;
+                p += 6;
+              }
+          }
+          break;
+
+        default:
+          return FALSE;
+        }
+    }
+
+  lex_token (lx, index)->escaped = escaped;
+  lex_token (lx, index)->length = (guint32) (p - (lx->pos + 1));
+  lex_token (lx, index)->next = index + 1;
+  lx->pos = p + 1;
+  return TRUE;
+}
+
+static gboolean
+lex_number (Lexer *lx)
+{
+  const char *text = lx->text;
+  gsize p = lx->pos;
+  gboolean integer = TRUE;
+  guint index;
+
+  if (p < lx->length && text[p] == '-')
+    p++;
+  if (p >= lx->length || !g_ascii_isdigit (text[p]))
+    return FALSE;
+  if (text[p] == '0')
+    p++;
+  else
+    while (p < lx->length && g_ascii_isdigit (text[p]))
+      p++;
+  if (p < lx->length && text[p] == '.')
+    {
+      integer = FALSE;
+      if (++p >= lx->length || !g_ascii_isdigit (text[p]))
+        return FALSE;
+      while (p < lx->length && g_ascii_isdigit (text[p]))
+        p++;
+    }
+  if (p < lx->length && (text[p] == 'e' || text[p] == 'E'))
+    {
+      integer = FALSE;
+      p++;
+      if (p < lx->length && (text[p] == '+' || text[p] == '-'))
+        p++;
+      if (p >= lx->length || !g_ascii_isdigit (text[p]))
+        return FALSE;
+      while (p < lx->length && g_ascii_isdigit (text[p]))
+        p++;
+    }
+
+  index = lex_push (lx, integer ? TOKEN_INTEGER : TOKEN_NUMBER, lx->pos);
+  lex_token (lx, index)->length = (guint32) (p - lx->pos);
+  lex_token (lx, index)->next = index + 1;
+  lx->pos = p;
+  return TRUE;
+}
+
+static gboolean
+lex_literal (Lexer      *lx,
+             TokenKind   kind,
+             const char *word)
+{
+  gsize length = strlen (word);
+  guint index;
+
+  if (lx->length - lx->pos < length || memcmp (lx->text + lx->pos, word, length) != 0)
+    return FALSE;
+  index = lex_push (lx, kind, lx->pos);
+  lex_token (lx, index)->length = (guint32) length;
+  lex_token (lx, index)->next = index + 1;
+  lx->pos += length;
+  return TRUE;
+}
+
+static gboolean
+lex_value (Lexer *lx,
+           guint  depth)
+{
+  gboolean object;
+  guint index;
+  char close;
+
+  lex_skip_space (lx);
+  if (lx->pos >= lx->length)
+    return FALSE;
+
+  switch (lx->text[lx->pos])
+    {
+    case '"':
+      return lex_string (lx);
+    case 't':
+      return lex_literal (lx, TOKEN_TRUE, "true");
+    case 'f':
+      return lex_literal (lx, TOKEN_FALSE, "false");
+    case 'n':
+      return lex_literal (lx, TOKEN_NULL, "null");
+    case '{':
+    case '[':
+      break;
+    default:
+      return lex_number (lx);
+    }
+
+  if (depth >= PAGE_MAX_DEPTH)
+    return FALSE;
+  object = lx->text[lx->pos] == '{';
+  close = object ? '}' : ']';
+  index = lex_push (lx, object ? TOKEN_OBJECT : TOKEN_ARRAY, lx->pos);
+  lx->pos++;
+
+  lex_skip_space (lx);
+  if (lx->pos < lx->length && lx->text[lx->pos] == close)
+    lx->pos++;
+  else
+    while (TRUE)
+      {
+        if (object)
+          {
+            lex_skip_space (lx);
+            if (lx->pos >= lx->length || lx->text[lx->pos] != '"' || !lex_string (lx))
+              return FALSE;
+            lex_skip_space (lx);
+            if (lx->pos >= lx->length || lx->text[lx->pos] != ':')
+              return FALSE;
+            lx->pos++;
+          }
+        if (!lex_value (lx, depth + 1))
+          return FALSE;
+        lex_skip_space (lx);
+        if (lx->pos >= lx->length)
+          return FALSE;
+        if (lx->text[lx->pos] == close)
+          {
+            lx->pos++;
+            break;
+          }
+        if (lx->text[lx->pos] != ',')
+          return FALSE;
+        lx->pos++;
+      }
+
+  lex_token (lx, index)->length = (guint32) (lx->pos - lex_token (lx, index)->start);
+  lex_token (lx, index)->next = lx->tokens->len;
+  return TRUE;
+}
+
+/*
+ * The string token @index decoded, or %NULL if it holds a nul. A string without escapes is
+ * ended in place, over its closing quote: the text of the change it is in is not read again
+ * (see tb_wire_page_parse()). One with escapes is decoded into the page's string chunk.
+ */
+static const char *
+token_string (Lexer *lx,
+              guint  index)
+{
+  const Token *t = lex_token (lx, index);
+  const char *p = lx->text + t->start;
+  const char *end = p + t->length;
+  g_autoptr(GString) out = NULL;
+
+  if (!t->escaped)
+    {
+      lx->text[t->start + t->length] = '\0';
+      return lx->text + t->start;
+    }
+
+  out = g_string_sized_new (t->length);
+  while (p < end)
+    {
+      const char *backslash = memchr (p, '\\', end - p);
+      gunichar c;
+
+      if (backslash == NULL)
+        {
+          g_string_append_len (out, p, end - p);
+          break;
+        }
+      g_string_append_len (out, p, backslash - p);
+      p = backslash + 1;
+      switch (*p)
+        {
+        case 'b': c = '\b'; p++; break;
+        case 'f': c = '\f'; p++; break;
+        case 'n': c = '\n'; p++; break;
+        case 'r': c = '\r'; p++; break;
+        case 't': c = '\t'; p++; break;
+        case 'u':
+          /* lex_string() checked the digits and the pairs. */
+          c = read_hex4 (p + 1);
+          p += 5;
+          if (c >= 0xD800 && c <= 0xDBFF)
+            {
+              c = 0x10000 + ((c - 0xD800) << 10) + (read_hex4 (p + 2) - 0xDC00);
+              p += 6;
+            }
+          break;
+        default:
+          c = (guchar) *p++;
+          break;
+        }
+      if (c == 0)
+        return NULL;
+      g_string_append_unichar (out, c);
+    }
+  return g_string_chunk_insert_len (lx->strings, out->str, out->len);
+}
+
+static gboolean
+token_is (Lexer      *lx,
+          guint       index,
+          const char *name)
+{
+  const Token *t = lex_token (lx, index);
+  gsize length = strlen (name);
+  g_autoptr(GString) decoded = NULL;
+
+  if (!t->escaped)
+    return t->length == length && memcmp (lx->text + t->start, name, length) == 0;
+
+  /* A key with escapes (rare): decoded aside, the text left as it is. */
+  decoded = g_string_new (NULL);
+  for (const char *p = lx->text + t->start, *end = p + t->length; p < end; p++)
+    {
+      gunichar c = (guchar) *p;
+
+      if (c == '\\')
+        {
+          switch (*++p)
+            {
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u':
+              c = read_hex4 (p + 1);
+              p += 4;
+              if (c >= 0xD800 && c <= 0xDBFF)
+                {
+                  c = 0x10000 + ((c - 0xD800) << 10) + (read_hex4 (p + 3) - 0xDC00);
+                  p += 6;
+                }
+              break;
+            default:
+              c = (guchar) *p;
+              break;
+            }
+          g_string_append_unichar (decoded, c);
+        }
+      else
+        g_string_append_c (decoded, *p);
+    }
+  return decoded->len == length && memcmp (decoded->str, name, length) == 0;
+}
+
+/* The value of member @name of the object token @object (the last, as json-glib keeps), or
+ * %NO_TOKEN. */
+static guint
+token_member (Lexer      *lx,
+              guint       object,
+              const char *name)
+{
+  guint end = lex_token (lx, object)->next;
+  guint found = NO_TOKEN;
+
+  for (guint key = object + 1; key < end; key = lex_token (lx, key + 1)->next)
+    if (token_is (lx, key, name))
+      found = key + 1;
+  return found;
+}
+
+static inline TokenKind
+token_kind (Lexer *lx,
+            guint  index)
+{
+  return index == NO_TOKEN ? TOKEN_NULL : (TokenKind) lex_token (lx, index)->kind;
+}
+
+/* The member paths in errors are only built for errors. */
+static gboolean
+page_wrong_type (GError     **error,
+                 const char  *where,
+                 const char  *member)
+{
+  g_autofree char *path = g_strconcat (where, ".", member, NULL);
+
+  return wrong_type (error, path);
+}
+
+static gboolean
+page_bad_value (GError     **error,
+                const char  *where,
+                const char  *member)
+{
+  g_autofree char *path = g_strconcat (where, ".", member, NULL);
+
+  return bad_value (error, path);
+}
+
+/* As read_string(). */
+static gboolean
+page_read_string (Lexer       *lx,
+                  guint        object,
+                  const char  *member,
+                  gboolean     nullable,
+                  gsize        max_length,
+                  const char  *where,
+                  const char **out,
+                  GError     **error)
+{
+  guint value = token_member (lx, object, member);
+
+  *out = NULL;
+  if (value == NO_TOKEN || token_kind (lx, value) == TOKEN_NULL)
+    return nullable ? TRUE : page_wrong_type (error, where, member);
+  if (token_kind (lx, value) != TOKEN_STRING)
+    return page_wrong_type (error, where, member);
+
+  *out = token_string (lx, value);
+  if (*out == NULL || strlen (*out) > max_length || (!nullable && **out == '\0'))
+    {
+      *out = NULL;
+      return page_bad_value (error, where, member);
+    }
+  return TRUE;
+}
+
+/* As read_day(). */
+static gboolean
+page_read_day (Lexer       *lx,
+               guint        object,
+               const char  *member,
+               gboolean     nullable,
+               const char  *where,
+               TbDay       *out,
+               GError     **error)
+{
+  const char *iso;
+
+  *out = TB_DAY_INVALID;
+  if (!page_read_string (lx, object, member, nullable, 10, where, &iso, error))
+    return FALSE;
+  if (iso == NULL)
+    return TRUE;
+  *out = tb_day_from_iso (iso);
+  return *out != TB_DAY_INVALID ? TRUE : page_bad_value (error, where, member);
+}
+
+/* As read_boolean(). */
+static gboolean
+page_read_boolean (Lexer       *lx,
+                   guint        object,
+                   const char  *member,
+                   gboolean     optional,
+                   const char  *where,
+                   gboolean    *out,
+                   GError     **error)
+{
+  guint value = token_member (lx, object, member);
+
+  *out = FALSE;
+  if (value == NO_TOKEN && optional)
+    return TRUE;
+  if (value != NO_TOKEN && token_kind (lx, value) == TOKEN_TRUE)
+    *out = TRUE;
+  else if (value == NO_TOKEN || token_kind (lx, value) != TOKEN_FALSE)
+    return page_wrong_type (error, where, member);
+  return TRUE;
+}
+
+/* As read_int(). */
+static gboolean
+page_read_int (Lexer       *lx,
+               guint        object,
+               const char  *member,
+               gboolean     optional,
+               const char  *where,
+               gint64      *out,
+               GError     **error)
+{
+  guint value = token_member (lx, object, member);
+  const Token *t;
+  char digits[32];
+  char *end = NULL;
+
+  *out = 0;
+  if ((value == NO_TOKEN || token_kind (lx, value) == TOKEN_NULL) && optional)
+    return TRUE;
+  if (value == NO_TOKEN || token_kind (lx, value) != TOKEN_INTEGER)
+    return page_wrong_type (error, where, member);
+
+  t = lex_token (lx, value);
+  if (t->length >= sizeof digits)
+    return page_bad_value (error, where, member);
+  memcpy (digits, lx->text + t->start, t->length);
+  digits[t->length] = '\0';
+  *out = g_ascii_strtoll (digits, &end, 10);
+  if (*out < 0 || *out > G_GINT64_CONSTANT (9007199254740991))
+    return page_bad_value (error, where, member);
+  return TRUE;
+}
+
+/* As read_string_array(); an empty array or an absent one gives %NULL. */
+static gboolean
+page_read_string_array (Lexer       *lx,
+                        guint        object,
+                        const char  *member,
+                        const char  *where,
+                        GStrv       *out,
+                        GError     **error)
+{
+  guint value = token_member (lx, object, member);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  guint end;
+
+  *out = NULL;
+  if (value == NO_TOKEN || token_kind (lx, value) == TOKEN_NULL)
+    return TRUE;
+  if (token_kind (lx, value) != TOKEN_ARRAY)
+    return page_wrong_type (error, where, member);
+
+  end = lex_token (lx, value)->next;
+  if (value + 1 == end)
+    return TRUE;
+  builder = g_strv_builder_new ();
+  for (guint element = value + 1; element < end; element = lex_token (lx, element)->next)
+    {
+      const char *text;
+
+      if (token_kind (lx, element) != TOKEN_STRING)
+        return page_wrong_type (error, where, member);
+      text = token_string (lx, element);
+      if (text == NULL || *text == '\0' || strlen (text) > MAX_ID)
+        return page_bad_value (error, where, member);
+      g_strv_builder_add (builder, text);
+    }
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+/* The text of token @index as a json-glib tree. */
+static JsonNode *
+token_to_node (Lexer *lx,
+               guint  index)
+{
+  const Token *t = lex_token (lx, index);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+  /* The text is valid JSON already: this cannot fail. */
+  if (!json_parser_load_from_data (parser, lx->text + t->start, t->length, NULL))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+struct _TbWirePagePrivate
+{
+  char         *text;     /* the answer, its strings ended in place */
+  GStringChunk *strings;
+  GPtrArray    *nodes;    /* JsonNode: the records kept as trees */
+};
+
+/* As tb_wire_case_from_json(), for the case at token @object; the strings go to the page. */
+static gboolean
+page_read_case (Lexer       *lx,
+                guint        object,
+                TbWirePage  *page,
+                TbWireCase  *out,
+                GError     **error)
+{
+  TbCaseRecord *r = &out->record;
+  gboolean closed;
+  guint node;
+
+  if (token_kind (lx, object) != TOKEN_OBJECT)
+    return wrong_type (error, "change.data");
+
+  if (!page_read_string (lx, object, "id", FALSE, MAX_ID, "case", &r->id, error)
+      || !page_read_string (lx, object, "ref", FALSE, MAX_ID, "case", &r->ref, error)
+      || !page_read_string (lx, object, "service_id", FALSE, MAX_ID, "case", &r->service_id,
+                            error)
+      || !page_read_string (lx, object, "state", FALSE, MAX_ID, "case", &r->state, error)
+      || !page_read_string (lx, object, "assignee_id", TRUE, MAX_ID, "case", &r->assignee_id,
+                            error)
+      || !page_read_string (lx, object, "team_id", TRUE, MAX_ID, "case", &r->team_id, error)
+      || !page_read_string (lx, object, "applicant_name", FALSE, MAX_STRING, "case",
+                            &r->applicant_name, error)
+      || !page_read_string (lx, object, "applicant_kind", FALSE, MAX_ID, "case",
+                            &r->applicant_kind, error)
+      || !page_read_string (lx, object, "company_name", TRUE, MAX_STRING, "case",
+                            &r->company_name, error)
+      || !page_read_day (lx, object, "received_on", FALSE, "case", &r->received_on, error)
+      || !page_read_day (lx, object, "deadline", TRUE, "case", &r->deadline, error)
+      || !page_read_day (lx, object, "paused_since", TRUE, "case", &r->paused_since, error)
+      || !page_read_boolean (lx, object, "closed", FALSE, "case", &closed, error)
+      || !page_read_int (lx, object, "version", FALSE, "case", &r->version, error)
+      || !page_read_boolean (lx, object, "practice", TRUE, "case", &out->practice, error)
+      || !page_read_string_array (lx, object, "signed_parties", "case", &out->signed_parties,
+                                  error))
+    return FALSE;
+  r->closed = closed;
+
+  if (strcmp (r->applicant_kind, "person") != 0 && strcmp (r->applicant_kind, "company") != 0)
+    return bad_value (error, "case.applicant_kind");
+
+  node = token_member (lx, object, "events");
+  if (token_kind (lx, node) != TOKEN_NULL)
+    {
+      JsonNode *events;
+
+      if (token_kind (lx, node) != TOKEN_ARRAY)
+        return wrong_type (error, "case.events");
+      /* An empty timeline needs no tree. */
+      if (lex_token (lx, node)->next != node + 1)
+        {
+          if ((events = token_to_node (lx, node)) == NULL)
+            return wrong_type (error, "case.events");
+          g_ptr_array_add (page->priv->nodes, events);
+          if (!check_events (json_node_get_array (events), error))
+            return FALSE;
+          out->events = json_node_get_array (events);
+        }
+    }
+
+  /* The form is kept as the (checked) text it came as, ended in place over the comma or brace
+   * after it, last: the timeline above was read from the text before. */
+  node = token_member (lx, object, "form");
+  if (token_kind (lx, node) != TOKEN_OBJECT)
+    return wrong_type (error, "case.form");
+  r->form_json = lx->text + lex_token (lx, node)->start;
+  lx->text[lex_token (lx, node)->start + lex_token (lx, node)->length] = '\0';
+
+  return TRUE;
+}
+
+/* As tb_wire_change_from_json() and, for a case, tb_wire_case_from_json(). */
+static gboolean
+page_read_change (Lexer             *lx,
+                  guint              object,
+                  TbWirePage        *page,
+                  TbWirePageChange  *out,
+                  GError           **error)
+{
+  TbWireChange *change = &out->change;
+  guint data;
+
+  if (token_kind (lx, object) != TOKEN_OBJECT)
+    return wrong_type (error, "changes[]");
+  if (!page_read_string (lx, object, "type", FALSE, MAX_ID, "change", &change->type, error)
+      || !page_read_string (lx, object, "id", FALSE, MAX_ID, "change", &change->id, error)
+      || !page_read_string (lx, object, "op", FALSE, MAX_ID, "change", &change->op, error)
+      || !page_read_int (lx, object, "version", TRUE, "change", &change->version, error))
+    return FALSE;
+
+  if (strcmp (change->op, "put") != 0 && strcmp (change->op, "delete") != 0
+      && strcmp (change->op, "remove") != 0)
+    return bad_value (error, "change.op");
+
+  data = token_member (lx, object, "data");
+  if (token_kind (lx, data) != TOKEN_NULL && token_kind (lx, data) != TOKEN_OBJECT)
+    return wrong_type (error, "change.data");
+  if (strcmp (change->op, "put") != 0)
+    return TRUE;
+  if (token_kind (lx, data) == TOKEN_NULL)
+    return wrong_type (error, "change.data");
+
+  if (strcmp (change->type, "case") == 0)
+    {
+      if (!page_read_case (lx, data, page, &out->wcase, error))
+        return FALSE;
+      if (strcmp (out->wcase.record.id, change->id) != 0)
+        return bad_value (error, "change.id");
+      out->is_case_put = TRUE;
+      return TRUE;
+    }
+
+  /* Another record: a tree, read with the function for its type. */
+  {
+    JsonNode *node = token_to_node (lx, data);
+
+    if (node == NULL)
+      return wrong_type (error, "change.data");
+    g_ptr_array_add (page->priv->nodes, node);
+    change->data = json_node_get_object (node);
+  }
+
+  if (strcmp (change->type, "user") == 0)
+    {
+      TbWireUser user = { 0 };
+      gboolean ok = tb_wire_user_from_json (change->data, &user, error);
+
+      tb_wire_user_clear (&user);
+      return ok;
+    }
+  if (strcmp (change->type, "team") == 0)
+    {
+      const char *id, *name;
+
+      return tb_wire_team_from_json (change->data, &id, &name, error);
+    }
+  return TRUE;
+}
+
+/* Expects @c at the current position, after any space, and moves past it. */
+static gboolean
+lex_expect (Lexer *lx,
+            char   c)
+{
+  lex_skip_space (lx);
+  if (lx->pos >= lx->length || lx->text[lx->pos] != c)
+    return FALSE;
+  lx->pos++;
+  return TRUE;
+}
+
+/* The changes array of the page, each change lexed, checked and decoded before the next one
+ * is read (so that the tokens of one change are all there ever is). */
+static gboolean
+page_read_changes (Lexer       *lx,
+                   TbWirePage  *page,
+                   GError     **error)
+{
+  if (!lex_expect (lx, '['))
+    return wrong_type (error, "changes");
+  if (lex_expect (lx, ']'))
+    return TRUE;
+
+  do
+    {
+      TbWirePageChange *change;
+
+      g_array_set_size (lx->tokens, 0);
+      if (!lex_value (lx, 2))
+        return wrong_type (error, "page");
+      g_array_set_size (page->changes, page->changes->len + 1);
+      change = &g_array_index (page->changes, TbWirePageChange, page->changes->len - 1);
+      if (!page_read_change (lx, 0, page, change, error))
+        return FALSE;
+    }
+  while (lex_expect (lx, ','));
+
+  return lex_expect (lx, ']') ? TRUE : wrong_type (error, "page");
+}
+
+/**
+ * tb_wire_page_parse:
+ * @bytes: (transfer full): the body of a pull answer
+ * @error: return location for a #TB_WIRE_ERROR
+ *
+ * Reads a pull page `{changes, cursor, has_more, last_mutation_id, server_time}` and checks
+ * it as a whole: the JSON, every change's envelope, cases as tb_wire_case_from_json(), users
+ * and teams. Members not in the protocol are ignored, as are records of unknown types (the
+ * caller skips them). The page keeps the text of @bytes (without copying it if nothing else
+ * holds @bytes) and its strings point into it. It may be called in any thread.
+ *
+ * Returns: (transfer full) (nullable): the page, or %NULL with @error set
+ */
+TbWirePage *
+tb_wire_page_parse (GBytes  *bytes,
+                    GError **error)
+{
+  g_autoptr(TbWirePage) page = NULL;
+  g_autoptr(GArray) tokens = NULL;
+  g_autoptr(GArray) top_tokens = NULL;
+  Token top = { TOKEN_OBJECT, 0, 0, 0, 0 };
+  Lexer lx = { 0 };
+  Lexer members = { 0 };
+  gboolean seen_changes = FALSE;
+  gboolean closed;
+  const char *time;
+  gsize length = 0;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  page = g_new0 (TbWirePage, 1);
+  page->priv = g_new0 (TbWirePagePrivate, 1);
+  page->priv->text = g_bytes_unref_to_data (bytes, &length);
+  page->priv->strings = g_string_chunk_new (4096);
+  page->priv->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  page->changes = g_array_new (FALSE, TRUE, sizeof (TbWirePageChange));
+
+  if (length > G_MAXUINT32 / 2 || !g_utf8_validate_len (page->priv->text, length, NULL))
+    {
+      wrong_type (error, "page");
+      return NULL;
+    }
+
+  /* The tokens of one change at a time in @lx; the page's own members in @members, as the
+   * members of an object token 0. */
+  tokens = g_array_sized_new (FALSE, FALSE, sizeof (Token), 256);
+  top_tokens = g_array_sized_new (FALSE, FALSE, sizeof (Token), 16);
+  g_array_append_val (top_tokens, top);
+  lx.text = page->priv->text;
+  lx.length = length;
+  lx.tokens = tokens;
+  lx.strings = page->priv->strings;
+  members = lx;
+  members.tokens = top_tokens;
+
+  if (!lex_expect (&lx, '{'))
+    {
+      wrong_type (error, "page");
+      return NULL;
+    }
+  closed = lex_expect (&lx, '}');
+  if (!closed)
+    do
+      {
+        guint key = top_tokens->len;
+
+        members.pos = lx.pos;
+        lex_skip_space (&members);
+        if (members.pos >= length || members.text[members.pos] != '"' || !lex_string (&members)
+            || !lex_expect (&members, ':'))
+          {
+            wrong_type (error, "page");
+            return NULL;
+          }
+        if (token_is (&members, key, "changes"))
+          {
+            /* Twice would leave it unclear which the server meant. */
+            g_array_set_size (top_tokens, key);
+            lx.pos = members.pos;
+            if (seen_changes)
+              {
+                wrong_type (error, "changes");
+                return NULL;
+              }
+            seen_changes = TRUE;
+            if (!page_read_changes (&lx, page, error))
+              return NULL;
+          }
+        else
+          {
+            if (!lex_value (&members, 1))
+              {
+                wrong_type (error, "page");
+                return NULL;
+              }
+            lx.pos = members.pos;
+          }
+      }
+    while (lex_expect (&lx, ','));
+  if (!closed && !lex_expect (&lx, '}'))
+    {
+      wrong_type (error, "page");
+      return NULL;
+    }
+  lex_skip_space (&lx);
+  if (lx.pos != length)
+    {
+      wrong_type (error, "page");
+      return NULL;
+    }
+  if (!seen_changes)
+    {
+      wrong_type (error, "changes");
+      return NULL;
+    }
+
+  g_array_index (top_tokens, Token, 0).next = top_tokens->len;
+  if (!page_read_string (&members, 0, "cursor", FALSE, MAX_STRING, "page", &page->cursor,
+                         error)
+      || !page_read_boolean (&members, 0, "has_more", FALSE, "page", &page->has_more, error)
+      || !page_read_int (&members, 0, "last_mutation_id", FALSE, "page",
+                         &page->last_mutation_id, error)
+      || !page_read_string (&members, 0, "server_time", FALSE, 64, "page", &time, error))
+    return NULL;
+  if (!tb_wire_parse_time (time, &page->server_time))
+    {
+      bad_value (error, "page.server_time");
+      return NULL;
+    }
+
+  return g_steal_pointer (&page);
+}
+
+/**
+ * tb_wire_page_free:
+ * @page: (transfer full) (nullable): a page
+ *
+ * Frees @page and everything its changes point to.
+ */
+void
+tb_wire_page_free (TbWirePage *page)
+{
+  if (page == NULL)
+    return;
+  for (guint i = 0; page->changes != NULL && i < page->changes->len; i++)
+    g_strfreev (g_array_index (page->changes, TbWirePageChange, i).wcase.signed_parties);
+  g_clear_pointer (&page->changes, g_array_unref);
+  if (page->priv != NULL)
+    {
+      g_clear_pointer (&page->priv->nodes, g_ptr_array_unref);
+      g_clear_pointer (&page->priv->text, g_free);
+      if (page->priv->strings != NULL)
+        g_string_chunk_free (page->priv->strings);
+      g_free (page->priv);
+    }
+  g_free (page);
+}

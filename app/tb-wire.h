@@ -96,6 +96,46 @@ typedef struct
   JsonObject *data;
 } TbWireChange;
 
+/**
+ * TbWirePageChange:
+ * @change: the envelope; @change.data is %NULL for a case put, which is in @wcase
+ * @wcase: the case of a case put; its strings belong to the page
+ * @is_case_put: whether @wcase holds a case
+ *
+ * One change of a #TbWirePage.
+ */
+typedef struct
+{
+  TbWireChange change;
+  TbWireCase   wcase;
+  gboolean     is_case_put;
+} TbWirePageChange;
+
+typedef struct _TbWirePagePrivate TbWirePagePrivate;
+
+/**
+ * TbWirePage:
+ * @changes: (element-type TbWirePageChange): the changes, in order
+ * @cursor: the cursor to pull the next page with
+ * @has_more: whether more pages wait
+ * @last_mutation_id: the highest mutation id of this client the server processed
+ * @server_time: the server's clock (Unix microseconds)
+ *
+ * A pull answer, read and checked as a whole by tb_wire_page_parse(). Every string points
+ * into the page.
+ */
+typedef struct
+{
+  GArray     *changes;
+  const char *cursor;
+  gboolean    has_more;
+  gint64      last_mutation_id;
+  gint64      server_time;
+
+  /*< private >*/
+  TbWirePagePrivate *priv;
+} TbWirePage;
+
 GQuark      tb_wire_error_quark            (void);
 
 JsonNode   *tb_wire_case_to_json           (const TbWireCase   *wcase,
@@ -135,6 +175,10 @@ gboolean    tb_wire_calendar_year_load     (TbCalendar         *calendar,
                                             int                *year,
                                             GError            **error);
 
+TbWirePage *tb_wire_page_parse             (GBytes             *bytes,
+                                            GError            **error);
+void        tb_wire_page_free              (TbWirePage         *page);
+
 char       *tb_wire_format_time            (gint64              unix_usec);
 gboolean    tb_wire_parse_time             (const char         *text,
                                             gint64             *unix_usec);
@@ -146,5 +190,7 @@ void        tb_wire_apply_clock            (TbCalendar             *calendar,
                                             TbDay                   today,
                                             TbDay                  *deadline,
                                             TbDay                  *paused_since);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbWirePage, tb_wire_page_free)
 
 G_END_DECLS

@@ -42,7 +42,8 @@
  */
 
 typedef sqlite3_stmt SyncStmt;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncStmt, sqlite3_finalize)
+static void release (sqlite3_stmt *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncStmt, release)
 
 #define ROLES_ACTING (TB_ROLE_CASEWORKER | TB_ROLE_SUPERVISOR | TB_ROLE_TRAINER)
 
@@ -73,14 +74,36 @@ db_error (sqlite3  *db,
   return FALSE;
 }
 
+/*
+ * Prepared statements are kept per connection and handed out again: preparing them was half
+ * of the server's time in a push. A statement in use is out of the cache (the same SQL used
+ * twice at once gets two statements); tb_server_sync_forget() finalizes what a connection has
+ * before it is closed.
+ */
+G_LOCK_DEFINE_STATIC (statements);
+static GHashTable *statements;  /* sqlite3 * → GHashTable: its SQL → sqlite3_stmt */
+
 static SyncStmt *
 prepare (sqlite3     *db,
          const char  *sql,
          GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  GHashTable *cache;
+  int rc;
 
+  G_LOCK (statements);
+  cache = statements != NULL ? g_hash_table_lookup (statements, db) : NULL;
+  if (cache != NULL)
+    g_hash_table_steal_extended (cache, sql, NULL, (gpointer *) &stmt);
+  G_UNLOCK (statements);
+  if (stmt != NULL)
+    {
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       db_error (db, rc, error);
@@ -89,14 +112,81 @@ prepare (sqlite3     *db,
   return stmt;
 }
 
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+/* Gives a statement of prepare() back, for the next one who needs it. */
+static void
+release (sqlite3_stmt *stmt)
+{
+  sqlite3 *db;
+  GHashTable *cache;
+
+  if (stmt == NULL)
+    return;
+  sqlite3_reset (stmt);
+  db = sqlite3_db_handle (stmt);
+
+  G_LOCK (statements);
+  if (statements == NULL)
+    statements = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_hash_table_unref);
+  cache = g_hash_table_lookup (statements, db);
+  if (cache == NULL)
+    {
+      /* Keyed by the statement's own copy of its SQL. */
+      cache = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+      g_hash_table_insert (statements, db, cache);
+    }
+  if (!g_hash_table_contains (cache, sqlite3_sql (stmt)))
+    {
+      g_hash_table_insert (cache, (gpointer) sqlite3_sql (stmt), stmt);
+      stmt = NULL;
+    }
+  G_UNLOCK (statements);
+
+  if (stmt != NULL)
+    sqlite3_finalize (stmt);
+}
+
+/**
+ * tb_server_sync_forget:
+ * @db: a server database
+ *
+ * Finalizes the statements kept for @db; call it before closing @db.
+ */
+void
+tb_server_sync_forget (sqlite3 *db)
+{
+  g_return_if_fail (db != NULL);
+
+  G_LOCK (statements);
+  if (statements != NULL)
+    g_hash_table_remove (statements, db);
+  G_UNLOCK (statements);
+}
+
 static gboolean
 exec (sqlite3     *db,
       const char  *sql,
       GError     **error)
 {
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  g_autoptr(SyncStmt) stmt = NULL;
+  int rc;
 
-  return rc == SQLITE_OK ? TRUE : db_error (db, rc, error);
+  /* Several statements: as they are. One (BEGIN, SAVEPOINT, COMMIT…): kept prepared. */
+  if (strchr (sql, ';') != NULL)
+    {
+      rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+      return rc == SQLITE_OK ? TRUE : db_error (db, rc, error);
+    }
+  if (!(stmt = prepare (db, sql, error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  return rc == SQLITE_DONE ? TRUE : db_error (db, rc, error);
 }
 
 /* Runs a statement that returns no rows, and resets it. */
@@ -315,7 +405,7 @@ ctx_clear (Ctx *ctx)
   g_clear_pointer (&ctx->services, g_hash_table_unref);
   g_clear_pointer (&ctx->workflows, g_hash_table_unref);
   g_clear_pointer (&ctx->teams_json, g_free);
-  g_clear_pointer (&ctx->events, sqlite3_finalize);
+  g_clear_pointer (&ctx->events, release);
 }
 
 static TbCalendar *
@@ -704,13 +794,29 @@ case_to_json (Ctx            *ctx,
   return node;
 }
 
-/* A rough size of a case in JSON, to keep pages near TB_SERVER_SYNC_PAGE_BYTES. */
-static gsize
-case_size_estimate (const CaseRow *row)
-{
-  return 600 + strlen (row->form) + strlen (row->applicant_name)
-         + (row->company_name != NULL ? strlen (row->company_name) : 0);
-}
+/*
+ * The put of the case row `k` as a change of the pull feed, as JSON text: the shape of
+ * tb_wire_change_new() around tb_wire_case_to_json(), events in id order, made by SQLite's JSON
+ * functions. An initial sync sends every case in scope: building a json-glib tree per case and
+ * serialising it was most of the server's time. The stored JSON (form, parties, event data) is
+ * passed through json() so that it goes out minified and valid whatever was stored.
+ */
+#define CASE_CHANGE_SQL \
+  "json_object ('type', 'case', 'id', k.id, 'op', 'put', 'version', k.version, 'data'," \
+  " json_object ('id', k.id, 'ref', k.ref, 'service_id', k.service_id, 'state', k.state," \
+  "  'assignee_id', k.assignee_id, 'team_id', k.team_id, 'applicant_name', k.applicant_name," \
+  "  'applicant_kind', k.applicant_kind, 'company_name', k.company_name," \
+  "  'received_on', k.received_on, 'deadline', k.deadline, 'paused_since', k.paused_since," \
+  "  'closed', json (iif (k.closed, 'true', 'false')), 'version', k.version," \
+  "  'practice', json (iif (k.practice, 'true', 'false'))," \
+  "  'signed_parties', json (k.signed_parties), 'form', json (k.form)," \
+  "  'events', (SELECT json_group_array (json_object ('id', CAST (e.id AS TEXT)," \
+  "     'kind', e.kind, 'actor_id', e.actor_id," \
+  "     'at', strftime ('%Y-%m-%dT%H:%M:%SZ'," \
+  "                     (e.received_at - (e.received_at % 1000000 + 1000000) % 1000000)" \
+  "                     / 1000000, 'unixepoch')," \
+  "     'device_time', e.device_time, 'data', json (e.data)))" \
+  "   FROM (SELECT * FROM case_events e WHERE e.case_id = k.id ORDER BY e.id) e)))"
 
 static gboolean
 store_case (Ctx            *ctx,
@@ -2385,32 +2491,61 @@ cursor_decode (Ctx         *ctx,
 /* ------------------------------------------------------------------------------------------ */
 /* Pull                                                                                        */
 
+/* A page of changes, kept as the JSON text it is sent as: the bulk of an initial sync, the
+ * cases, comes as text straight from SQLite (CASE_CHANGE_SQL) without a tree per case. */
 typedef struct
 {
-  JsonArray *changes;
-  guint      limit;
-  gsize      bytes;
+  GString *changes;    /* the changes' JSON, comma-separated */
+  guint    count;
+  guint    limit;
+  gsize    max_bytes;
 } Page;
 
-/* Whether a change of about @size bytes still fits (the first always does). */
+/* Whether a change of @size bytes still fits (the first always does). */
 static gboolean
 page_has_room (Page  *page,
                gsize  size)
 {
-  guint count = json_array_get_length (page->changes);
-
-  if (count == 0)
+  if (page->count == 0)
     return TRUE;
-  return count < page->limit && page->bytes + size <= TB_SERVER_SYNC_PAGE_BYTES;
+  return page->count < page->limit && page->changes->len + size + 1 <= page->max_bytes;
 }
 
 static void
-page_add (Page     *page,
-          JsonNode *change,
-          gsize     size)
+page_add_text (Page       *page,
+               const char *text,
+               gsize       length)
 {
-  json_array_add_element (page->changes, change);
-  page->bytes += size;
+  if (page->count++ > 0)
+    g_string_append_c (page->changes, ',');
+  g_string_append_len (page->changes, text, length);
+}
+
+/* Adds the change @text if it fits; @added tells whether it did. */
+static void
+page_offer_text (Page       *page,
+                 const char *text,
+                 gsize       length,
+                 gboolean   *added)
+{
+  *added = page_has_room (page, length);
+  if (*added)
+    page_add_text (page, text, length);
+}
+
+/* The same for a change built as a tree (reference data, removals: few). */
+static void
+page_offer_node (Page     *page,
+                 JsonNode *change,
+                 gboolean *added)
+{
+  gsize length = 0;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, change);
+  text = json_generator_to_data (generator, &length);
+  page_offer_text (page, text, length, added);
 }
 
 /* Whether the caller sees the user with @teams: auditors and trainers see everyone, others
@@ -2567,18 +2702,6 @@ failed:
   return NULL;
 }
 
-static gsize
-node_size (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  gsize length = 0;
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, &length);
-  return length + 64;
-}
-
 static gboolean
 fill_reference (Ctx      *ctx,
                 Page     *page,
@@ -2597,19 +2720,20 @@ fill_reference (Ctx      *ctx,
   for (guint i = 0; i < items->len; i++)
     {
       RefItem *item = g_ptr_array_index (items, i);
-      gsize size;
+      g_autoptr(JsonNode) change = NULL;
+      gboolean added;
 
       if (cursor->key[0] != '\0' && strcmp (item->key, cursor->key) <= 0)
         continue;
 
-      size = node_size (item->data);
-      if (!page_has_room (page, size))
+      change = tb_wire_change_new (item->type, item->id, "put", item->version,
+                                   g_steal_pointer (&item->data));
+      page_offer_node (page, change, &added);
+      if (!added)
         {
           *exhausted = FALSE;
           return TRUE;
         }
-      page_add (page, tb_wire_change_new (item->type, item->id, "put", item->version,
-                                          g_steal_pointer (&item->data)), size);
       g_strlcpy (cursor->key, item->key, sizeof cursor->key);
     }
 
@@ -2617,25 +2741,15 @@ fill_reference (Ctx      *ctx,
   return TRUE;
 }
 
-static gboolean
-add_case_put (Ctx            *ctx,
-              Page           *page,
-              const CaseRow  *row,
-              gboolean       *added,
-              GError        **error)
+/* Offers the change of column @column of @stmt, a CASE_CHANGE_SQL. */
+static void
+add_case_put (Page         *page,
+              sqlite3_stmt *stmt,
+              int           column,
+              gboolean     *added)
 {
-  gsize size = case_size_estimate (row);
-  JsonNode *data;
-
-  *added = FALSE;
-  if (!page_has_room (page, size))
-    return TRUE;
-
-  if (!(data = case_to_json (ctx, row, error)))
-    return FALSE;
-  page_add (page, tb_wire_change_new ("case", row->id, "put", row->version, data), size);
-  *added = TRUE;
-  return TRUE;
+  page_offer_text (page, (const char *) sqlite3_column_text (stmt, column),
+                   sqlite3_column_bytes (stmt, column), added);
 }
 
 /* The cases in scope, by num from the cursor on: each page continues an index range. */
@@ -2648,13 +2762,13 @@ fill_cases (Ctx      *ctx,
 {
   /* A case changed since the snapshot is left to the feed, which follows: so each case comes
    * once, in its latest state, even while cases change during an initial sync. */
-  g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT " CASE_COLUMNS " FROM cases k"
+  g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT k.num, " CASE_CHANGE_SQL
+                                               " FROM cases k"
                                                " WHERE k.num > :after AND " SCOPE_SQL
                                                " AND NOT EXISTS (SELECT 1 FROM changes c"
                                                "   WHERE c.type = 'case' AND c.id = k.id"
                                                "   AND c.op = 'put' AND c.seq > :snapshot)"
                                                " ORDER BY k.num", error);
-  g_auto(CaseRow) row = { 0 };
   int rc;
 
   if (stmt == NULL)
@@ -2667,15 +2781,13 @@ fill_cases (Ctx      *ctx,
     {
       gboolean added;
 
-      case_row_read (stmt, 0, &row);
-      if (!add_case_put (ctx, page, &row, &added, error))
-        return FALSE;
+      add_case_put (page, stmt, 1, &added);
       if (!added)
         {
           *exhausted = FALSE;
           return TRUE;
         }
-      cursor->position = row.num;
+      cursor->position = sqlite3_column_int64 (stmt, 0);
     }
   if (rc != SQLITE_DONE)
     return db_error (ctx->db, rc, error);
@@ -2791,7 +2903,8 @@ fill_feed (Ctx      *ctx,
            GError  **error)
 {
   g_autoptr(SyncStmt) stmt = prepare (ctx->db,
-    "SELECT c.seq, c.type, c.id, c.op, " CASE_COLUMNS
+    "SELECT c.seq, c.type, c.id, c.op,"
+    " CASE WHEN c.type = 'case' AND c.op = 'put' THEN " CASE_CHANGE_SQL " END"
     " FROM changes c LEFT JOIN cases k ON c.type = 'case' AND k.id = c.id"
     " WHERE c.seq > :after AND ("
     "   c.type <> 'case'"
@@ -2800,7 +2913,6 @@ fill_feed (Ctx      *ctx,
     "   OR (c.op = 'remove' AND c.user_id = :user"
     "       AND NOT (k.num IS NOT NULL AND " SCOPE_SQL ")))"
     " ORDER BY c.seq", error);
-  g_auto(CaseRow) row = { 0 };
   gint64 head;
   int rc;
 
@@ -2817,45 +2929,29 @@ fill_feed (Ctx      *ctx,
       const char *id = (const char *) sqlite3_column_text (stmt, 2);
       const char *op = (const char *) sqlite3_column_text (stmt, 3);
 
-      if (strcmp (type, "case") == 0 && strcmp (op, "put") == 0)
-        {
-          gboolean added;
+      gboolean added = TRUE;
 
-          case_row_read (stmt, 4, &row);
-          if (!add_case_put (ctx, page, &row, &added, error))
-            return FALSE;
-          if (!added)
-            {
-              *exhausted = FALSE;
-              return TRUE;
-            }
-        }
+      if (strcmp (type, "case") == 0 && strcmp (op, "put") == 0)
+        add_case_put (page, stmt, 4, &added);
       else if (strcmp (type, "case") == 0)
         {
-          if (!page_has_room (page, 100))
-            {
-              *exhausted = FALSE;
-              return TRUE;
-            }
-          page_add (page, tb_wire_change_new (type, id, op, 0, NULL), 100);
+          g_autoptr(JsonNode) change = tb_wire_change_new (type, id, op, 0, NULL);
+
+          page_offer_node (page, change, &added);
         }
       else
         {
           g_autoptr(JsonNode) change = NULL;
-          gsize size;
 
           if (!reference_change (ctx, type, id, &change, error))
             return FALSE;
           if (change != NULL)
-            {
-              size = node_size (change);
-              if (!page_has_room (page, size))
-                {
-                  *exhausted = FALSE;
-                  return TRUE;
-                }
-              page_add (page, g_steal_pointer (&change), size);
-            }
+            page_offer_node (page, change, &added);
+        }
+      if (!added)
+        {
+          *exhausted = FALSE;
+          return TRUE;
         }
 
       cursor->position = seq;
@@ -2872,39 +2968,62 @@ fill_feed (Ctx      *ctx,
 }
 
 
+static GBytes *
+pull_bytes (sqlite3               *db,
+            const TbServerCaller  *caller,
+            JsonObject            *body,
+            gsize                  cap,
+            GError               **error);
+
 /**
- * tb_server_sync_pull:
+ * tb_server_sync_pull_bytes:
  * @db: the server database
  * @caller: who pulls
- * @body: the request body `{schema_version, client_id, cursor, limit?}`
+ * @body: the request body `{schema_version, client_id, cursor, limit?, max_bytes?}`
  * @error: return location for a #TB_PROBLEM_ERROR
  *
  * Answers one page of changes (docs/protocol.md, "Sync"). A null cursor starts an initial
  * sync: the reference data, then every case in the caller's scope, then the changes made in
  * the meantime. A cursor the server cannot continue from fails with
- * %TB_PROBLEM_CURSOR_EXPIRED (the route adds `"reset": true`).
+ * %TB_PROBLEM_CURSOR_EXPIRED (the route adds `"reset": true`). A page holds at most `limit`
+ * changes (%TB_SERVER_SYNC_PAGE_CHANGES unless asked, up to
+ * %TB_SERVER_SYNC_MAX_PAGE_CHANGES) and stops before `max_bytes` of changes
+ * (%TB_SERVER_SYNC_PAGE_BYTES unless asked, up to %TB_SERVER_SYNC_MAX_PAGE_BYTES); one change
+ * always goes.
  *
- * Returns: (transfer full) (nullable): `{schema_version, changes, cursor, has_more,
- *   last_mutation_id, server_time}`, or %NULL with @error set
+ * Returns: (transfer full) (nullable): the JSON text of `{schema_version, changes, cursor,
+ *   has_more, last_mutation_id, server_time}`, or %NULL with @error set
  */
-JsonNode *
-tb_server_sync_pull (sqlite3               *db,
-                     const TbServerCaller  *caller,
-                     JsonObject            *body,
-                     GError               **error)
+GBytes *
+tb_server_sync_pull_bytes (sqlite3               *db,
+                           const TbServerCaller  *caller,
+                           JsonObject            *body,
+                           GError               **error)
+{
+  return pull_bytes (db, caller, body, 0, error);
+}
+
+/* @cap: if not 0, the most bytes of changes whatever was asked (faults, for tests). */
+static GBytes *
+pull_bytes (sqlite3               *db,
+            const TbServerCaller  *caller,
+            JsonObject            *body,
+            gsize                  cap,
+            GError               **error)
 {
   static const char * const allowed[] = { "schema_version", "client_id", "cursor", "limit",
-                                          NULL };
-  g_autoptr(JsonArray) changes = json_array_new ();
-  g_autoptr(JsonObject) response = NULL;
+                                          "max_bytes", NULL };
+  g_autoptr(GString) changes = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *encoded = NULL;
   g_autofree char *server_time = NULL;
   const char *client_id, *cursor_text = NULL;
   gint64 limit = TB_SERVER_SYNC_PAGE_CHANGES;
+  gint64 max_bytes = TB_SERVER_SYNC_PAGE_BYTES;
   gint64 last = 0;
   gboolean exhausted = FALSE;
   Cursor cursor = { 'r', 0, 0, "" };
+  GString *text;
   Page page;
   Ctx ctx;
 
@@ -2916,8 +3035,10 @@ tb_server_sync_pull (sqlite3               *db,
   if (!tb_request_check_members (body, "", allowed, error)
       || !tb_request_get_string (body, "", "client_id", TRUE, TB_REQUEST_MAX_ID, &client_id,
                                  error)
-      || !tb_request_get_int (body, "", "limit", FALSE, 1, TB_SERVER_SYNC_PAGE_CHANGES, &limit,
-                              error))
+      || !tb_request_get_int (body, "", "limit", FALSE, 1, TB_SERVER_SYNC_MAX_PAGE_CHANGES,
+                              &limit, error)
+      || !tb_request_get_int (body, "", "max_bytes", FALSE, TB_SERVER_SYNC_MIN_PAGE_BYTES,
+                              TB_SERVER_SYNC_MAX_PAGE_BYTES, &max_bytes, error))
     return NULL;
 
   if (!json_object_has_member (body, "cursor"))
@@ -2931,9 +3052,14 @@ tb_server_sync_pull (sqlite3               *db,
     return NULL;
 
   ctx_init (&ctx, db, caller);
+  /* The whole answer is built in this one string: the changes, then the members after. */
+  changes = g_string_sized_new (MIN ((gsize) max_bytes, TB_SERVER_SYNC_PAGE_BYTES) + 4096);
+  g_string_append (changes, "{\"schema_version\":1,\"changes\":[");
   page.changes = changes;
+  page.count = 0;
   page.limit = (guint) limit;
-  page.bytes = 0;
+  /* The page's budget counts its changes only. */
+  page.max_bytes = (cap > 0 ? MIN ((gsize) max_bytes, cap) : (gsize) max_bytes) + changes->len;
 
   if (!read_last_mutation_id (&ctx, client_id, &last, &local_error))
     goto failed;
@@ -2984,15 +3110,13 @@ tb_server_sync_pull (sqlite3               *db,
   rollback (db);
   ctx_clear (&ctx);
 
+  /* The cursor is base64url and the time RFC 3339: neither needs escaping. */
   server_time = tb_wire_format_time (g_get_real_time ());
-  response = json_object_new ();
-  json_object_set_int_member (response, "schema_version", 1);
-  json_object_set_array_member (response, "changes", g_steal_pointer (&changes));
-  json_object_set_string_member (response, "cursor", encoded);
-  json_object_set_boolean_member (response, "has_more", !exhausted);
-  json_object_set_int_member (response, "last_mutation_id", last);
-  json_object_set_string_member (response, "server_time", server_time);
-  return json_node_init_object (json_node_alloc (), response);
+  text = g_steal_pointer (&changes);
+  g_string_append_printf (text, "],\"cursor\":\"%s\",\"has_more\":%s,"
+                          "\"last_mutation_id\":%" G_GINT64_FORMAT ",\"server_time\":\"%s\"}",
+                          encoded, exhausted ? "false" : "true", last, server_time);
+  return g_string_free_to_bytes (text);
 
 failed_in_transaction:
   rollback (db);
@@ -3000,6 +3124,41 @@ failed:
   ctx_clear (&ctx);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
+}
+
+/**
+ * tb_server_sync_pull:
+ * @db: the server database
+ * @caller: who pulls
+ * @body: the request body
+ * @error: return location for a #TB_PROBLEM_ERROR
+ *
+ * tb_server_sync_pull_bytes() as a tree, for tests and tools.
+ *
+ * Returns: (transfer full) (nullable): the page, or %NULL with @error set
+ */
+JsonNode *
+tb_server_sync_pull (sqlite3               *db,
+                     const TbServerCaller  *caller,
+                     JsonObject            *body,
+                     GError               **error)
+{
+  g_autoptr(GBytes) bytes = tb_server_sync_pull_bytes (db, caller, body, error);
+  g_autoptr(JsonParser) parser = NULL;
+  gsize length = 0;
+  const char *data;
+
+  if (bytes == NULL)
+    return NULL;
+  parser = json_parser_new_immutable ();
+  data = g_bytes_get_data (bytes, &length);
+  if (!json_parser_load_from_data (parser, data, (gssize) length, NULL))
+    {
+      g_set_error_literal (error, TB_PROBLEM_ERROR, TB_PROBLEM_INTERNAL,
+                           "The pull page is not valid JSON.");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -3797,14 +3956,21 @@ handle_pull (TbServer         *server,
              GError          **error)
 {
   GError *local_error = NULL;
-  JsonNode *node = tb_server_sync_pull (tb_server_get_db (server), req->caller, req->body,
-                                        &local_error);
+  const TbServerFaults *faults = tb_server_get_faults (server);
+  g_autoptr(GBytes) page = pull_bytes (tb_server_get_db (server), req->caller, req->body,
+                                       faults != NULL ? faults->page_bytes : 0, &local_error);
 
   /* The client clears what it has and pulls from the start. */
   if (g_error_matches (local_error, TB_PROBLEM_ERROR, TB_PROBLEM_CURSOR_EXPIRED))
     tb_server_request_set_problem_member (req, "reset",
                                           json_node_init_boolean (json_node_alloc (), TRUE));
-  return answer (req, node, error, local_error);
+  if (page != NULL)
+    {
+      /* Already text (pages are large): sent as it is, with what every JSON answer has. */
+      tb_server_request_set_header (req, "Cache-Control", "no-store");
+      tb_server_request_set_raw_response (req, "application/json", page);
+    }
+  return answer (req, NULL, error, local_error);
 }
 
 static JsonNode *

@@ -13,9 +13,13 @@
 G_BEGIN_DECLS
 
 /* Bounds of docs/protocol.md. */
-#define TB_SERVER_SYNC_MAX_MUTATIONS  100
-#define TB_SERVER_SYNC_PAGE_CHANGES   500
-#define TB_SERVER_SYNC_PAGE_BYTES     (1000 * 1000)
+#define TB_SERVER_SYNC_MAX_MUTATIONS  1000
+/* A pull page: by default, and the most and least a client may ask for (`limit`, `max_bytes`). */
+#define TB_SERVER_SYNC_PAGE_CHANGES      500
+#define TB_SERVER_SYNC_PAGE_BYTES        (1000 * 1000)
+#define TB_SERVER_SYNC_MAX_PAGE_CHANGES  10000
+#define TB_SERVER_SYNC_MIN_PAGE_BYTES    (64 * 1024)
+#define TB_SERVER_SYNC_MAX_PAGE_BYTES    (16 * 1000 * 1000)
 #define TB_SERVER_SYNC_AUDIT_PAGE     500
 #define TB_SERVER_SYNC_MAX_FIELDS     200
 
@@ -24,6 +28,11 @@ G_BEGIN_DECLS
 #define TB_SERVER_SYNC_DEFAULT_RETENTION (30 * 24 * 60 * 60)
 
 JsonNode *tb_server_sync_push           (sqlite3               *db,
+                                         const TbServerCaller  *caller,
+                                         JsonObject            *body,
+                                         GError               **error);
+void      tb_server_sync_forget         (sqlite3               *db);
+GBytes   *tb_server_sync_pull_bytes     (sqlite3               *db,
                                          const TbServerCaller  *caller,
                                          JsonObject            *body,
                                          GError               **error);

@@ -923,6 +923,8 @@ tb_server_finalize (GObject *object)
   TbServer *self = TB_SERVER (object);
 
   g_clear_pointer (&self->auth, tb_server_auth_free);
+  if (self->db != NULL)
+    tb_server_sync_forget (self->db);
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->routes, g_ptr_array_unref);
   g_clear_pointer (&self->fault_rand, g_rand_free);
@@ -1510,6 +1512,20 @@ tb_server_faults_parse (const char      *spec,
 
   *out = faults;
   return TRUE;
+}
+
+/**
+ * tb_server_get_faults:
+ * @self: a server
+ *
+ * Returns: (nullable): the faults set with tb_server_set_faults(), %NULL if none
+ */
+const TbServerFaults *
+tb_server_get_faults (TbServer *self)
+{
+  g_return_val_if_fail (TB_IS_SERVER (self), NULL);
+
+  return self->faults_enabled ? &self->faults : NULL;
 }
 
 /**

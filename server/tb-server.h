@@ -98,6 +98,8 @@ typedef JsonNode *(*TbServerHandler) (TbServer         *server,
  * @delay_ms: delay before handling every request, in milliseconds
  * @seed: seed of the fault generator: the same seed and requests give the same faults
  * @auth: whether faults apply to the session endpoints too
+ * @page_bytes: if not 0, pull pages stop near this many bytes of changes whatever the client
+ *   asks for (a server may always answer less): to test clients over many pages
  *
  * Faults to inject, for testing clients against a lossy network; see tb_server_faults_parse().
  */
@@ -111,6 +113,7 @@ typedef struct
   guint    delay_ms;
   guint64  seed;
   gboolean auth;
+  guint    page_bytes;
 } TbServerFaults;
 
 #define TB_SERVER_DEFAULT_ACCESS_TTL  (15 * 60)
@@ -148,6 +151,7 @@ gint64           tb_server_get_refresh_ttl      (TbServer               *self);
 gboolean         tb_server_faults_parse         (const char             *spec,
                                                  TbServerFaults         *out,
                                                  GError                **error);
+const TbServerFaults *tb_server_get_faults      (TbServer               *self);
 void             tb_server_set_faults           (TbServer               *self,
                                                  const TbServerFaults   *faults);
 

@@ -154,7 +154,8 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   tb_server_sync_set_today (TB_DAY_INVALID);
-  sqlite3_close (f->db);
+  tb_server_sync_forget (f->db);
+  g_assert_cmpint (sqlite3_close (f->db), ==, SQLITE_OK);
   remove_tree (f->dir);
   g_free (f->dir);
 }
@@ -1166,8 +1167,8 @@ test_push_bad_input (Fixture       *f,
       g_assert_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_MALFORMED_REQUEST);
     }
 
-  /* More than 100 mutations. */
-  for (guint i = 0; i < 101; i++)
+  /* More than 1000 mutations. */
+  for (guint i = 0; i < TB_SERVER_SYNC_MAX_MUTATIONS + 1; i++)
     g_string_append_printf (hundred_one, "%s%s", i > 0 ? "," : "", valid);
   g_string_append_c (hundred_one, ']');
   many = g_strdup_printf ("{\"schema_version\":1,\"client_id\":\"c\",\"mutations\":%s}",
@@ -1418,6 +1419,133 @@ pull_since (Fixture              *f,
   guint pages;
 
   return pull_all (f, caller, client, cursor, 500, &pages);
+}
+
+static JsonObject *
+pull_sized (Fixture              *f,
+            const TbServerCaller *caller,
+            const char           *cursor,
+            const char           *size_members,
+            GError              **error)
+{
+  g_autofree char *cursor_json = cursor ? g_strdup_printf ("\"%s\"", cursor) : g_strdup ("null");
+  g_autofree char *text = g_strdup_printf ("{\"schema_version\":1,\"client_id\":\"client-s\","
+                                           "\"cursor\":%s%s}", cursor_json, size_members);
+  g_autoptr(JsonObject) request = body (text);
+  g_autoptr(JsonNode) answer = tb_server_sync_pull (f->db, caller, request, error);
+
+  return answer != NULL ? json_object_ref (json_node_get_object (answer)) : NULL;
+}
+
+/* A client may ask for larger (or smaller) pages than the default: `limit` up to 10,000 and
+ * `max_bytes` from 64 KiB to 16 MB; a page never holds more than it asked for but one change. */
+static void
+test_pull_page_size (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(TbServerCaller) chenjing = CHENJING ();
+  g_autoptr(GHashTable) team = sql_id_set (f, "SELECT id FROM cases WHERE team_id ="
+                                              " 'team-market'");
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                 json_object_unref);
+  g_autoptr(JsonObject) one = NULL;
+  g_autofree char *cursor = NULL;
+  const char *bad[] = { ",\"limit\":10001", ",\"limit\":0", ",\"max_bytes\":65535",
+                        ",\"max_bytes\":16000001", ",\"max_bytes\":\"big\"" };
+  gboolean more = TRUE;
+  guint pages = 0;
+
+  /* Everything in one page when the client asks for enough. */
+  one = pull_sized (f, chenjing, NULL, ",\"limit\":10000,\"max_bytes\":16000000", NULL);
+  g_assert_nonnull (one);
+  g_assert_false (json_object_get_boolean_member (one, "has_more"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (one, "changes")), >,
+                    g_hash_table_size (team));
+
+  /* Small pages: each within its byte budget, and together the same initial sync. */
+  while (more)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) page = pull_sized (f, chenjing, cursor, ",\"max_bytes\":65536",
+                                               &error);
+      JsonArray *array;
+      gsize bytes = 0;
+
+      g_assert_no_error (error);
+      array = json_object_get_array_member (page, "changes");
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          g_autofree char *text = json_to_string (element, FALSE);
+
+          bytes += strlen (text) + 1;
+          g_ptr_array_add (changes, json_object_ref (json_node_get_object (element)));
+        }
+      /* json-glib writes the same text as SQLite, give or take number forms. */
+      g_assert_cmpuint (bytes, <=, 65536 + 1024);
+      more = json_object_get_boolean_member (page, "has_more");
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (page, "cursor"));
+      g_assert_cmpuint (++pages, <, 1000);
+    }
+  g_assert_cmpuint (pages, >, 10);
+  assert_initial_sync (changes, team, 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) page = pull_sized (f, chenjing, NULL, bad[i], &error);
+
+      g_assert_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_MALFORMED_REQUEST);
+      g_assert_null (page);
+    }
+}
+
+/* A case in a pull page (made by SQLite's JSON functions) is exactly the case as GET
+ * /cases/{id} gives it (made by tb_wire_case_to_json()), events and all. */
+static void
+test_pull_case_shape (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(TbServerCaller) wangfang = WANGFANG ();
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *first = comment (1, CASE_A, "第一条 \\\"引号\\\" 备注");
+  g_autofree char *second = comment (2, CASE_A, "second\\nline");
+  g_autofree char *mutations = g_strdup_printf ("[%s,%s]", first, second);
+  guint compared = 0;
+
+  insert_test_cases (f);
+  answer = push (f, wangfang, "client-w", mutations);
+  g_assert_cmpstr (json_object_get_string_member (result_at (answer, 1), "status"), ==,
+                   "applied");
+
+  changes = pull_since (f, wangfang, "client-w", &cursor);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      JsonObject *change = g_ptr_array_index (changes, i);
+      g_autoptr(JsonNode) expected = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonObject *record;
+
+      if (strcmp (json_object_get_string_member (change, "type"), "case") != 0)
+        continue;
+      expected = tb_server_sync_get_case (f->db, wangfang,
+                                          json_object_get_string_member (change, "id"), NULL,
+                                          &error);
+      g_assert_no_error (error);
+      json_object_remove_member (json_node_get_object (expected), "schema_version");
+      record = json_object_get_object_member (change, "data");
+      g_assert_true (json_node_equal (json_object_get_member (change, "data"), expected));
+      g_assert_cmpint (json_object_get_int_member (change, "version"), ==,
+                       json_object_get_int_member (record, "version"));
+      if (strcmp (json_object_get_string_member (change, "id"), CASE_A) == 0)
+        g_assert_cmpuint (json_array_get_length (json_object_get_array_member (record, "events")),
+                          ==, 2);
+      compared++;
+    }
+  g_assert_cmpuint (compared, >, 0);
 }
 
 static void
@@ -2325,6 +2453,9 @@ main (int   argc,
   ADD ("push/bad-input", test_push_bad_input);
   g_test_add ("/server-sync/pull/paging", Fixture, NULL, fixture_setup_large, test_pull_paging,
               fixture_teardown);
+  g_test_add ("/server-sync/pull/page-size", Fixture, NULL, fixture_setup_large,
+              test_pull_page_size, fixture_teardown);
+  ADD ("pull/case-shape", test_pull_case_shape);
   ADD ("pull/scope", test_pull_scope);
   ADD ("pull/during-initial-sync", test_pull_during_initial_sync);
   ADD ("pull/expired", test_pull_expired);

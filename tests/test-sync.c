@@ -13,6 +13,7 @@
 #include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-sync-engine-private.h"
 #include "tb-test-server.h"
 
 #define TODAY      "2026-11-27"
@@ -801,6 +802,8 @@ test_faults_exactly_once (Fixture       *f,
 
   client_start (c, "wangfang");
   queue_comments (c, 1000, "故障");
+  /* Many requests, so that the faults hit pushes of every kind. */
+  _tb_sync_engine_set_push_batch (c->engine, 100);
 
   g_assert_true (tb_server_faults_parse ("drop=0.15,after=0.5,error=0.1,truncate=0.1,"
                                          "duplicate=0.15,seed=11", &faults, &error));
@@ -855,13 +858,16 @@ test_kill_mid_sync (Fixture       *f,
 
   /* Slow answers, so that the kills land inside exchanges and between them. */
   faults.delay_ms = 25;
-  tb_server_set_faults (f->ts->server, &faults);
 
   for (guint round = 0; round < 50; round++)
     {
       g_autoptr(GSubprocess) child = NULL;
       gboolean exited;
       gint64 deadline;
+
+      /* Every other round, small pages: the kills land between the pages of a pull too. */
+      faults.page_bytes = round % 2 == 1 ? 40000 : 0;
+      tb_server_set_faults (f->ts->server, &faults);
 
       /* Something to push, and a full pull to do. */
       queue_comments (c, 10, "断电");
@@ -1341,6 +1347,106 @@ test_no_keyring (Fixture       *f,
   g_assert_false (tb_sync_engine_get_signed_in (again));
 }
 
+/* Pushes hold up to 1,000 mutations but stay within the server's 1 MiB: long comments go in
+ * smaller batches, all of them. */
+static void
+test_large_pushes (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GString) tag = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  TbSyncSummary summary = { 0 };
+
+  client_start (c, "wangfang");
+  /* About 9,000 bytes each: 300 of them are 2.7 MB. */
+  for (guint i = 0; i < 2990; i++)
+    g_string_append (tag, "长");
+  queue_comments (c, 300, tag->str);
+
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 300);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (server_int (f, "SELECT count (*) FROM mutations WHERE status = 'applied'"),
+                   ==, 300);
+}
+
+/* Cancels the sync at the pull page @user_data counts down to. */
+static void
+cancel_at_page (TbSyncEngine *engine,
+                const char   *phase,
+                guint         done,
+                guint         batch,
+                gpointer      user_data)
+{
+  GCancellable *cancellable = user_data;
+  guint *left = g_object_get_data (G_OBJECT (cancellable), "left");
+
+  if (g_str_equal (phase, "pull") && --(*left) == 0)
+    g_cancellable_cancel (cancellable);
+}
+
+/* An initial sync over many pages (the server cuts them small): every page is read while the
+ * one before is applied, and the store ends equal to the server. A sync cancelled between
+ * pages keeps what it applied, cursor and all, and the next one goes on from there. */
+static void
+test_many_pages (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(Client) d = client_new (f, "wangfang-2");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *theirs = server_digest (f, "u-wangfang");
+  g_autofree char *mine = NULL;
+  g_autofree char *cursor = NULL;
+  TbServerFaults faults = { 0 };
+  TbSyncSummary summary = { 0 };
+  guint left = 15;
+  gint64 applied;
+
+  faults.page_bytes = 8000;
+  tb_server_set_faults (f->ts->server, &faults);
+
+  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (c, &summary, &error));
+  g_assert_no_error (error);
+  g_test_message ("%u cases in %u pages", summary.cases, summary.pages);
+  g_assert_cmpuint (summary.pages, >=, 5);
+  mine = client_digest (c);
+  assert_same_lines (mine, theirs);
+  assert_integrity (c->path);
+
+  /* Cancelled after the fifteenth page (the first ones are reference data). */
+  g_assert_true (client_sign_in (d, "wangfang", &error));
+  g_assert_no_error (error);
+  g_object_set_data (G_OBJECT (cancellable), "left", &left);
+  g_signal_connect (d->engine, "progress", G_CALLBACK (cancel_at_page), cancellable);
+  tb_sync_engine_sync_async (d->engine, cancellable, wait_cb, &result);
+  g_assert_false (tb_sync_engine_sync_finish (d->engine, wait_result (&result), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_signal_handlers_disconnect_by_func (d->engine, cancel_at_page, cancellable);
+  assert_integrity (d->path);
+  applied = store_int (d, "SELECT count (*) FROM cases");
+  g_assert_cmpint (applied, >, 0);
+  g_assert_cmpint (applied, <, summary.cases);
+  cursor = store_text (d->path, "SELECT cursor FROM sync_state");
+  g_assert_nonnull (cursor);
+  g_assert_cmpstr (cursor, !=, "");
+
+  /* The next sync brings the rest only. */
+  g_assert_true (client_sync (d, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (summary.cases + applied, ==, store_int (d, "SELECT count (*) FROM cases"));
+  g_free (mine);
+  mine = client_digest (d);
+  assert_same_lines (mine, theirs);
+}
+
 static void
 count_progress (TbSyncEngine *engine,
                 const char   *phase,
@@ -1421,6 +1527,8 @@ main (int    argc,
   ADD ("/sync/no-keyring", test_no_keyring);
   ADD ("/sync/faults-exactly-once", test_faults_exactly_once);
   ADD ("/sync/kill-mid-sync", test_kill_mid_sync);
+  ADD ("/sync/many-pages", test_many_pages);
+  ADD ("/sync/large-pushes", test_large_pushes);
   ADD ("/sync/expired-token", test_expired_token);
   ADD ("/sync/expired-cursor", test_expired_cursor);
   ADD ("/sync/server-restart", test_server_restart);

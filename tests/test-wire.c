@@ -516,6 +516,194 @@ test_clock (void)
   g_assert_cmpuint (deadline, ==, TB_DAY_INVALID);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Pull pages                                                                                  */
+
+#define PAGE_CASE \
+  "{\"id\":\"c-1\",\"ref\":\"TB-2026-000001\",\"service_id\":\"business-licence\"," \
+  "\"state\":\"in_review\",\"assignee_id\":\"u-wangfang\",\"team_id\":null," \
+  "\"applicant_name\":\"\\u738b\\u82b3 \\\"\\ud83d\\ude00\\\"\",\"applicant_kind\":\"company\"," \
+  "\"company_name\":\"A\\/B\\tC\",\"received_on\":\"2026-11-02\",\"deadline\":\"2026-11-20\"," \
+  "\"paused_since\":null,\"closed\":false,\"version\":3,\"practice\":true," \
+  "\"signed_parties\":[\"legal\",\"tax\"],\"form\":{\"a\":[1,2.5e3,{\"b\":\"\\u0041\"}]," \
+  "\"c\":true} ,\"events\":[{\"id\":\"7\",\"kind\":\"comment\",\"actor_id\":\"u-wangfang\"," \
+  "\"at\":\"2026-11-03T01:00:00Z\",\"device_time\":null,\"data\":{\"text\":\"好\"}}]," \
+  "\"newer\":{\"x\":[]}}"
+
+#define PAGE_TAIL \
+  "\"cursor\":\"abc\",\"has_more\":true,\"last_mutation_id\":7," \
+  "\"server_time\":\"2026-11-27T01:30:00Z\"}"
+
+static TbWirePage *
+parse_page (const char  *text,
+            GError     **error)
+{
+  return tb_wire_page_parse (g_bytes_new (text, strlen (text)), error);
+}
+
+static void
+test_page_parse (void)
+{
+  const char *text =
+    "{\"schema_version\":1, \"changes\" : [ "
+    "{\"type\":\"service\",\"id\":\"s\",\"op\":\"put\",\"version\":1,\"data\":{\"id\":\"s\"}},"
+    "{\"type\":\"case\",\"id\":\"c-1\",\"op\":\"put\",\"version\":3,\"data\":" PAGE_CASE "},"
+    "{\"type\":\"case\",\"id\":\"c-2\",\"op\":\"remove\"},"
+    "{\"type\":\"case\",\"id\":\"c-3\",\"op\":\"put\",\"data\":{\"id\":\"c-3\",\"ref\":\"R3\","
+    "\"service_id\":\"s\",\"state\":\"x\",\"applicant_name\":\"N\",\"applicant_kind\":\"person\","
+    "\"received_on\":\"2026-01-01\",\"closed\":true,\"version\":1,\"form\":{},\"events\":[]}},"
+    "{\"type\":\"hologram\",\"id\":\"h\",\"op\":\"put\",\"data\":{\"anything\":[1]}},"
+    "{\"type\":\"user\",\"id\":\"u\",\"op\":\"put\",\"data\":{\"id\":\"u\",\"login\":\"l\","
+    "\"display_name\":\"D\",\"roles\":[\"caseworker\"],\"teams\":[]}}"
+    " ],\n" PAGE_TAIL "\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbWirePage) page = parse_page (text, &error);
+  g_autoptr(JsonNode) form = NULL;
+  g_autoptr(JsonNode) expected_form = NULL;
+  TbWirePageChange *c;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (page);
+  g_assert_cmpstr (page->cursor, ==, "abc");
+  g_assert_true (page->has_more);
+  g_assert_cmpint (page->last_mutation_id, ==, 7);
+  g_assert_cmpuint (page->changes->len, ==, 6);
+
+  c = &g_array_index (page->changes, TbWirePageChange, 0);
+  g_assert_false (c->is_case_put);
+  g_assert_cmpstr (c->change.type, ==, "service");
+  g_assert_cmpstr (json_object_get_string_member (c->change.data, "id"), ==, "s");
+
+  c = &g_array_index (page->changes, TbWirePageChange, 1);
+  g_assert_true (c->is_case_put);
+  g_assert_null (c->change.data);
+  g_assert_cmpint (c->change.version, ==, 3);
+  g_assert_cmpstr (c->wcase.record.id, ==, "c-1");
+  g_assert_cmpstr (c->wcase.record.ref, ==, "TB-2026-000001");
+  g_assert_null (c->wcase.record.team_id);
+  g_assert_cmpstr (c->wcase.record.applicant_name, ==, "王芳 \"😀\"");
+  g_assert_cmpstr (c->wcase.record.company_name, ==, "A/B\tC");
+  g_assert_cmpuint (c->wcase.record.received_on, ==, tb_day_from_iso ("2026-11-02"));
+  g_assert_cmpuint (c->wcase.record.paused_since, ==, TB_DAY_INVALID);
+  g_assert_false (c->wcase.record.closed);
+  g_assert_cmpint (c->wcase.record.version, ==, 3);
+  g_assert_true (c->wcase.practice);
+  g_assert_cmpuint (g_strv_length (c->wcase.signed_parties), ==, 2);
+  g_assert_cmpstr (c->wcase.signed_parties[1], ==, "tax");
+  /* The form as it came: the same JSON. */
+  form = json_from_string (c->wcase.record.form_json, &error);
+  g_assert_no_error (error);
+  expected_form = json_from_string ("{\"a\":[1,2500.0,{\"b\":\"A\"}],\"c\":true}", NULL);
+  g_assert_true (json_node_equal (form, expected_form));
+  g_assert_cmpuint (json_array_get_length (c->wcase.events), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (c->wcase.events,
+                                                                                 0), "kind"),
+                   ==, "comment");
+
+  c = &g_array_index (page->changes, TbWirePageChange, 2);
+  g_assert_false (c->is_case_put);
+  g_assert_cmpstr (c->change.op, ==, "remove");
+
+  c = &g_array_index (page->changes, TbWirePageChange, 3);
+  g_assert_true (c->is_case_put);
+  g_assert_true (c->wcase.record.closed);
+  g_assert_null (c->wcase.events);
+  g_assert_null (c->wcase.signed_parties);
+  g_assert_cmpstr (c->wcase.record.form_json, ==, "{}");
+
+  c = &g_array_index (page->changes, TbWirePageChange, 4);
+  g_assert_false (c->is_case_put);
+  g_assert_cmpstr (c->change.type, ==, "hologram");
+}
+
+/* Whatever is wrong with a page, it is refused as a whole, as json-glib and
+ * tb_wire_case_from_json() would refuse it. */
+static void
+test_page_rejects (void)
+{
+  static const char * const syntax[] = {
+    "",
+    "[]",
+    "{\"changes\": [ not json",
+    "{\"changes\":[]," PAGE_TAIL " x",
+    "{\"changes\":[],}",
+    "{\"changes\":[,]," PAGE_TAIL,
+    "{\"changes\":[{\"type\":\"case\",}]," PAGE_TAIL,
+    "{\"changes\":[]," "\"cursor\":\"a\\qb\",\"has_more\":true,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"a\\ud800b\",\"has_more\":true,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"a\\udc00b\",\"has_more\":true,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"a\tb\",\"has_more\":true,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"a\xff" "b\",\"has_more\":true,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"ab\",\"has_more\":true,\"last_mutation_id\":07,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"ab\",\"has_more\":tru,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"ab\",\"has_more\":true,\"last_mutation_id\":-,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"ab\",\"has_more\":true,\"last_mutation_id\":7."
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+  };
+  static const char * const shape[] = {
+    "{\"changes\":5," PAGE_TAIL,
+    "{" PAGE_TAIL,
+    "{\"changes\":[],\"changes\":[]," PAGE_TAIL,
+    "{\"changes\":[5]," PAGE_TAIL,
+    "{\"changes\":[]," "\"has_more\":true,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"c\",\"has_more\":1,\"last_mutation_id\":7,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"c\",\"has_more\":true,\"last_mutation_id\":-1,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"c\",\"has_more\":true,\"last_mutation_id\":1.5,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[]," "\"cursor\":\"c\",\"has_more\":true,\"last_mutation_id\":1,"
+    "\"server_time\":\"yesterday\"}",
+    "{\"changes\":[]," "\"cursor\":\"c\\u0000d\",\"has_more\":true,\"last_mutation_id\":1,"
+    "\"server_time\":\"2026-11-27T01:30:00Z\"}",
+    "{\"changes\":[{\"type\":\"case\",\"id\":\"x\",\"op\":\"put\",\"version\":1,"
+    "\"data\":{\"id\":\"x\",\"ref\":42}}]," PAGE_TAIL,
+    "{\"changes\":[{\"type\":\"case\",\"id\":\"x\",\"op\":\"put\"}]," PAGE_TAIL,
+    "{\"changes\":[{\"type\":\"case\",\"id\":\"x\",\"op\":\"move\"}]," PAGE_TAIL,
+    "{\"changes\":[{\"type\":\"case\",\"id\":\"x\",\"op\":\"put\",\"data\":[]}]," PAGE_TAIL,
+    "{\"changes\":[{\"type\":\"case\",\"id\":\"c-9\",\"op\":\"put\",\"data\":" PAGE_CASE "}],"
+    PAGE_TAIL,
+    "{\"changes\":[{\"type\":\"user\",\"id\":\"u\",\"op\":\"put\",\"data\":{\"id\":\"u\"}}],"
+    PAGE_TAIL,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (syntax) + G_N_ELEMENTS (shape); i++)
+    {
+      const char *text = i < G_N_ELEMENTS (syntax) ? syntax[i]
+                                                   : shape[i - G_N_ELEMENTS (syntax)];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TbWirePage) page = parse_page (text, &error);
+
+      g_test_message ("page: %s", text);
+      g_assert_error (error, TB_WIRE_ERROR, TB_WIRE_ERROR_INVALID);
+      g_assert_null (page);
+    }
+
+  /* Deeper than any record goes. */
+  {
+    g_autoptr(GString) deep = g_string_new ("{\"changes\":[],\"x\":");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TbWirePage) page = NULL;
+
+    for (guint i = 0; i < 200; i++)
+      g_string_append_c (deep, '[');
+    for (guint i = 0; i < 200; i++)
+      g_string_append_c (deep, ']');
+    g_string_append (deep, "," PAGE_TAIL);
+    page = parse_page (deep->str, &error);
+    g_assert_error (error, TB_WIRE_ERROR, TB_WIRE_ERROR_INVALID);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -530,6 +718,8 @@ main (int   argc,
   g_test_add_func ("/wire/calendar", test_calendar);
   g_test_add_func ("/wire/time", test_time);
   g_test_add_func ("/wire/clock", test_clock);
+  g_test_add_func ("/wire/page/parse", test_page_parse);
+  g_test_add_func ("/wire/page/rejects", test_page_rejects);
 
   return g_test_run ();
 }

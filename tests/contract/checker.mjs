@@ -641,8 +641,8 @@ await tap.test('requests: conforming ones pass, broken ones are caught', () => {
     'POST',
     '/api/v1/sync/push',
     bearer,
-    push(Array.from({ length: 101 }, (_, i) => ({ ...decide, id: i + 1 }))),
-    /100/,
+    push(Array.from({ length: 1001 }, (_, i) => ({ ...decide, id: i + 1 }))),
+    /1000/,
   );
   bad(
     'POST',
@@ -680,13 +680,20 @@ await tap.test('requests: conforming ones pass, broken ones are caught', () => {
     schema_version: 1,
     client_id: 'c-1',
     cursor: null,
-    limit: 500,
+    limit: 10000,
+    max_bytes: 16000000,
   });
   bad('POST', '/api/v1/sync/pull', bearer, {
     schema_version: 1,
     client_id: 'c-1',
     cursor: null,
-    limit: 501,
+    limit: 10001,
+  });
+  bad('POST', '/api/v1/sync/pull', bearer, {
+    schema_version: 1,
+    client_id: 'c-1',
+    cursor: null,
+    max_bytes: 1000,
   });
   bad('POST', '/api/v1/sync/pull', bearer, { schema_version: 1, client_id: 'c-1' }, /cursor/);
   ok('GET', '/api/v1/cases/abc', {
