@@ -22,10 +22,16 @@
  *
  * A text search reads the rowids of its matches once (read_matches()): their number is the length
  * of a text-only list, and a page of many matches walks the order's index testing each row
- * against them. The set follows one-row changes; any other change reads it again.
+ * against them; so does a page of a few thousand references among many more cases. The set
+ * follows one-row changes; any other change reads it again.
+ *
+ * A new query is emitted so that a GTK 4.8 view replaces only the rows it shows, and keeps those
+ * that stay the same: see reload().
  */
 
 #define PAGE_SIZE 100
+/* Past this many matches of a text or reference, pages walk the order's index: see load_page() */
+#define SCAN_THRESHOLD 2000
 #define MAX_PAGES 16
 
 struct _TbCaseList
@@ -55,15 +61,21 @@ struct _TbCaseList
   char       *where;        /* " WHERE …" or "" */
   char       *page_where;   /* the same, phrased for the page query (see build_where) */
   char       *scan_where;   /* the same, walking the order's index past many text matches */
+  char       *set_where;    /* the same, with a reference range tested against `matches` */
   gboolean    only_text;    /* the text is the only filter */
   GPtrArray  *params;       /* text values for the ?s of `where`, in order */
   int         fts_param;    /* the index in `params` of the text query, or -1 */
-  GArray     *matches;      /* (nullable) the rowids the text matches, ascending: see read_matches */
+  int         ref_param;    /* the index in `params` of the low end of the reference range, or -1 */
+  gboolean    scan;         /* pages walk the order's index: see load_page() */
+  gboolean    ref_set;      /* and test a reference range against `matches`, not each row's ref */
+  GArray     *matches;      /* (nullable) the rowids matched, ascending: see read_matches() */
   guint       n_items;
   guint       n_updates;    /* begin_update() calls not yet ended */
   gboolean    reload_pending;
+  guint       served_end;   /* past the last position get_item() served since reload() */
 
   GHashTable *pages;        /* page number → GPtrArray of TbCase */
+  GHashTable *previous;     /* rowid → TbCase of the pages before the last reload(): see there */
   GQueue      lru;          /* page numbers, most recent first */
 
   GError     *error;
@@ -163,6 +175,7 @@ add_param_day (TbCaseList *self,
 }
 
 #define FTS_CONDITION "rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+#define REF_CONDITION "ref >= ? AND ref < ?"
 
 static void
 build_where (TbCaseList *self)
@@ -236,9 +249,11 @@ build_where (TbCaseList *self)
       g_string_append (page_where, page_where->len == 0 ? " WHERE " : " AND ");
       g_string_append (page_where, cond->str);
     }
+  self->ref_param = -1;
   if (self->ref_low != NULL)
     {
-      AND ("ref >= ? AND ref < ?");
+      AND (REF_CONDITION);
+      self->ref_param = self->params->len;
       g_ptr_array_add (self->params, g_strdup (self->ref_low));
       g_ptr_array_add (self->params, g_strdup (self->ref_high));
     }
@@ -258,10 +273,13 @@ build_where (TbCaseList *self)
   {
     g_auto(GStrv) parts = g_strsplit (page_where->str, FTS_CONDITION, 2);
     g_autofree char *scan = g_strjoinv ("tb_rowid_in (?, rowid)", parts);
-    g_auto(GStrv) ref_parts = g_strsplit (scan, "ref >= ? AND ref < ?", 2);
+    g_auto(GStrv) ref_parts = g_strsplit (scan, REF_CONDITION, 2);
 
     g_free (self->scan_where);
     self->scan_where = g_strjoinv ("+ref >= ? AND +ref < ?", ref_parts);
+    /* The reference range is always the last condition, and its ?s the last parameters. */
+    g_free (self->set_where);
+    self->set_where = g_strjoinv ("tb_rowid_in (?, rowid)", ref_parts);
   }
 
   g_free (self->where);
@@ -270,34 +288,54 @@ build_where (TbCaseList *self)
   self->page_where = g_string_free (g_steal_pointer (&page_where), FALSE);
 }
 
-/* With @with_matches, the text query's ? is that of tb_rowid_in() and takes the set of matches. */
+/* With @with_matches, the ? of tb_rowid_in() takes the set of matches in place of the text query,
+ * or of the reference range (whose high end, the last parameter, then has no ? of its own). The
+ * number of parameters bound is returned in @n_bound. */
 static sqlite3_stmt *
 prepare (TbCaseList  *self,
          const char  *sql,
          gboolean     with_matches,
+         int         *n_bound,
          GError     **error)
 {
   sqlite3_stmt *stmt = _tb_store_prepare (self->store, sql, error);
+  int set_param = self->fts_param >= 0 ? self->fts_param : self->ref_param;
+  int n = 0;
 
   if (stmt == NULL)
     return NULL;
 
   for (guint i = 0; i < self->params->len; i++)
     {
-      if (with_matches && (int) i == self->fts_param)
-        sqlite3_bind_pointer (stmt, i + 1, self->matches, TB_FTS_ROWID_SET, NULL);
+      if (with_matches && (int) i == set_param)
+        sqlite3_bind_pointer (stmt, ++n, self->matches, TB_FTS_ROWID_SET, NULL);
+      else if (with_matches && self->fts_param < 0 && (int) i == set_param + 1)
+        continue;
       else
-        sqlite3_bind_text (stmt, i + 1, g_ptr_array_index (self->params, i), -1,
+        sqlite3_bind_text (stmt, ++n, g_ptr_array_index (self->params, i), -1,
                            SQLITE_TRANSIENT);
     }
 
+  if (n_bound != NULL)
+    *n_bound = n;
   return stmt;
 }
 
+static int
+compare_rowids (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
 /*
- * Reads the rowids of every case the text matches, once per query. A frequent word (社保, in a
- * fifth of all cases) matches hundreds of thousands: decoding its list is most of the cost of a
- * search, so the count and the pages share one reading rather than each making its own.
+ * Reads the rowids of every case the text (or the reference range) matches, once per query. A
+ * frequent word (社保, in a fifth of all cases) matches hundreds of thousands: decoding its list
+ * is most of the cost of a search, so the count and the pages share one reading rather than each
+ * making its own.
  */
 static gboolean
 read_matches (TbCaseList  *self,
@@ -307,17 +345,30 @@ read_matches (TbCaseList  *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  g_assert (self->fts_query != NULL);
+  g_assert (self->fts_query != NULL || self->ref_low != NULL);
 
   if (self->matches != NULL)
     return TRUE;
 
-  stmt = _tb_store_query (self->store, "fts-match-rowids", error);
-  if (stmt == NULL)
-    return FALSE;
+  if (self->fts_query != NULL)
+    {
+      stmt = _tb_store_query (self->store, "fts-match-rowids", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, self->fts_query, -1, SQLITE_STATIC);
+    }
+  else
+    {
+      /* The reference index holds the rowids: reading them needs no row. */
+      stmt = _tb_store_prepare (self->store, "SELECT rowid FROM cases WHERE " REF_CONDITION,
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, self->ref_low, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, self->ref_high, -1, SQLITE_STATIC);
+    }
 
   matches = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_bind_text (stmt, 1, self->fts_query, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 rowid = sqlite3_column_int64 (stmt, 0);
@@ -326,6 +377,9 @@ read_matches (TbCaseList  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return _tb_store_set_error (self->store, rc, error);
+
+  if (self->fts_query == NULL)
+    g_array_sort (matches, compare_rowids);
 
   self->matches = g_steal_pointer (&matches);
   return TRUE;
@@ -337,9 +391,9 @@ query_count (TbCaseList  *self,
              TbCase      *pivot,
              GError     **error)
 {
-  sqlite3_stmt *stmt = prepare (self, sql, FALSE, error);
+  int n;
+  sqlite3_stmt *stmt = prepare (self, sql, FALSE, &n, error);
   gint64 count = -1;
-  int n = self->params->len;
   int rc;
 
   if (stmt == NULL)
@@ -462,6 +516,15 @@ text_matches (TbCaseList *self,
   return ret;
 }
 
+static gboolean
+in_ref_range (TbCaseList *self,
+              TbCase     *c)
+{
+  return self->ref_low == NULL
+         || (g_strcmp0 (tb_case_get_ref (c), self->ref_low) >= 0
+             && g_strcmp0 (tb_case_get_ref (c), self->ref_high) < 0);
+}
+
 /* The filters, evaluated on a case in memory (the text filter aside). */
 static gboolean
 matches_fields (TbCaseList *self,
@@ -480,9 +543,7 @@ matches_fields (TbCaseList *self,
     return FALSE;
   if (self->service != NULL && g_strcmp0 (self->service, tb_case_get_service_id (c)) != 0)
     return FALSE;
-  if (self->ref_low != NULL
-      && !(g_strcmp0 (tb_case_get_ref (c), self->ref_low) >= 0
-           && g_strcmp0 (tb_case_get_ref (c), self->ref_high) < 0))
+  if (!in_ref_range (self, c))
     return FALSE;
   if (self->overdue && !(running && deadline < self->today))
     return FALSE;
@@ -548,12 +609,44 @@ count_all (TbCaseList *self)
   return (guint) n;
 }
 
-/* Re-runs the query from scratch: for a changed filter or order, or a bulk change. */
+/* The number of cases, roughly (and at once): the rowids run from 1 up, with few gaps. */
+static gint64
+count_rows_about (TbCaseList *self)
+{
+  sqlite3_stmt *stmt = _tb_store_prepare (self->store, "SELECT max(rowid) FROM cases", NULL);
+  gint64 n = 0;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return n;
+}
+
+/*
+ * Re-runs the query from scratch: for a changed filter or order, or a bulk change.
+ *
+ * The change is emitted in two parts when a view shows rows. When the item of one of its row
+ * widgets is removed, GTK 4.8's list item manager looks for it among every added item
+ * (gtk_list_item_manager_model_items_changed_cb()), as GtkSingleSelection does for its selected
+ * item: for a new search over a million cases, that would read the whole list, page by page.
+ * Every row widget stands where get_item() served its item, below served_end; so the head up to
+ * there is replaced first, alone, and then the rest, where no widget stands and no such search
+ * happens. Between the two, the view asks only for items of the head.
+ *
+ * A case that was on a page before and is still in the list, unchanged, is handed out again as
+ * the same object: the view then keeps its row as it is (typing "unlimite" after "unlimit", or
+ * a space, changes nothing on screen) instead of making and binding a new one.
+ */
 static void
 reload (TbCaseList *self)
 {
+  GHashTable *previous;
+  GHashTableIter iter;
+  GPtrArray *rows;
   guint old_n = self->n_items;
   guint new_n;
+  guint head;
 
   if (self->store == NULL)
     return;
@@ -563,15 +656,39 @@ reload (TbCaseList *self)
       return;
     }
 
+  previous = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &rows))
+    for (guint i = 0; i < rows->len; i++)
+      {
+        TbCase *c = g_ptr_array_index (rows, i);
+        gint64 rowid = tb_case_get_rowid (c);
+
+        g_hash_table_insert (previous, g_memdup2 (&rowid, sizeof rowid), g_object_ref (c));
+      }
+
   g_clear_error (&self->error);
   build_where (self);
   clear_pages (self);
   g_clear_pointer (&self->matches, g_array_unref);
   new_n = count_all (self);
+  self->scan = (self->fts_query != NULL || self->ref_low != NULL) && new_n > SCAN_THRESHOLD;
+  /* Among many references (TB-2026-0…) the rows that match are a few lookups apart; among a
+   * few thousand of a million (TB-2026-00…) testing each row's reference would look up hundreds
+   * of rows per match, while their rowids read off the reference index cost one step each. */
+  self->ref_set = self->scan && self->ref_low != NULL
+                  && (gint64) new_n < count_rows_about (self) / 4;
+
+  head = MIN (self->served_end, MIN (old_n, new_n));
+  self->served_end = 0;
+  g_clear_pointer (&self->previous, g_hash_table_unref);
+  self->previous = previous;
+  if (head > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, head, head);
 
   self->n_items = new_n;
-  if (old_n != 0 || new_n != 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
+  if (old_n > head || new_n > head)
+    g_list_model_items_changed (G_LIST_MODEL (self), head, old_n - head, new_n - head);
   if (old_n != new_n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
@@ -610,7 +727,9 @@ update_matches (TbCaseList   *self,
                 TbCaseChange *change)
 {
   TbCase *c = change->new_case != NULL ? change->new_case : change->old_case;
-  gboolean matches = change->new_case != NULL && text_matches (self, change->new_case);
+  gboolean matches = change->new_case != NULL
+                     && (self->fts_query != NULL ? text_matches (self, change->new_case)
+                                                 : in_ref_range (self, change->new_case));
   gboolean found;
   guint index;
 
@@ -680,6 +799,9 @@ apply_change (TbCaseList   *self,
   if (is_in)
     {
       self->n_items++;
+      /* The rows served from here on moved down by one. */
+      if (new_pos < self->served_end)
+        self->served_end++;
       g_list_model_items_changed (G_LIST_MODEL (self), new_pos, 0, 1);
     }
   if (was_in != is_in)
@@ -717,6 +839,12 @@ tb_case_list_get_n_items (GListModel *model)
   return TB_CASE_LIST (model)->n_items;
 }
 
+/*
+ * A page of a text (or reference) search has two ways. Past a few thousand matches, it walks the
+ * order's index testing each row (see build_where()). Otherwise it sorts the matches: their keys
+ * only, in a subquery, and then reads the hundred rows of the page, rather than carrying every
+ * matching row, form and all, through the sort.
+ */
 static GPtrArray *
 load_page (TbCaseList *self,
            guint       page)
@@ -726,22 +854,28 @@ load_page (TbCaseList *self,
   g_autoptr(GPtrArray) rows = NULL;
   GError *error = NULL;
   sqlite3_stmt *stmt;
-  int n = self->params->len;
-  gboolean scan = (self->fts_query != NULL || self->ref_low != NULL) && self->n_items > 2000;
+  gboolean with_matches = self->scan && (self->fts_query != NULL || self->ref_set);
+  int n;
   int rc;
 
-  if (scan && self->fts_query != NULL && !read_matches (self, &error))
+  if (with_matches && !read_matches (self, &error))
     {
       set_error (self, error);
       return NULL;
     }
 
-  /* Past a few thousand matches, see build_where(). */
-  sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases",
-                     scan ? self->scan_where : self->page_where,
-                     order,
-                     " LIMIT ? OFFSET ?", NULL);
-  stmt = prepare (self, sql, scan, &error);
+  if (self->scan)
+    sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases",
+                       self->ref_set ? self->set_where : self->scan_where,
+                       order, " LIMIT ? OFFSET ?", NULL);
+  else if (self->fts_query != NULL || self->ref_low != NULL)
+    sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases WHERE rowid IN "
+                       "(SELECT rowid FROM cases", self->page_where, order, " LIMIT ? OFFSET ?)",
+                       order, NULL);
+  else
+    sql = g_strconcat ("SELECT " TB_CASE_COLUMNS " FROM cases", self->page_where, order,
+                       " LIMIT ? OFFSET ?", NULL);
+  stmt = prepare (self, sql, with_matches, &n, &error);
   if (stmt == NULL)
     {
       set_error (self, error);
@@ -753,7 +887,24 @@ load_page (TbCaseList *self,
 
   rows = g_ptr_array_new_full (PAGE_SIZE, g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, _tb_case_new_from_stmt (stmt));
+    {
+      TbCase *c = _tb_case_new_from_stmt (stmt);
+      TbCase *same = NULL;
+
+      /* See reload(). */
+      if (self->previous != NULL)
+        {
+          gint64 rowid = tb_case_get_rowid (c);
+
+          same = g_hash_table_lookup (self->previous, &rowid);
+        }
+      if (same != NULL && tb_case_equal (same, c))
+        {
+          g_object_unref (c);
+          c = g_object_ref (same);
+        }
+      g_ptr_array_add (rows, c);
+    }
   if (rc != SQLITE_DONE)
     {
       _tb_store_set_error (self->store, rc, &error);
@@ -775,6 +926,7 @@ tb_case_list_get_item (GListModel *model,
 
   if (position >= self->n_items)
     return NULL;
+  self->served_end = MAX (self->served_end, position + 1);
 
   rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
   if (rows == NULL)
@@ -855,10 +1007,12 @@ tb_case_list_finalize (GObject *object)
   g_free (self->where);
   g_free (self->page_where);
   g_free (self->scan_where);
+  g_free (self->set_where);
   g_clear_pointer (&self->calendar, tb_calendar_unref);
   g_clear_pointer (&self->params, g_ptr_array_unref);
   g_clear_pointer (&self->matches, g_array_unref);
   g_clear_pointer (&self->pages, g_hash_table_unref);
+  g_clear_pointer (&self->previous, g_hash_table_unref);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (tb_case_list_parent_class)->finalize (object);
@@ -1014,8 +1168,10 @@ tb_case_list_init (TbCaseList *self)
   self->where = g_strdup ("");
   self->page_where = g_strdup ("");
   self->scan_where = g_strdup ("");
+  self->set_where = g_strdup ("");
   self->params = g_ptr_array_new_with_free_func (g_free);
   self->fts_param = -1;
+  self->ref_param = -1;
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
 }
 

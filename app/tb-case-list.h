@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (TbCaseList, tb_case_list, TB, CASE_LIST, GObject)
 TbCaseList *tb_case_list_new               (TbStore     *store);
 TbStore    *tb_case_list_get_store         (TbCaseList  *self);
 
-/* Each setter re-runs the query (unless the value is unchanged) and emits one items-changed. */
+/* Each setter re-runs the query (unless the value is unchanged) and emits items-changed: once, or
+ * twice when rows were asked for (the head first, see reload() in tb-case-list.c). */
 void        tb_case_list_set_state         (TbCaseList  *self,
                                             const char  *state);
 void        tb_case_list_set_assignee      (TbCaseList  *self,

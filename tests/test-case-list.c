@@ -250,6 +250,13 @@ filter_ref_prefix (const Row *r,
   return g_str_has_prefix (r->ref, data);
 }
 
+static gboolean
+filter_ref_prefix_service (const Row *r,
+                           gpointer   data)
+{
+  return g_str_has_prefix (r->ref, "TB-2026-00") && g_str_equal (r->service, data);
+}
+
 static void
 test_filters (void)
 {
@@ -328,6 +335,24 @@ test_filters (void)
     assert_list_is (list, many);
     tb_case_list_set_search_text (list, "TB-2026-012345");
     assert_list_is (list, one);
+    tb_case_list_set_search_text (list, NULL);
+  }
+
+  /* Many references among other filters, and in another order: the page tests the range against
+   * the rowids read off the reference index. */
+  {
+    g_autoptr(GPtrArray) expected = expected_rows (filter_ref_prefix_service, "s1",
+                                                   compare_deadline);
+    g_autoptr(GPtrArray) by_ref = expected_rows (filter_ref_prefix, "TB-2026-00", compare_ref);
+
+    g_assert_cmpuint (expected->len, >, 2000);
+    tb_case_list_set_search_text (list, "TB-2026-00");
+    tb_case_list_set_service (list, "s1");
+    assert_list_is (list, expected);
+    tb_case_list_set_service (list, NULL);
+    tb_case_list_set_sort (list, TB_CASE_SORT_REFERENCE, FALSE);
+    assert_list_is (list, by_ref);
+    tb_case_list_set_sort (list, TB_CASE_SORT_DEADLINE, FALSE);
     tb_case_list_set_search_text (list, NULL);
   }
 
@@ -701,6 +726,111 @@ test_many_matches_follow_changes (void)
   expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
   g_assert_cmpuint (log->len, >=, 1);
   assert_list_is (list, expected);
+
+  /* The same for many references, whose rowids are read off the reference index once. */
+  tb_case_list_set_search_text (list, "TB-2026-00");
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_prefix, "TB-2026-00", compare_deadline);
+  assert_list_is (list, expected);
+  g_array_set_size (log, 0);
+  g_strlcpy (row->ref, "TB-2026-00A", sizeof row->ref);
+  row->deadline = today - 100;
+  put_row (row);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_prefix, "TB-2026-00", compare_deadline);
+  g_assert_true (g_ptr_array_index (expected, 0) == row);
+  g_assert_cmpuint (log->len, ==, 1);
+  e = &g_array_index (log, Emission, 0);
+  g_assert_cmpuint (e->position, ==, 0);
+  g_assert_cmpuint (e->removed, ==, 0);
+  g_assert_cmpuint (e->added, ==, 1);
+  assert_list_is (list, expected);
+
+  /* A new deadline moves it; a new reference takes it out. */
+  row->deadline = today + 400;
+  put_row (row);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_prefix, "TB-2026-00", compare_deadline);
+  assert_list_is (list, expected);
+  g_strlcpy (row->ref, "TB-2027-000001", sizeof row->ref);
+  put_row (row);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_prefix, "TB-2026-00", compare_deadline);
+  assert_list_is (list, expected);
+}
+
+/* What a view does with a new query: the rows it shows are replaced on their own, before the rest
+ * of the list, and a case that stays unchanged stays the same object, so that the view keeps its
+ * row. */
+static void
+test_reload_keeps_rows (void)
+{
+  g_autoptr(TbCaseList) list = tb_case_list_new (store);
+  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) expected = expected_rows (NULL, NULL, compare_deadline);
+  g_autoptr(GError) error = NULL;
+  TbCaseRecord records[2];
+  guint n = expected->len;
+  Emission *e;
+
+  for (guint i = 0; i < 150; i++)
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (list), i));
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), log);
+
+  /* Two changes at once (as a sync brings them), far down the list: all is read again. */
+  for (guint i = 0; i < 2; i++)
+    {
+      Row *r = g_ptr_array_index (expected, n - 1000 + i);
+      g_autoptr(TbCase) old = tb_store_get_case (store, r->id, &error);
+
+      g_assert_no_error (error);
+      records[i] = (TbCaseRecord) {
+        .id = r->id, .ref = r->ref, .service_id = r->service, .state = r->state,
+        .assignee_id = r->assignee, .team_id = r->team, .applicant_name = r->name,
+        .applicant_kind = "person", .received_on = r->received, .deadline = r->deadline,
+        .paused_since = r->paused, .closed = r->closed,
+        .version = tb_case_get_version (old) + 1, .form_json = "{}",
+      };
+    }
+  g_assert_true (tb_store_put_cases (store, records, 2, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (log->len, ==, 2);
+  e = &g_array_index (log, Emission, 0);
+  g_assert_cmpuint (e->position, ==, 0);
+  g_assert_cmpuint (e->removed, ==, 150);
+  g_assert_cmpuint (e->added, ==, 150);
+  e = &g_array_index (log, Emission, 1);
+  g_assert_cmpuint (e->position, ==, 150);
+  g_assert_cmpuint (e->removed, ==, n - 150);
+  g_assert_cmpuint (e->added, ==, n - 150);
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autoptr(TbCase) c = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_assert_true (c == g_ptr_array_index (held, i));
+    }
+
+  /* A search: the 150 rows served are replaced first. */
+  g_array_set_size (log, 0);
+  tb_case_list_set_search_text (list, "王");
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
+  g_assert_cmpuint (log->len, ==, 2);
+  e = &g_array_index (log, Emission, 0);
+  g_assert_cmpuint (e->position, ==, 0);
+  g_assert_cmpuint (e->removed, ==, 150);
+  g_assert_cmpuint (e->added, ==, 150);
+  e = &g_array_index (log, Emission, 1);
+  g_assert_cmpuint (e->position, ==, 150);
+  g_assert_cmpuint (e->removed, ==, n - 150);
+  g_assert_cmpuint (e->added, ==, expected->len - 150);
+  assert_list_is (list, expected);
+
+  /* No row served since: one emission. */
+  g_array_set_size (log, 0);
+  tb_case_list_set_search_text (list, NULL);
+  g_assert_cmpuint (log->len, >=, 1);
 }
 
 static void
@@ -769,6 +899,7 @@ main (int    argc,
   g_test_add_func ("/case-list/sort", test_sort);
   g_test_add_func ("/case-list/one-row-changes", test_one_row_changes);
   g_test_add_func ("/case-list/many-matches-follow-changes", test_many_matches_follow_changes);
+  g_test_add_func ("/case-list/reload-keeps-rows", test_reload_keeps_rows);
   g_test_add_func ("/case-list/notify", test_notify);
 
   ret = g_test_run ();

@@ -1048,6 +1048,60 @@ test_invalid_values (Fixture       *fixture,
   destroy_form (view);
 }
 
+/* A new form: each field speaks up once edited, every field once validated. */
+static void
+test_problems_after_edit (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char * const editable[] = { "company_name", "registered_capital", NULL };
+  TbFormView *view = show_form (fixture, fixture->licence, "{}", editable, 600);
+  GtkWidget *root = GTK_WIDGET (view);
+  g_autoptr(GPtrArray) problems = NULL;
+  guint notifies = 0;
+  gboolean after_edit = FALSE;
+
+  /* By default, at once: as for a case received. */
+  g_assert_false (tb_form_view_get_problems_after_edit (view));
+  g_assert_cmpstr (row_problem (find_row (root, "Company name")), ==, "This field is required");
+
+  g_signal_connect (view, "notify::problems-after-edit", G_CALLBACK (count_notify), &notifies);
+  g_object_set (view, "problems-after-edit", TRUE, NULL);
+  tb_form_view_set_problems_after_edit (view, TRUE);
+  g_assert_cmpuint (notifies, ==, 1);
+  g_object_get (view, "problems-after-edit", &after_edit, NULL);
+  g_assert_true (after_edit);
+  g_assert_null (row_problem (find_row (root, "Company name")));
+  g_assert_null (row_problem (find_row (root, "Registered capital")));
+  g_assert_null (row_problem (find_row (root, "Business scope")));
+
+  /* Edited, a field says what is wrong; the others stay quiet. */
+  gtk_editable_set_text (GTK_EDITABLE (find_row (root, "Registered capital")), "0");
+  g_assert_cmpstr (row_problem (find_row (root, "Registered capital")), ==,
+                   "Enter a number no less than 1");
+  g_assert_null (row_problem (find_row (root, "Company name")));
+
+  /* Validated, all of them. */
+  problems = tb_form_view_validate (view);
+  g_assert_cmpuint (problems->len, >=, 5);
+  g_assert_cmpstr (row_problem (find_row (root, "Company name")), ==, "This field is required");
+  g_assert_cmpstr (row_problem (find_row (root, "Business scope")), ==, "This field is required");
+
+  /* New values start quiet again. */
+  tb_form_view_set_values (view, NULL);
+  {
+    g_autoptr(JsonObject) empty = json_object_new ();
+
+    tb_form_view_set_values (view, empty);
+  }
+  g_assert_null (row_problem (find_row (root, "Company name")));
+
+  tb_form_view_set_problems_after_edit (view, FALSE);
+  g_assert_cmpuint (notifies, ==, 2);
+  g_assert_cmpstr (row_problem (find_row (root, "Company name")), ==, "This field is required");
+
+  destroy_form (view);
+}
+
 /* A bad ID number typed in is marked at once with the reason, and cleared once right. */
 static void
 test_inline_validation (Fixture       *fixture,
@@ -1364,6 +1418,8 @@ main (int   argc,
               fixture_set_up, test_keyboard, fixture_tear_down);
   g_test_add ("/form-view/invalid-values", Fixture, "en",
               fixture_set_up, test_invalid_values, fixture_tear_down);
+  g_test_add ("/form-view/problems-after-edit", Fixture, "en",
+              fixture_set_up, test_problems_after_edit, fixture_tear_down);
   g_test_add ("/form-view/inline-validation", Fixture, "en",
               fixture_set_up, test_inline_validation, fixture_tear_down);
   g_test_add ("/form-view/reveal", Fixture, "en",

@@ -16,6 +16,7 @@
 #include "tb-case-service.h"
 #include "tb-case-view.h"
 #include "tb-demo.h"
+#include "tb-new-case-dialog.h"
 #include "tb-service.h"
 #include "tb-sidebar.h"
 #include "tb-store.h"
@@ -895,6 +896,24 @@ test_window_desk (Fixture       *fixture,
   }
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (get_content_stack (window)), ==, "inbox");
+
+  /* Ctrl+N registers a new case at the counter, in its own dialog. */
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkWindow *dialog = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-case", NULL));
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+        if (TB_IS_NEW_CASE_DIALOG (w))
+          dialog = w;
+      }
+    g_assert_nonnull (dialog);
+    g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
+    gtk_window_destroy (dialog);
+  }
 
   /* A comment queued offline puts the case under Sent until the server has it. */
   query = (CountQuery) { sidebar, TB_INBOX_VIEW_SENT, 1 };

@@ -38,6 +38,8 @@ struct _TbFormView
   GPtrArray          *groups;          /* the AdwPreferencesGroups on the page */
   GPtrArray          *cells;           /* (element-type Cell) */
   GHashTable         *revealed;        /* cell keys of sensitive values the user asked to see */
+  gboolean            problems_after_edit;
+  GHashTable         *touched;         /* ids of the top-level fields edited (or validated) */
 };
 
 struct _Cell
@@ -69,6 +71,7 @@ enum {
   PROP_VALUES,
   PROP_EDITABLE_FIELDS,
   PROP_MODIFIED,
+  PROP_PROBLEMS_AFTER_EDIT,
   N_PROPS
 };
 
@@ -355,11 +358,20 @@ update_modified (TbFormView *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
 }
 
+/* From now on @top shows its problems, whatever TbFormView:problems-after-edit says. */
+static void
+touch (TbFormView        *self,
+       const TbFormField *top)
+{
+  g_hash_table_add (self->touched, g_strdup (tb_form_field_get_id (top)));
+}
+
 static void
 value_edited (Cell *cell)
 {
   TbFormView *self = cell->view;
 
+  touch (self, cell->top);
   update_problems (self, cell->top);
   update_modified (self);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -1156,8 +1168,12 @@ update_problems (TbFormView        *self,
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (
       (GDestroyNotify) tb_form_problem_free);
 
-  tb_form_field_validate (top, json_object_get_member (self->edited, tb_form_field_get_id (top)),
-                          problems);
+  /* A blank field of a new form is no mistake until the user has been there. */
+  if (!self->problems_after_edit
+      || g_hash_table_contains (self->touched, tb_form_field_get_id (top)))
+    tb_form_field_validate (top,
+                            json_object_get_member (self->edited, tb_form_field_get_id (top)),
+                            problems);
 
   for (guint i = 0; i < self->cells->len; i++)
     {
@@ -1281,6 +1297,7 @@ on_remove_row_clicked (GtkButton *button,
   /* Frees @row_cell. */
   build_table_rows (self, table_cell);
   update_count_label (table_cell);
+  touch (self, table);
   update_problems (self, table);
   update_modified (self);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -1322,6 +1339,7 @@ on_add_row_clicked (GtkButton *button,
 
   build_table_rows (self, table_cell);
   update_count_label (table_cell);
+  touch (self, table);
   update_problems (self, table);
   update_modified (self);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -1858,6 +1876,7 @@ tb_form_view_finalize (GObject *object)
   g_clear_pointer (&self->edited, json_object_unref);
   g_clear_pointer (&self->editable_fields, g_strfreev);
   g_clear_pointer (&self->revealed, g_hash_table_unref);
+  g_clear_pointer (&self->touched, g_hash_table_unref);
 
   G_OBJECT_CLASS (tb_form_view_parent_class)->finalize (object);
 }
@@ -1884,6 +1903,9 @@ tb_form_view_get_property (GObject    *object,
     case PROP_MODIFIED:
       g_value_set_boolean (value, self->modified);
       break;
+    case PROP_PROBLEMS_AFTER_EDIT:
+      g_value_set_boolean (value, self->problems_after_edit);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1907,6 +1929,9 @@ tb_form_view_set_property (GObject      *object,
       break;
     case PROP_EDITABLE_FIELDS:
       tb_form_view_set_editable_fields (self, g_value_get_boxed (value));
+      break;
+    case PROP_PROBLEMS_AFTER_EDIT:
+      tb_form_view_set_problems_after_edit (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1965,6 +1990,18 @@ tb_form_view_class_init (TbFormViewClass *klass)
     g_param_spec_boolean ("modified", NULL, NULL,
                           FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TbFormView:problems-after-edit:
+   *
+   * Whether a field shows its problems only once the user has edited it, or
+   * tb_form_view_validate() was called: for a new form, where a blank required field is not yet
+   * a mistake. By default every problem shows at once, as for a case received.
+   */
+  properties[PROP_PROBLEMS_AFTER_EDIT] =
+    g_param_spec_boolean ("problems-after-edit", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -2030,6 +2067,7 @@ tb_form_view_init (TbFormView *self)
   self->groups = g_ptr_array_new ();
   self->cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
   self->revealed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->edited = json_object_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -2081,6 +2119,7 @@ tb_form_view_set_service (TbFormView *self,
     return;
 
   g_hash_table_remove_all (self->revealed);
+  g_hash_table_remove_all (self->touched);
   rebuild (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
 }
@@ -2129,6 +2168,7 @@ tb_form_view_set_values (TbFormView *self,
     }
 
   g_hash_table_remove_all (self->revealed);
+  g_hash_table_remove_all (self->touched);
   rebuild (self);
   update_modified (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VALUES]);
@@ -2232,8 +2272,53 @@ tb_form_view_validate (TbFormView *self)
       const TbFormSection *section = tb_service_get_section (self->service, i);
 
       for (guint j = 0; j < tb_form_section_get_n_fields (section); j++)
-        update_problems (self, tb_form_section_get_field (section, j));
+        {
+          touch (self, tb_form_section_get_field (section, j));
+          update_problems (self, tb_form_section_get_field (section, j));
+        }
     }
 
   return problems;
+}
+
+/**
+ * tb_form_view_get_problems_after_edit:
+ * @self: a #TbFormView
+ *
+ * Returns: whether a field shows its problems only once edited or validated
+ */
+gboolean
+tb_form_view_get_problems_after_edit (TbFormView *self)
+{
+  g_return_val_if_fail (TB_IS_FORM_VIEW (self), FALSE);
+
+  return self->problems_after_edit;
+}
+
+/**
+ * tb_form_view_set_problems_after_edit:
+ * @self: a #TbFormView
+ * @problems_after_edit: whether a field shows its problems only once edited or validated
+ *
+ * See #TbFormView:problems-after-edit.
+ */
+void
+tb_form_view_set_problems_after_edit (TbFormView *self,
+                                      gboolean    problems_after_edit)
+{
+  g_return_if_fail (TB_IS_FORM_VIEW (self));
+
+  problems_after_edit = !!problems_after_edit;
+  if (self->problems_after_edit == problems_after_edit)
+    return;
+
+  self->problems_after_edit = problems_after_edit;
+  for (guint i = 0; self->service != NULL && i < tb_service_get_n_sections (self->service); i++)
+    {
+      const TbFormSection *section = tb_service_get_section (self->service, i);
+
+      for (guint j = 0; j < tb_form_section_get_n_fields (section); j++)
+        update_problems (self, tb_form_section_get_field (section, j));
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEMS_AFTER_EDIT]);
 }

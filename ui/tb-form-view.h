@@ -26,5 +26,8 @@ void                tb_form_view_set_editable_fields (TbFormView         *self,
 JsonObject         *tb_form_view_dup_values          (TbFormView         *self);
 gboolean            tb_form_view_get_modified        (TbFormView         *self);
 GPtrArray          *tb_form_view_validate            (TbFormView         *self);
+gboolean            tb_form_view_get_problems_after_edit (TbFormView     *self);
+void                tb_form_view_set_problems_after_edit (TbFormView     *self,
+                                                          gboolean        problems_after_edit);
 
 G_END_DECLS

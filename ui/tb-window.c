@@ -9,6 +9,7 @@
 #include "tb-case-service.h"
 #include "tb-case-view.h"
 #include "tb-inbox-view.h"
+#include "tb-new-case-dialog.h"
 #include "tb-service.h"
 #include "tb-sidebar.h"
 #include "tb-sync-engine.h"
@@ -554,11 +555,38 @@ select_view_action (GtkWidget  *widget,
 }
 
 static void
+on_case_created (TbWindow        *self,
+                 const char      *case_id,
+                 TbNewCaseDialog *dialog)
+{
+  g_autoptr(TbCase) kase = tb_store_get_case (self->store, case_id, NULL);
+  g_autofree char *message = NULL;
+
+  if (kase == NULL)
+    return;
+
+  /* Registered on this device; the reference is the central service's once it has the case. */
+  message = g_strdup_printf (_("Registered case %s. It is sent at the next sync."),
+                             tb_case_get_ref (kase));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  tb_window_show_case (self, kase);
+}
+
+static void
 new_case_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  /* Replaced by the registration dialog. */
+  TbWindow *self = TB_WINDOW (widget);
+  TbNewCaseDialog *dialog;
+
+  if (self->case_service == NULL || self->user_id == NULL)
+    return;
+
+  dialog = tb_new_case_dialog_new (GTK_WINDOW (self), self->case_service);
+  g_signal_connect_object (dialog, "case-created", G_CALLBACK (on_case_created), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* Sorting. The inbox sorts in SQL, so each sortable column gets a sorter only to make its

@@ -1,0 +1,843 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-new-case-dialog.c: registering a case at the counter, in English and Chinese */
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "tb-case-service.h"
+#include "tb-demo.h"
+#include "tb-form-view.h"
+#include "tb-new-case-dialog.h"
+#include "tb-store-private.h"
+#include "tb-store-sync.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Helpers                                                                                    */
+
+#define TODAY "2026-11-27"
+
+typedef struct
+{
+  char          *dir;
+  TbStore       *store;
+  TbCaseService *case_service;
+} Fixture;
+
+static const char * const market_teams[] = { "team-market", NULL };
+
+/* gettext looks LANGUAGE up afresh, but only drops the catalogs it has cached when the locale
+ * is set again. C.UTF-8 is the only locale that surely exists, and LANGUAGE overrides it. */
+static void
+set_language (const char *language)
+{
+  if (language != NULL)
+    g_setenv ("LANGUAGE", language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  setlocale (LC_ALL, "");
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  set_language (data);
+  fixture->dir = g_dir_make_tmp ("tongban-test-new-case-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (fixture->dir, "store.db", NULL);
+  fixture->store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  /* The catalogue, calendar, teams and users of the demo, and no case. */
+  g_assert_true (tb_demo_seed_store (fixture->store, 0, 1, tb_day_from_iso (TODAY), &error));
+  g_assert_no_error (error);
+  fixture->case_service = tb_case_service_new (fixture->store, "u-wangfang",
+                                               TB_ROLE_CASEWORKER, market_teams);
+  tb_case_service_set_today (fixture->case_service, tb_day_from_iso (TODAY));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_assert_finalize_object (fixture->case_service);
+  g_assert_finalize_object (fixture->store);
+
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+  set_language (NULL);
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
+
+static void
+collect (GtkWidget     *root,
+         Match          match,
+         gconstpointer  data,
+         GPtrArray     *found)
+{
+  if (match (root, data))
+    g_ptr_array_add (found, root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, match, data, found);
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  type)
+{
+  return g_type_is_a (G_OBJECT_TYPE (widget), GPOINTER_TO_SIZE (type));
+}
+
+static GPtrArray *
+find_all (GtkWidget *root,
+          GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect (root, is_type, GSIZE_TO_POINTER (type), found);
+  return found;
+}
+
+static GtkWidget *
+find_child (GtkWidget *root,
+            GType      type)
+{
+  g_autoptr(GPtrArray) found = find_all (root, type);
+
+  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect (root, is_row_titled, title, found);
+  if (found->len == 0)
+    g_error ("no row titled “%s”", title);
+  return g_ptr_array_index (found, 0);
+}
+
+/* The reason shown under @row, or NULL if none shows. */
+static const char *
+row_problem (GtkWidget *row)
+{
+  GtkWidget *next = gtk_widget_get_next_sibling (row);
+
+  g_assert_nonnull (next);
+  g_assert_true (gtk_widget_has_css_class (next, "tb-form-problem"));
+  if (!gtk_widget_get_visible (next))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (find_child (next, GTK_TYPE_LABEL)));
+}
+
+static gboolean
+is_shown_problem (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return gtk_widget_has_css_class (widget, "tb-form-problem") && gtk_widget_is_visible (widget);
+}
+
+static guint
+count_shown_problems (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect (root, is_shown_problem, NULL, found);
+  return found->len;
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect (root, is_button_labelled, label, found);
+  g_assert_cmpuint (found->len, ==, 1);
+  return g_ptr_array_index (found, 0);
+}
+
+static gboolean
+has_label_child (GtkWidget *widget)
+{
+  g_autoptr(GPtrArray) labels = find_all (widget, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (*gtk_label_get_text (g_ptr_array_index (labels, i)) != '\0')
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Every control shown can be named by a screen reader. */
+static void
+assert_controls_labelled (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) widgets = find_all (root, GTK_TYPE_WIDGET);
+  guint n_checked = 0;
+
+  for (guint i = 0; i < widgets->len; i++)
+    {
+      GtkWidget *widget = g_ptr_array_index (widgets, i);
+      GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
+
+      /* The lists of the form are the form view's (see test-form-view). */
+      if (!(GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_TEXT (widget)
+            || GTK_IS_TEXT_VIEW (widget) || GTK_IS_SEARCH_ENTRY (widget)
+            || (GTK_IS_LIST_BOX (widget) && gtk_widget_get_ancestor (widget,
+                                                                     TB_TYPE_FORM_VIEW) == NULL))
+          || !gtk_widget_is_visible (widget))
+        continue;
+
+      n_checked++;
+      if (gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL)
+          || gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY)
+          || (GTK_IS_BUTTON (widget) && has_label_child (widget)))
+        continue;
+
+      {
+        g_autoptr(GString) path = g_string_new (NULL);
+
+        for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+          g_string_prepend (path, G_OBJECT_TYPE_NAME (w)), g_string_prepend (path, "/");
+        g_error ("a %s in the dialog has no accessible name: %s", G_OBJECT_TYPE_NAME (widget),
+                 path->str);
+      }
+    }
+
+  g_assert_cmpuint (n_checked, >, 0);
+}
+
+static TbNewCaseDialog *
+show_dialog (Fixture *fixture)
+{
+  TbNewCaseDialog *dialog = tb_new_case_dialog_new (NULL, fixture->case_service);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  spin (50);
+  return dialog;
+}
+
+static GtkSearchEntry *
+get_search (TbNewCaseDialog *dialog)
+{
+  return GTK_SEARCH_ENTRY (find_child (GTK_WIDGET (dialog), GTK_TYPE_SEARCH_ENTRY));
+}
+
+static GtkStack *
+get_step_stack (TbNewCaseDialog *dialog)
+{
+  /* The first stack: the steps; the services' own stack is inside it. */
+  return GTK_STACK (find_child (GTK_WIDGET (dialog), GTK_TYPE_STACK));
+}
+
+static const char *
+get_step (TbNewCaseDialog *dialog)
+{
+  return gtk_stack_get_visible_child_name (get_step_stack (dialog));
+}
+
+static GtkListBox *
+get_service_list (TbNewCaseDialog *dialog)
+{
+  g_autoptr(GPtrArray) lists = find_all (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX);
+
+  for (guint i = 0; i < lists->len; i++)
+    if (gtk_widget_get_ancestor (g_ptr_array_index (lists, i), GTK_TYPE_STACK) != NULL
+        && gtk_widget_has_css_class (g_ptr_array_index (lists, i), "boxed-list")
+        && g_object_get_data (G_OBJECT (gtk_widget_get_first_child (g_ptr_array_index (lists, i))),
+                              "tb-service") != NULL)
+      return g_ptr_array_index (lists, i);
+  g_assert_not_reached ();
+}
+
+/* The rows of the service list the search leaves shown. */
+static guint
+count_shown_services (TbNewCaseDialog *dialog)
+{
+  guint n = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (get_service_list (dialog)));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_get_child_visible (row))
+      n++;
+  return n;
+}
+
+static TbFormView *
+get_form_view (TbNewCaseDialog *dialog)
+{
+  return TB_FORM_VIEW (find_child (GTK_WIDGET (dialog), TB_TYPE_FORM_VIEW));
+}
+
+/* The form values of a demo case of @service_id: a complete, valid application. */
+static JsonObject *
+demo_form (const char *service_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbDemo) demo = tb_demo_new (7, tb_day_from_iso (TODAY), &error);
+  TbCaseRecord record;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000 && tb_demo_next_case (demo, &record); i++)
+    if (g_strcmp0 (record.service_id, service_id) == 0)
+      {
+        g_autoptr(JsonNode) node = json_from_string (record.form_json, &error);
+
+        g_assert_no_error (error);
+        return json_object_ref (json_node_get_object (node));
+      }
+  g_error ("the demo has no case of %s", service_id);
+}
+
+static void
+type_into (GtkWidget  *row,
+           const char *text)
+{
+  g_assert_true (gtk_widget_get_visible (row));
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+/* The window on top of @dialog: its question, or NULL. */
+static AdwMessageDialog *
+find_question (TbNewCaseDialog *dialog)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data)
+        && gtk_window_get_transient_for (l->data) == GTK_WINDOW (dialog))
+      return l->data;
+  return NULL;
+}
+
+static void
+answer (AdwMessageDialog *question,
+        const char       *response)
+{
+  g_assert_nonnull (question);
+  /* As a click on the button does: answer, and close. (A question goes with its window.) */
+  g_object_ref (question);
+  adw_message_dialog_response (question, response);
+  gtk_window_destroy (GTK_WINDOW (question));
+  g_object_unref (question);
+  spin (20);
+}
+
+static gint64
+count_rows (TbStore    *store,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
+  gint64 n;
+
+  g_assert_nonnull (stmt);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+static void
+on_case_created (TbNewCaseDialog *dialog,
+                 const char      *case_id,
+                 char           **out)
+{
+  g_assert_null (*out);
+  *out = g_strdup (case_id);
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+save_screenshot (GtkWidget  *window,
+                 GtkWidget  *content,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  int width;
+  int height;
+
+  spin (400);
+  width = gtk_widget_get_width (content);
+  height = gtk_widget_get_height (content);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+
+  snapshot = gtk_snapshot_new ();
+  if (content == window)
+    GTK_WIDGET_GET_CLASS (window)->snapshot (window, snapshot);
+  else
+    {
+      GdkRGBA background = { 0.98, 0.98, 0.98, 1.0 };
+
+      /* All of the page, however long, on the window background. */
+      gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      paintable = gtk_widget_paintable_new (content);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+    }
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tests                                                                                      */
+
+static void
+test_new_destroy (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  TbNewCaseDialog *dialog = tb_new_case_dialog_new (NULL, fixture->case_service);
+  g_autoptr(TbCaseService) case_service = NULL;
+  gboolean modified = TRUE;
+
+  g_assert_true (TB_IS_NEW_CASE_DIALOG (dialog));
+  g_assert_true (tb_new_case_dialog_get_case_service (dialog) == fixture->case_service);
+  g_object_get (dialog, "case-service", &case_service, "modified", &modified, NULL);
+  g_assert_true (case_service == fixture->case_service);
+  g_assert_false (modified);
+  g_assert_null (tb_new_case_dialog_get_service (dialog));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  g_assert_false (tb_new_case_dialog_select_service (dialog, "no-such-service"));
+
+  g_object_ref (dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+static void
+test_pick_service (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  TbNewCaseDialog *dialog = show_dialog (fixture);
+  GtkWidget *root = GTK_WIDGET (dialog);
+  GtkSearchEntry *search = get_search (dialog);
+  g_autoptr(GPtrArray) services = tb_store_list_services (fixture->store, NULL);
+  TbFormView *form;
+  guint service_notifies = 0;
+
+  g_signal_connect (dialog, "notify::service", G_CALLBACK (count_notify), &service_notifies);
+
+  /* Every service of the store, searchable; the search has the focus. */
+  g_assert_cmpstr (get_step (dialog), ==, "services");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (
+                                        GTK_EDITABLE (search)))));
+  g_assert_cmpuint (services->len, ==, 4);
+  g_assert_cmpuint (count_shown_services (dialog), ==, services->len);
+  g_assert_false (gtk_widget_get_visible (find_button (root, "_Register")));
+
+  gtk_editable_set_text (GTK_EDITABLE (search), "INSURANCE");
+  spin (20);
+  g_assert_cmpuint (count_shown_services (dialog), ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (search), "no such service");
+  spin (20);
+  g_assert_cmpuint (count_shown_services (dialog), ==, 0);
+  /* The rows stay; the search hides them. */
+  find_row (root, "Business licence registration (company establishment)");
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  spin (20);
+  g_assert_cmpuint (count_shown_services (dialog), ==, services->len);
+
+  /* Enter takes the first service the search leaves. */
+  gtk_editable_set_text (GTK_EDITABLE (search), "licence");
+  spin (20);
+  g_signal_emit_by_name (search, "activate");
+  g_assert_cmpstr (get_step (dialog), ==, "form");
+  g_assert_cmpstr (tb_service_get_id (tb_new_case_dialog_get_service (dialog)), ==,
+                   "business-licence");
+  g_assert_cmpuint (service_notifies, ==, 1);
+  form = get_form_view (dialog);
+  g_assert_nonnull (form);
+  g_assert_true (tb_form_view_get_service (form) == tb_new_case_dialog_get_service (dialog));
+  g_assert_false (tb_form_view_get_modified (form));
+  /* Every field of the form is editable. */
+  g_assert_true (g_strv_contains (tb_form_view_get_editable_fields (form), "company_name"));
+  g_assert_true (g_strv_contains (tb_form_view_get_editable_fields (form), "shareholders"));
+
+  /* A company service: the company and its contact, and no kind to choose. */
+  g_assert_false (gtk_widget_get_visible (find_row (root, "Applicant _kind")));
+  g_assert_true (gtk_widget_get_visible (find_row (root, "Company _name")));
+  g_assert_true (gtk_widget_get_visible (find_row (root, "Con_tact person")));
+
+  /* Back to the list and the same service again: nothing lost. */
+  type_into (find_row (root, "Company _name"), "杭州云杉信息科技有限公司");
+  g_assert_true (tb_new_case_dialog_get_modified (dialog));
+  g_assert_true (gtk_widget_activate_action (root, "new-case.back", NULL));
+  g_assert_cmpstr (get_step (dialog), ==, "services");
+  g_assert_false (gtk_widget_get_visible (find_button (root, "_Register")));
+  g_assert_true (tb_new_case_dialog_select_service (dialog, "business-licence"));
+  g_assert_cmpstr (get_step (dialog), ==, "form");
+  g_assert_true (get_form_view (dialog) == form);
+  g_assert_cmpuint (service_notifies, ==, 1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (root, "Company _name"))), ==,
+                   "杭州云杉信息科技有限公司");
+
+  /* A person's service: a row activated in the list. */
+  g_assert_true (gtk_widget_activate_action (root, "new-case.back", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (search), "insurance");
+  spin (20);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (get_service_list (dialog)));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_get_child_visible (row))
+      {
+        g_signal_emit_by_name (row, "activate");
+        break;
+      }
+  g_assert_cmpstr (tb_service_get_id (tb_new_case_dialog_get_service (dialog)), ==,
+                   "social-insurance-transfer");
+  g_assert_cmpuint (service_notifies, ==, 2);
+  g_assert_false (gtk_widget_get_visible (find_row (root, "Company _name")));
+  g_assert_true (gtk_widget_get_visible (find_row (root, "_Name")));
+
+  assert_controls_labelled (root);
+  g_object_ref (dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+static void
+test_invalid (Fixture       *fixture,
+              gconstpointer  data)
+{
+  TbNewCaseDialog *dialog = show_dialog (fixture);
+  GtkWidget *root = GTK_WIDGET (dialog);
+  g_autofree char *created = NULL;
+  g_autoptr(JsonObject) values = NULL;
+  GtkWidget *name;
+  TbFormView *form;
+  GtkWidget *phone;
+  TbSyncInfo info = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (dialog, "case-created", G_CALLBACK (on_case_created), &created);
+  g_assert_true (tb_new_case_dialog_select_service (dialog, "social-insurance-transfer"));
+  form = get_form_view (dialog);
+  name = find_row (root, "_Name");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (
+                                        GTK_EDITABLE (name)))));
+
+  /* Nothing filled in: every problem shows, and no case is made. */
+  type_into (name, "   ");
+  g_assert_null (row_problem (name));
+  g_assert_true (gtk_widget_activate_action (root, "new-case.save", NULL));
+  g_assert_cmpstr (row_problem (name), ==, "Enter the applicant’s name");
+  g_assert_true (gtk_widget_has_css_class (name, "error"));
+  g_assert_cmpuint (count_shown_problems (GTK_WIDGET (form)), >, 3);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (
+                                        GTK_EDITABLE (name)))));
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (find_child (root,
+                                                                          GTK_TYPE_REVEALER))));
+  g_assert_null (created);
+  g_assert_cmpint (tb_store_count_cases (fixture->store, NULL), ==, 0);
+
+  /* The applicant's problem follows the typing now. */
+  type_into (name, "李娜");
+  g_assert_null (row_problem (name));
+  g_assert_false (gtk_widget_has_css_class (name, "error"));
+
+  /* A wrong phone number: the case service refuses, the field says why, nothing is lost. Enter
+   * in the name registers, as the default button. */
+  phone = find_row (GTK_WIDGET (form), "Mobile phone");
+  type_into (phone, "12345");
+  g_assert_nonnull (row_problem (phone));
+  g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (name)), "activate");
+  spin (20);
+  g_assert_null (created);
+  g_assert_cmpint (tb_store_count_cases (fixture->store, NULL), ==, 0);
+  g_assert_true (tb_store_get_sync_info (fixture->store, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (info.n_unsent, ==, 0);
+  tb_sync_info_clear (&info);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_child (
+                              GTK_WIDGET (find_child (root, GTK_TYPE_REVEALER)),
+                              GTK_TYPE_LABEL))), "marked"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name)), ==, "李娜");
+  values = tb_form_view_dup_values (form);
+  g_assert_cmpstr (json_object_get_string_member (values, "phone"), ==, "12345");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_true (tb_new_case_dialog_get_modified (dialog));
+
+  /* Closing now asks first; so Escape does. */
+  g_assert_true (gtk_widget_activate_action (root, "window.close", NULL));
+  answer (find_question (dialog), "keep");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name)), ==, "李娜");
+
+  g_object_ref (dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+/* A valid application, as a person or as a company: a case in the store and in the outbox. */
+static void
+register_case (Fixture    *fixture,
+               const char *service_id,
+               gboolean    company)
+{
+  TbNewCaseDialog *dialog = show_dialog (fixture);
+  GtkWidget *root = GTK_WIDGET (dialog);
+  g_autoptr(JsonObject) values = demo_form (service_id);
+  g_autoptr(TbCase) kase = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *created = NULL;
+  TbSyncInfo info = { 0, };
+  gint64 n_before = tb_store_count_cases (fixture->store, NULL);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_signal_connect (dialog, "case-created", G_CALLBACK (on_case_created), &created);
+  g_assert_true (tb_new_case_dialog_select_service (dialog, service_id));
+  tb_form_view_set_values (get_form_view (dialog), values);
+  g_assert_cmpuint (count_shown_problems (GTK_WIDGET (get_form_view (dialog))), ==, 0);
+  if (company)
+    {
+      type_into (find_row (root, "Company _name"), "杭州云杉信息科技有限公司");
+      type_into (find_row (root, "Con_tact person"), " 王芳 ");
+    }
+  else
+    type_into (find_row (root, "_Name"), "李娜");
+
+  g_assert_true (gtk_widget_activate_action (root, "new-case.save", NULL));
+  spin (20);
+
+  /* Told, and closed. */
+  g_assert_nonnull (created);
+  g_assert_null (dialog);
+  g_assert_cmpint (tb_store_count_cases (fixture->store, NULL), ==, n_before + 1);
+  kase = tb_store_get_case (fixture->store, created, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_service_id (kase), ==, service_id);
+  g_assert_cmpstr (tb_case_get_applicant_kind (kase), ==, company ? "company" : "person");
+  g_assert_cmpstr (tb_case_get_applicant_name (kase), ==, company ? "王芳" : "李娜");
+  g_assert_cmpstr (tb_case_get_company_name (kase), ==,
+                   company ? "杭州云杉信息科技有限公司" : NULL);
+  g_assert_cmpstr (tb_case_get_assignee_id (kase), ==, "u-wangfang");
+  g_assert_true (g_str_has_prefix (tb_case_get_ref (kase), "NEW-"));
+
+  /* Queued for the server: it works offline. */
+  g_assert_true (tb_store_get_sync_info (fixture->store, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (info.n_unsent, ==, n_before + 1);
+  tb_sync_info_clear (&info);
+  g_assert_cmpint (count_rows (fixture->store,
+                               "SELECT count(*) FROM outbox WHERE name = 'case.create'"),
+                   ==, n_before + 1);
+}
+
+static void
+test_valid (Fixture       *fixture,
+            gconstpointer  data)
+{
+  register_case (fixture, "social-insurance-transfer", FALSE);
+  register_case (fixture, "business-licence", TRUE);
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  TbNewCaseDialog *dialog = show_dialog (fixture);
+  GtkWidget *root = GTK_WIDGET (dialog);
+  GtkWidget *row;
+  guint modified_notifies = 0;
+
+  /* Nothing typed: it closes at once. */
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (gtk_widget_activate_action (root, "window.close", NULL));
+  spin (20);
+  g_assert_null (dialog);
+
+  /* Only a service chosen: still nothing to lose. */
+  dialog = show_dialog (fixture);
+  root = GTK_WIDGET (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_signal_connect (dialog, "notify::modified", G_CALLBACK (count_notify), &modified_notifies);
+  g_assert_true (tb_new_case_dialog_select_service (dialog, "information-disclosure"));
+  g_assert_false (tb_new_case_dialog_get_modified (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+  spin (20);
+  g_assert_null (dialog);
+  g_assert_cmpuint (modified_notifies, ==, 0);
+
+  /* Something typed in the form: asked, kept, then discarded. */
+  dialog = show_dialog (fixture);
+  root = GTK_WIDGET (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_signal_connect (dialog, "notify::modified", G_CALLBACK (count_notify), &modified_notifies);
+  g_assert_true (tb_new_case_dialog_select_service (dialog, "social-insurance-transfer"));
+  row = find_row (GTK_WIDGET (get_form_view (dialog)), "Mobile phone");
+  type_into (row, "138");
+  g_assert_true (tb_new_case_dialog_get_modified (dialog));
+  {
+    int position = 3;
+
+    gtk_editable_insert_text (GTK_EDITABLE (row), "12345678", -1, &position);
+  }
+  g_assert_cmpuint (modified_notifies, ==, 1);
+  gtk_window_close (GTK_WINDOW (dialog));
+  spin (20);
+  g_assert_nonnull (dialog);
+  answer (find_question (dialog), "keep");
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "13812345678");
+
+  /* Another service would lose the form: asked too. */
+  g_assert_true (gtk_widget_activate_action (root, "new-case.back", NULL));
+  g_assert_true (tb_new_case_dialog_select_service (dialog, "information-disclosure"));
+  answer (find_question (dialog), "keep");
+  g_assert_cmpstr (get_step (dialog), ==, "services");
+  g_assert_cmpstr (tb_service_get_id (tb_new_case_dialog_get_service (dialog)), ==,
+                   "social-insurance-transfer");
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  answer (find_question (dialog), "discard");
+  g_assert_null (dialog);
+  g_assert_cmpint (tb_store_count_cases (fixture->store, NULL), ==, 0);
+}
+
+static void
+test_screenshots (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *language = data;
+  gboolean zh = g_str_equal (language, "zh_CN");
+  TbNewCaseDialog *dialog;
+  GtkWidget *root;
+  g_autofree char *services = g_strdup_printf ("new-case-services-%s.png", language);
+  g_autofree char *form = g_strdup_printf ("new-case-form-%s.png", language);
+  g_autofree char *problems = g_strdup_printf ("new-case-problems-%s.png", language);
+
+  dialog = show_dialog (fixture);
+  root = GTK_WIDGET (dialog);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 640, 720);
+
+  /* The services, in the language of the desk. */
+  find_row (root, zh ? "企业设立登记（营业执照核发）"
+                    : "Business licence registration (company establishment)");
+  assert_controls_labelled (root);
+  save_screenshot (root, root, services);
+
+  /* A company's application, partly filled in. */
+  g_assert_true (tb_new_case_dialog_select_service (dialog, "business-licence"));
+  type_into (find_row (root, zh ? "企业名称(_N)" : "Company _name"), "杭州云杉信息科技有限公司");
+  save_screenshot (root, root, form);
+
+  /* Registered too early: what is missing, marked. */
+  g_assert_true (gtk_widget_activate_action (root, "new-case.save", NULL));
+  g_assert_cmpuint (count_shown_problems (root), >, 0);
+  assert_controls_labelled (root);
+  save_screenshot (root, gtk_widget_get_parent (GTK_WIDGET (get_form_view (dialog))), problems);
+
+  g_object_ref (dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("TB_LOCALEDIR");
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_unsetenv ("LANGUAGE");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  /* As test-window: textdomain() is left alone so that GLib keeps translating when the
+   * language changes between tests. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/tongban/Tongban/icons");
+
+  g_test_add ("/new-case-dialog/new-destroy", Fixture, "en",
+              fixture_set_up, test_new_destroy, fixture_tear_down);
+  g_test_add ("/new-case-dialog/pick-service", Fixture, "en",
+              fixture_set_up, test_pick_service, fixture_tear_down);
+  g_test_add ("/new-case-dialog/invalid", Fixture, "en",
+              fixture_set_up, test_invalid, fixture_tear_down);
+  g_test_add ("/new-case-dialog/valid", Fixture, "en",
+              fixture_set_up, test_valid, fixture_tear_down);
+  g_test_add ("/new-case-dialog/cancel", Fixture, "en",
+              fixture_set_up, test_cancel, fixture_tear_down);
+  g_test_add ("/new-case-dialog/en/screenshots", Fixture, "en",
+              fixture_set_up, test_screenshots, fixture_tear_down);
+  g_test_add ("/new-case-dialog/zh_CN/screenshots", Fixture, "zh_CN",
+              fixture_set_up, test_screenshots, fixture_tear_down);
+
+  return g_test_run ();
+}
