@@ -196,6 +196,93 @@ test_store_upgrade (void)
   }
 }
 
+/* 0004-search-text.sql: the full-text index of an older store is rebuilt with the new text. */
+static void
+test_store_upgrade_search_text (void)
+{
+  g_autofree char *path = tmp_path ("upgrade-search.db");
+  g_autofree char *downgrade = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  TbCaseRecord records[2] = {
+    make_record ("us-1", "TB-US-1", "钱进"),
+    make_record ("us-2", "TB-US-2", "孙丽"),
+  };
+
+  records[0].form_json = "{\"scope\":\"蔬菜种植\",\"attachments\":[{\"name\":\"公司章程.pdf\","
+                         "\"size\":1024}],\"id_number\":\"34010419800101123X\"}";
+  records[1].form_json = "{\"scope\":\"软件开发\"}";
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tb_store_put_cases (store, records, G_N_ELEMENTS (records), &error));
+  g_clear_object (&store);
+
+  /* The index as 0001-initial.sql made it, filled as TbStore filled it then. */
+  downgrade = g_strdup_printf (
+    "DROP TRIGGER cases_fts_delete;"
+    "DROP TRIGGER cases_fts_update;"
+    "DROP TABLE cases_fts;"
+    "CREATE VIRTUAL TABLE cases_fts USING fts5 (ref, applicant, company, form, content = '',"
+    "  tokenize = 'tb_cjk');"
+    "CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases BEGIN"
+    "  INSERT INTO cases_fts (cases_fts, rowid, ref, applicant, company, form)"
+    "  VALUES ('delete', old.rowid, old.ref, old.applicant_name, old.company_name,"
+    "          tb_form_text (old.form));"
+    "END;"
+    "CREATE TRIGGER cases_fts_update AFTER UPDATE OF ref, applicant_name, company_name, form"
+    "  ON cases BEGIN"
+    "  INSERT INTO cases_fts (cases_fts, rowid, ref, applicant, company, form)"
+    "  VALUES ('delete', old.rowid, old.ref, old.applicant_name, old.company_name,"
+    "          tb_form_text (old.form));"
+    "  INSERT INTO cases_fts (rowid, ref, applicant, company, form)"
+    "  VALUES (new.rowid, new.ref, new.applicant_name, new.company_name, tb_form_text (new.form));"
+    "END;"
+    "INSERT INTO cases_fts (rowid, ref, applicant, company, form)"
+    "  SELECT rowid, ref, applicant_name, company_name, tb_form_text (form) FROM cases;"
+    "PRAGMA user_version = %d;", tb_store_get_latest_version () - 1);
+  raw_exec (path, downgrade);
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_store_get_schema_version (store), ==, tb_store_get_latest_version ());
+
+  {
+    const char *queries[][2] = {
+      { "蔬菜", "us-1" },
+      { "钱进", "us-1" },
+      { "TB-US-2", "us-2" },
+      { "公司章程", NULL },
+      { "34010419800101123X", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+      {
+        g_autoptr(GPtrArray) ids = tb_store_search_case_ids (store, queries[i][0], 10, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (ids->len, ==, queries[i][1] != NULL ? 1 : 0);
+        if (queries[i][1] != NULL)
+          g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, queries[i][1]);
+      }
+  }
+
+  /* The new triggers keep the rebuilt index right. */
+  records[1].form_json = "{\"scope\":\"茶叶销售\"}";
+  records[1].version = 2;
+  g_assert_true (tb_store_put_cases (store, &records[1], 1, &error));
+  {
+    g_autoptr(GPtrArray) old_words = tb_store_search_case_ids (store, "软件", 10, &error);
+    g_autoptr(GPtrArray) new_words = tb_store_search_case_ids (store, "茶叶", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (old_words->len, ==, 0);
+    g_assert_cmpuint (new_words->len, ==, 1);
+  }
+  g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store),
+                                 "INSERT INTO cases_fts (cases_fts) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
 static void
 test_store_permissions_tightened (void)
 {
@@ -689,6 +776,7 @@ main (int    argc,
 
   g_test_add_func ("/store/create", test_store_create);
   g_test_add_func ("/store/upgrade", test_store_upgrade);
+  g_test_add_func ("/store/upgrade-search-text", test_store_upgrade_search_text);
   g_test_add_func ("/store/permissions-tightened", test_store_permissions_tightened);
   g_test_add_func ("/store/empty-file", test_store_empty_file);
   g_test_add_func ("/store/newer-refused", test_store_newer_refused);

@@ -99,8 +99,9 @@ SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1 ORDER BY rowid;
 SELECT ifnull (max (rowid), 0) FROM cases;
 
 -- name: index-new-cases
-INSERT INTO cases_fts (rowid, ref, applicant, company, form)
-SELECT rowid, ref, applicant_name, company_name, tb_form_text (form) FROM cases WHERE rowid > ?1;
+INSERT INTO cases_fts (rowid, body)
+SELECT rowid, tb_search_text (ref, applicant_name, company_name, form) FROM cases
+WHERE rowid > ?1;
 
 -- name: get-overlay
 SELECT base, local FROM case_overlay WHERE case_id = ?1;
