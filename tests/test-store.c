@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "tb-fts.h"
@@ -956,6 +957,27 @@ test_store_disk_full (void)
   }
 }
 
+/* The store writes days as GDate names them, from year 1 to 9999. */
+static void
+test_store_format_day (void)
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  for (TbDay day = 1; day < 3652060; day += (day > 730000 && day < 750000) ? 1 : 97)
+    {
+      char buf[11];
+      char expected[11];
+
+      g_date_set_julian (&date, day);
+      g_snprintf (expected, sizeof expected, "%04u-%02u-%02u", g_date_get_year (&date),
+                  g_date_get_month (&date), g_date_get_day (&date));
+      _tb_store_format_day (day, buf);
+      if (strcmp (buf, expected) != 0)
+        g_error ("day %u: %s, expected %s", day, buf, expected);
+    }
+}
+
 static void
 test_store_calendar (void)
 {
@@ -1050,6 +1072,7 @@ main (int    argc,
   g_test_add_func ("/store/bulk-load-search-inside", test_store_bulk_load_search_inside);
   g_test_add_func ("/store/bulk-load-killed", test_store_bulk_load_killed);
   g_test_add_func ("/store/disk-full", test_store_disk_full);
+  g_test_add_func ("/store/format-day", test_store_format_day);
   g_test_add_func ("/store/calendar", test_store_calendar);
   g_test_add_func ("/store/users-teams", test_store_users_teams);
 
