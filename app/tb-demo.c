@@ -14,7 +14,7 @@
 /* How far back receipts go, in calendar days. */
 #define WINDOW_DAYS 90
 
-/* Cases per tb_store_put_cases() call, each batch its own transaction. */
+/* Cases per tb_store_put_cases() call: what the generated strings of one batch take in memory. */
 #define BATCH_SIZE 10000
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1728,11 +1728,12 @@ put_reference_data (TbDemo   *self,
  * @error: return location for a #GError
  *
  * Fills @store with the bundled catalogue, workflows and calendar, the demo teams and users,
- * and @n_cases cases (written in transactions of 10,000, so a million take a few minutes at
- * most). Seeding the same store again with the same seed and day rewrites the same cases.
- * The meta keys "demo-seed" and "demo-today" record the seed and day.
+ * and @n_cases cases, generated and written in batches of 10,000 but all in one transaction:
+ * into an empty store that is a bulk load (see tb_store_put_cases()), and a failure or a crash
+ * leaves the store as it was. Seeding the same store again with the same seed and day rewrites
+ * the same cases. The meta keys "demo-seed" and "demo-today" record the seed and day.
  *
- * Returns: %TRUE on success; on failure, batches already written stay written
+ * Returns: %TRUE on success; on failure nothing is written
  */
 gboolean
 tb_demo_seed_store (TbStore  *store,
@@ -1765,30 +1766,22 @@ tb_demo_seed_store (TbStore  *store,
   scratch = g_string_sized_new (2048);
   records = g_new0 (TbCaseRecord, MIN (n_cases, BATCH_SIZE) + 1);
 
-  while (TRUE)
+  while (done < n_cases)
     {
       guint n = MIN (n_cases - done, BATCH_SIZE);
 
       for (guint i = 0; i < n; i++)
         generate_case (demo, done + i, chunk, scratch, &records[i]);
 
-      if (n > 0 && !tb_store_put_cases (store, records, n, error))
+      if (!tb_store_put_cases (store, records, n, error))
         {
           tb_store_rollback (store);
           return FALSE;
         }
 
-      if (!tb_store_commit (store, error))
-        return FALSE;
-
       g_string_chunk_clear (chunk);
       done += n;
-      if (done >= n_cases)
-        break;
-
-      if (!tb_store_begin (store, error))
-        return FALSE;
     }
 
-  return TRUE;
+  return tb_store_commit (store, error);
 }

@@ -58,6 +58,51 @@ typedef int (*TokenFunc) (void       *ctx,
                           int         start,
                           int         end);
 
+/*
+ * The character at @p (before @end) and, in @len, the bytes it takes; (gunichar) -1 and one byte
+ * for invalid UTF-8. The same answers as g_utf8_get_char_validated(), with ASCII and the
+ * three-byte sequences of Chinese decoded inline: this runs for every byte the index takes in.
+ */
+static inline gunichar
+decode_char (const char *p,
+             const char *end,
+             int        *len)
+{
+  guchar c = (guchar) p[0];
+  gunichar u;
+
+  if (c < 0x80)
+    {
+      *len = 1;
+      return c != 0 ? c : (gunichar) -1;
+    }
+
+  if ((c & 0xF0) == 0xE0 && end - p >= 3)
+    {
+      guchar c1 = (guchar) p[1];
+      guchar c2 = (guchar) p[2];
+
+      u = ((gunichar) (c & 0x0F) << 12) | ((gunichar) (c1 & 0x3F) << 6) | (c2 & 0x3F);
+      if ((c1 & 0xC0) == 0x80 && (c2 & 0xC0) == 0x80 && u >= 0x800
+          && (u < 0xD800 || u > 0xDFFF))
+        {
+          *len = 3;
+          return u;
+        }
+      *len = 1;
+      return (gunichar) -1;
+    }
+
+  u = g_utf8_get_char_validated (p, end - p);
+  if (u == (gunichar) -1 || u == (gunichar) -2)
+    {
+      *len = 1;
+      return (gunichar) -1;
+    }
+  *len = g_utf8_skip[c];
+  return u;
+}
+
 /* Returns an SQLite status; stops at the first non-OK answer from @emit. */
 static int
 tokenize (const char *text,
@@ -72,22 +117,21 @@ tokenize (const char *text,
 
   while (p < end)
     {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
-      const char *next;
+      int n;
+      gunichar c = decode_char (p, end, &n);
       CharClass klass;
 
-      if (c == (gunichar) -1 || c == (gunichar) -2)
+      if (c == (gunichar) -1)
         {
           p++;  /* Invalid UTF-8: skip a byte, treat as a separator. */
           continue;
         }
 
-      next = g_utf8_next_char (p);
       klass = classify (c);
 
       if (klass == CHAR_SEPARATOR)
         {
-          p = next;
+          p += n;
           continue;
         }
 
@@ -99,12 +143,13 @@ tokenize (const char *text,
 
           while (p < end)
             {
-              gunichar d = g_utf8_get_char_validated (p, end - p);
-              if (d == (gunichar) -1 || d == (gunichar) -2 || classify (d) != CHAR_WORD)
+              gunichar d = decode_char (p, end, &n);
+
+              if (d == (gunichar) -1 || classify (d) != CHAR_WORD)
                 break;
               if (d >= 0x80)
                 ascii = FALSE;
-              p = g_utf8_next_char (p);
+              p += n;
             }
 
           if (ascii && (p - start) < (gssize) sizeof buf)
@@ -128,20 +173,19 @@ tokenize (const char *text,
 
       /* A run of CJK characters. */
       {
-        const char *run_start = p;
         const char *prev = NULL;
         guint n_chars = 0;
         int rc;
 
         while (p < end)
           {
-            gunichar d = g_utf8_get_char_validated (p, end - p);
+            gunichar d = decode_char (p, end, &n);
             const char *after;
 
-            if (d == (gunichar) -1 || d == (gunichar) -2 || classify (d) != CHAR_CJK)
+            if (d == (gunichar) -1 || classify (d) != CHAR_CJK)
               break;
 
-            after = g_utf8_next_char (p);
+            after = p + n;
             if (prev != NULL)
               {
                 rc = emit (ctx, 0, prev, after - prev, prev - text, after - text);
@@ -161,7 +205,6 @@ tokenize (const char *text,
             if (rc != SQLITE_OK)
               return rc;
           }
-        (void) run_start;
       }
     }
 
@@ -222,9 +265,18 @@ scan_string (const char *p,
     {
       if (*p != '\\')
         {
+          /* Up to the closing quote or the next escape, with memchr() (vectorised): the scan
+           * reads every byte of every form the index takes in. */
+          const char *run = p;
+          const char *quote = memchr (p, '"', end - p);
+          const char *escape;
+
+          p = quote != NULL ? quote : end;
+          escape = memchr (run, '\\', p - run);
+          if (escape != NULL)
+            p = escape;
           if (out != NULL)
-            g_string_append_c (out, *p);
-          p++;
+            g_string_append_len (out, run, p - run);
           continue;
         }
 
@@ -328,6 +380,230 @@ form_text_func (sqlite3_context *ctx,
 }
 
 /*
+ * tb_search_text(ref, applicant, company, form): the one text of a case that the full-text index
+ * holds (schema version 5 on, see 0005-search-text.sql): the reference, the applicant, the company
+ * and the string values of the form, but of the form not:
+ *
+ *  - attachments: an object in an array with a "name" and a "size", "content_type" or "sha256"
+ *    (the attachment value, data/catalogue/README.md). Their names are the standard material
+ *    names, the same in every case of a service: they matched everything, and were nearly half
+ *    of all the tokens;
+ *  - resident ID numbers and mobile phone numbers: personal data the inbox masks, each a token of
+ *    its own that no search of the inbox needs;
+ *  - values equal to the applicant or the company, which are in the text already (a match is of
+ *    the whole row, whichever part holds the words).
+ *
+ * Deterministic, like tb_form_text(): the index's delete trigger calls it on the old row.
+ */
+
+#define SEARCH_MAX_DEPTH 32
+
+enum
+{
+  MEMBER_NAME = 1 << 0,
+  MEMBER_FILE = 1 << 1,  /* size, content_type or sha256 */
+};
+
+typedef struct
+{
+  gsize  mark;      /* out->len where the container started */
+  guint8 is_object : 1;
+  guint8 in_array : 1;
+  guint8 members;
+} Container;
+
+static gboolean
+is_id_number (const char *s,
+              gsize       len)
+{
+  if (len != 18)
+    return FALSE;
+  for (gsize i = 0; i < 17; i++)
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+  return g_ascii_isdigit (s[17]) || s[17] == 'X' || s[17] == 'x';
+}
+
+/* 11 digits from 1, optionally after +86, with any spaces or hyphens. */
+static gboolean
+is_mobile_number (const char *s,
+                  gsize       len)
+{
+  const char *end = s + len;
+  guint n = 0;
+
+  if (len < 11 || len > 20)
+    return FALSE;
+  if (memcmp (s, "+86", 3) == 0)
+    s += 3;
+  for (; s < end; s++)
+    {
+      if (g_ascii_isdigit (*s))
+        {
+          if (n == 0 && *s != '1')
+            return FALSE;
+          n++;
+        }
+      else if (*s != ' ' && *s != '-')
+        return FALSE;
+    }
+  return n == 11;
+}
+
+static gboolean
+same_text (const char *value,
+           gsize       len,
+           const char *column,
+           gsize       column_len)
+{
+  return column_len > 0 && len == column_len && memcmp (value, column, len) == 0;
+}
+
+typedef struct
+{
+  const char *text;
+  gsize       len;
+} Span;
+
+static Span
+value_span (sqlite3_value *value)
+{
+  Span span = { (const char *) sqlite3_value_text (value), 0 };
+
+  if (span.text != NULL)
+    span.len = sqlite3_value_bytes (value);
+  return span;
+}
+
+static void
+append_span (GString *out,
+             Span     span)
+{
+  if (span.len == 0)
+    return;
+  if (out->len > 0)
+    g_string_append_c (out, ' ');
+  g_string_append_len (out, span.text, span.len);
+}
+
+static void
+append_form_values (GString    *out,
+                    const char *p,
+                    const char *end,
+                    Span        applicant,
+                    Span        company)
+{
+  Container stack[SEARCH_MAX_DEPTH];
+  guint depth = 0;  /* may pass SEARCH_MAX_DEPTH: deeper containers are not looked into */
+  gboolean expect_key = FALSE;
+
+  while (p < end)
+    {
+      switch (*p)
+        {
+        case '{':
+        case '[':
+          if (depth < SEARCH_MAX_DEPTH)
+            {
+              Container *c = &stack[depth];
+
+              c->mark = out->len;
+              c->is_object = *p == '{';
+              c->in_array = depth > 0 && !stack[depth - 1].is_object;
+              c->members = 0;
+            }
+          depth++;
+          expect_key = *p == '{';
+          p++;
+          break;
+
+        case '}':
+        case ']':
+          if (depth > 0 && --depth < SEARCH_MAX_DEPTH)
+            {
+              Container *c = &stack[depth];
+
+              if (c->is_object && c->in_array && (c->members & MEMBER_NAME)
+                  && (c->members & MEMBER_FILE))
+                g_string_truncate (out, c->mark);
+            }
+          expect_key = FALSE;
+          p++;
+          break;
+
+        case ',':
+          expect_key = depth > 0 && depth <= SEARCH_MAX_DEPTH && stack[depth - 1].is_object;
+          p++;
+          break;
+
+        case '"':
+          if (expect_key)
+            {
+              const char *key = p + 1;
+              gsize key_len;
+
+              p = scan_string (key, end, NULL);
+              key_len = p - 1 - key;
+              if (depth > 0 && depth <= SEARCH_MAX_DEPTH)
+                {
+                  Container *c = &stack[depth - 1];
+
+                  if (key_len == 4 && memcmp (key, "name", 4) == 0)
+                    c->members |= MEMBER_NAME;
+                  else if ((key_len == 4 && memcmp (key, "size", 4) == 0)
+                           || (key_len == 12 && memcmp (key, "content_type", 12) == 0)
+                           || (key_len == 6 && memcmp (key, "sha256", 6) == 0))
+                    c->members |= MEMBER_FILE;
+                }
+              expect_key = FALSE;
+            }
+          else
+            {
+              gsize mark = out->len;
+              gsize start = mark > 0 ? mark + 1 : 0;
+              const char *value;
+              gsize len;
+
+              if (mark > 0)
+                g_string_append_c (out, ' ');
+              p = scan_string (p + 1, end, out);
+              value = out->str + start;
+              len = out->len - start;
+              if (len == 0 || is_id_number (value, len) || is_mobile_number (value, len)
+                  || same_text (value, len, applicant.text, applicant.len)
+                  || same_text (value, len, company.text, company.len))
+                g_string_truncate (out, mark);
+            }
+          break;
+
+        default:
+          p++;
+          break;
+        }
+    }
+}
+
+static void
+search_text_func (sqlite3_context *ctx,
+                  int              argc,
+                  sqlite3_value  **argv)
+{
+  Span applicant = value_span (argv[1]);
+  Span company = value_span (argv[2]);
+  Span form = value_span (argv[3]);
+  GString *out = g_string_sized_new (512);
+
+  append_span (out, value_span (argv[0]));
+  append_span (out, applicant);
+  append_span (out, company);
+  if (form.text != NULL)
+    append_form_values (out, form.text, form.text + form.len, applicant, company);
+
+  sqlite3_result_text (ctx, out->str, out->len, g_free);
+  g_string_free (out, FALSE);
+}
+
+/*
  * tb_rowid_in(set, rowid): whether @rowid is in a sorted GArray of gint64 bound with
  * sqlite3_bind_pointer() as type TB_FTS_ROWID_SET. It lets a query walk an order's index and test
  * each row against a set of full-text matches read once, instead of materialising the matches
@@ -408,6 +684,12 @@ tb_fts_register (sqlite3 *db)
   rc = sqlite3_create_function_v2 (db, "tb_form_text", 1,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                    NULL, form_text_func, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+
+  rc = sqlite3_create_function_v2 (db, "tb_search_text", 4,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                   NULL, search_text_func, NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     return rc;
 

@@ -57,6 +57,12 @@ test_tokenizer (void)
     { "——！？", FALSE, "" },
     /* Invalid UTF-8 is skipped, never read past. */
     { "ab\xff\xfe" "cd", FALSE, "ab|cd" },
+    { "王\xed\xa0\x80芳", FALSE, "王|芳" },  /* an encoded surrogate */
+    { "王\xe8\x8a", FALSE, "王" },             /* cut short at the end */
+    { "王\xe8\x8a芳", FALSE, "王|芳" },        /* cut short in the middle */
+    /* Beyond the Basic Multilingual Plane: CJK Extension B. */
+    { "\xf0\xa0\x80\x80\xf0\xa0\x80\x81", FALSE,
+      "\xf0\xa0\x80\x80\xf0\xa0\x80\x81|\xf0\xa0\x80\x81" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -283,6 +289,84 @@ test_search_follows_updates (void)
   }
 }
 
+/* What of a case the index holds (tb_search_text(), 0005-search-text.sql). */
+static void
+test_search_indexed_text (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "indexed.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbStore) store = NULL;
+  TbCaseRecord base = {
+    .service_id = "svc",
+    .state = "received",
+    .applicant_kind = "company",
+    .received_on = tb_day_from_iso ("2026-11-02"),
+    .version = 1,
+  };
+  TbCaseRecord records[3];
+  struct {
+    const char *query;
+    const char *expected;
+  } cases[] = {
+    /* Form values, the applicant and the company, also where the form repeats them. */
+    { "蔬菜", "d01" },
+    { "云帆", "d01" },
+    { "陈静", "d01" },
+    { "已核实", "d01" },
+    /* A table row with a "name" is no attachment: its values are found. */
+    { "唐海燕", "d01" },
+    /* Attachments are not: their names, types and digests. */
+    { "公司章程", "" },
+    { "住所", "" },
+    { "application", "" },
+    /* Nor resident ID numbers and mobile numbers given as the whole of a value… */
+    { "34010419800101123X", "" },
+    { "320102199604194939", "" },
+    { "0013", "" },
+    /* …while a number inside a longer text stays. */
+    { "13800138000", "d01" },
+    /* "name" and "size" at the top of a form are fields, not an attachment. */
+    { "工程项目", "d02" },
+    /* A file without size, type or digest cannot be told from a table row: kept. */
+    { "副本", "d03" },
+  };
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (records); i++)
+    records[i] = base;
+  records[0].id = "d01";
+  records[0].ref = "TB-2026-000301";
+  records[0].applicant_name = "陈静";
+  records[0].company_name = "合肥云帆农业开发股份有限公司";
+  records[0].form_json =
+    "{\"company_name\":\"合肥云帆农业开发股份有限公司\",\"legal_rep_name\":\"陈静\","
+    "\"legal_rep_id_number\":\"34010419800101123X\",\"legal_rep_phone\":\"+86 138-0013-8000\","
+    "\"business_scope\":\"蔬菜种植\",\"attachments\":[{\"name\":\"公司章程.pdf\",\"size\":1956864},"
+    "{\"name\":\"住所使用证明.pdf\",\"content_type\":\"application/pdf\",\"sha256\":\"ab12\"}],"
+    "\"shareholders\":[{\"name\":\"唐海燕\",\"id_number\":\"320102199604194939\","
+    "\"share_percent\":12}],\"notes\":\"电话 13800138000 已核实\"}";
+  records[1].id = "d02";
+  records[1].ref = "TB-2026-000302";
+  records[1].applicant_name = "刘洋";
+  records[1].form_json = "{\"name\":\"工程项目甲\",\"size\":5}";
+  records[2].id = "d03";
+  records[2].ref = "TB-2026-000303";
+  records[2].applicant_name = "周敏";
+  records[2].form_json = "{\"files\":[{\"name\":\"营业执照副本.pdf\"}]}";
+  g_assert_true (tb_store_put_cases (store, records, G_N_ELEMENTS (records), &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = search (store, cases[i].query);
+      if (g_strcmp0 (got, cases[i].expected) != 0)
+        g_error ("search “%s”: expected “%s”, got “%s”",
+                 cases[i].query, cases[i].expected, got);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -298,6 +382,7 @@ main (int    argc,
   g_test_add_func ("/search/tokenizer", test_tokenizer);
   g_test_add_func ("/search/build-query", test_build_query);
   g_test_add_func ("/search/store", test_search);
+  g_test_add_func ("/search/indexed-text", test_search_indexed_text);
   g_test_add_func ("/search/follows-updates", test_search_follows_updates);
 
   ret = g_test_run ();

@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "tb-fts.h"
@@ -157,7 +159,7 @@ test_store_upgrade (void)
   g_autoptr(TbCase) c = NULL;
   TbCaseRecord r = make_record ("up-1", "TB-UP-1", "钱进");
 
-  /* A store as version 1 left it: the same data, without what 0002, 0003 and 0004 added. */
+  /* A store as version 1 left it: the same data, without what 0002, 0003 and 0004 added (0005 rebuilds the index). */
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
   r.signed_parties_json = "[\"planning\"]";
@@ -195,6 +197,93 @@ test_store_upgrade (void)
     g_assert_no_error (error);
     g_assert_cmpuint (conflicts->len, ==, 0);
   }
+}
+
+/* 0005-search-text.sql: the full-text index of an older store is rebuilt with the new text. */
+static void
+test_store_upgrade_search_text (void)
+{
+  g_autofree char *path = tmp_path ("upgrade-search.db");
+  g_autofree char *downgrade = NULL;
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  TbCaseRecord records[2] = {
+    make_record ("us-1", "TB-US-1", "钱进"),
+    make_record ("us-2", "TB-US-2", "孙丽"),
+  };
+
+  records[0].form_json = "{\"scope\":\"蔬菜种植\",\"attachments\":[{\"name\":\"公司章程.pdf\","
+                         "\"size\":1024}],\"id_number\":\"34010419800101123X\"}";
+  records[1].form_json = "{\"scope\":\"软件开发\"}";
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tb_store_put_cases (store, records, G_N_ELEMENTS (records), &error));
+  g_clear_object (&store);
+
+  /* The index as 0001-initial.sql made it, filled as TbStore filled it then. */
+  downgrade = g_strdup_printf (
+    "DROP TRIGGER cases_fts_delete;"
+    "DROP TRIGGER cases_fts_update;"
+    "DROP TABLE cases_fts;"
+    "CREATE VIRTUAL TABLE cases_fts USING fts5 (ref, applicant, company, form, content = '',"
+    "  tokenize = 'tb_cjk');"
+    "CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases BEGIN"
+    "  INSERT INTO cases_fts (cases_fts, rowid, ref, applicant, company, form)"
+    "  VALUES ('delete', old.rowid, old.ref, old.applicant_name, old.company_name,"
+    "          tb_form_text (old.form));"
+    "END;"
+    "CREATE TRIGGER cases_fts_update AFTER UPDATE OF ref, applicant_name, company_name, form"
+    "  ON cases BEGIN"
+    "  INSERT INTO cases_fts (cases_fts, rowid, ref, applicant, company, form)"
+    "  VALUES ('delete', old.rowid, old.ref, old.applicant_name, old.company_name,"
+    "          tb_form_text (old.form));"
+    "  INSERT INTO cases_fts (rowid, ref, applicant, company, form)"
+    "  VALUES (new.rowid, new.ref, new.applicant_name, new.company_name, tb_form_text (new.form));"
+    "END;"
+    "INSERT INTO cases_fts (rowid, ref, applicant, company, form)"
+    "  SELECT rowid, ref, applicant_name, company_name, tb_form_text (form) FROM cases;"
+    "PRAGMA user_version = %d;", tb_store_get_latest_version () - 1);
+  raw_exec (path, downgrade);
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_store_get_schema_version (store), ==, tb_store_get_latest_version ());
+
+  {
+    const char *queries[][2] = {
+      { "蔬菜", "us-1" },
+      { "钱进", "us-1" },
+      { "TB-US-2", "us-2" },
+      { "公司章程", NULL },
+      { "34010419800101123X", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+      {
+        g_autoptr(GPtrArray) ids = tb_store_search_case_ids (store, queries[i][0], 10, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (ids->len, ==, queries[i][1] != NULL ? 1 : 0);
+        if (queries[i][1] != NULL)
+          g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, queries[i][1]);
+      }
+  }
+
+  /* The new triggers keep the rebuilt index right. */
+  records[1].form_json = "{\"scope\":\"茶叶销售\"}";
+  records[1].version = 2;
+  g_assert_true (tb_store_put_cases (store, &records[1], 1, &error));
+  {
+    g_autoptr(GPtrArray) old_words = tb_store_search_case_ids (store, "软件", 10, &error);
+    g_autoptr(GPtrArray) new_words = tb_store_search_case_ids (store, "茶叶", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (old_words->len, ==, 0);
+    g_assert_cmpuint (new_words->len, ==, 1);
+  }
+  g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store),
+                                 "INSERT INTO cases_fts (cases_fts) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
 }
 
 static void
@@ -549,6 +638,263 @@ test_store_bulk_change_signal (void)
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 1000);
 }
 
+/* Bulk loads (tb-store.c): a large batch into an empty table defers the indexes and the full-text
+ * index to the end of the transaction. */
+
+/* The schema of the cases table: its indexes and triggers, as SQL. */
+static char *
+cases_schema (TbStore *store)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_tb_store_get_db (store),
+                                       "SELECT type, name, ifnull (sql, '') FROM sqlite_schema "
+                                       "WHERE tbl_name = 'cases' ORDER BY type, name",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s %s %s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* @n records from @first, named @name, their strings kept in @strings. */
+static GArray *
+make_records (guint       first,
+              guint       n,
+              const char *name,
+              GPtrArray  *strings)
+{
+  GArray *records = g_array_new (FALSE, TRUE, sizeof (TbCaseRecord));
+
+  for (guint i = first; i < first + n; i++)
+    {
+      char *id = g_strdup_printf ("bulk-%u", i);
+      char *ref = g_strdup_printf ("TB-BULK-%06u", i);
+      char *form = g_strdup_printf ("{\"purpose\":\"批量%u\",\"attachments\":[{\"name\":\"a.pdf\","
+                                    "\"size\":%u}]}", i, i);
+      TbCaseRecord r = make_record (id, ref, name);
+
+      r.form_json = form;
+      r.assignee_id = i % 2 == 0 ? "u1" : "u2";
+      g_ptr_array_add (strings, id);
+      g_ptr_array_add (strings, ref);
+      g_ptr_array_add (strings, form);
+      g_array_append_val (records, r);
+    }
+  return records;
+}
+
+static gint64
+query_int (TbStore    *store,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_tb_store_get_db (store), sql, -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static guint
+count_matches (TbStore    *store,
+               const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = tb_store_search_case_ids (store, text, 100000, &error);
+
+  g_assert_no_error (error);
+  return ids->len;
+}
+
+static void
+assert_fts_sound (TbStore *store)
+{
+  g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store),
+                                 "INSERT INTO cases_fts (cases_fts) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+static void
+test_store_bulk_load (void)
+{
+  g_autofree char *path = tmp_path ("bulk-load.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GArray) second = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+
+  /* Two batches in one transaction; the second updates a case of the first. */
+  first = make_records (0, 1500, "张三", strings);
+  second = make_records (1499, 1200, "李四", strings);
+  g_array_index (second, TbCaseRecord, 0).version = 2;
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) first->data, first->len, &error));
+  /* (White box: the load is a bulk load, without the plain indexes until it ends.) */
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema "
+                                     "WHERE name = 'cases_by_assignee'"), ==, 0);
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) second->data, second->len, &error));
+  g_assert_true (tb_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  /* The same indexes and triggers as before, and every row searchable, as it is now. */
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2699);
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 1499);
+  g_assert_cmpuint (count_matches (store, "李四"), ==, 1200);
+  g_assert_cmpuint (count_matches (store, "批量1499"), ==, 1);
+  g_assert_cmpuint (count_matches (store, "TB-BULK-002698"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
+                                   "WHERE assignee_id = 'u2'"), ==, 1349);
+  assert_fts_sound (store);
+
+  /* After the load, changes are kept in the index one by one again. */
+  {
+    TbCaseRecord r = g_array_index (first, TbCaseRecord, 7);
+
+    r.applicant_name = "王五";
+    r.version = 2;
+    g_assert_true (tb_store_put_cases (store, &r, 1, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_matches (store, "王五"), ==, 1);
+    g_assert_cmpuint (count_matches (store, "张三"), ==, 1498);
+    assert_fts_sound (store);
+  }
+}
+
+static void
+test_store_bulk_load_rollback (void)
+{
+  g_autofree char *path = tmp_path ("bulk-rollback.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+  TbCaseRecord one = make_record ("after-1", "TB-AFTER-1", "赵六");
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+
+  records = make_records (0, 1000, "张三", strings);
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len, &error));
+  tb_store_rollback (store);
+
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
+
+  g_assert_true (tb_store_put_cases (store, &one, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_matches (store, "赵六"), ==, 1);
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 0);
+  assert_fts_sound (store);
+}
+
+/* A search inside the load's transaction ends the load early; later writes are kept as usual. */
+static void
+test_store_bulk_load_search_inside (void)
+{
+  g_autofree char *path = tmp_path ("bulk-search.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+  TbCaseRecord one = make_record ("after-1", "TB-AFTER-1", "赵六");
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+
+  records = make_records (0, 1000, "张三", strings);
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len, &error));
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 1000);
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_true (tb_store_put_cases (store, &one, 1, &error));
+  g_assert_cmpuint (count_matches (store, "赵六"), ==, 1);
+  g_assert_true (tb_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 1001);
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 1000);
+  assert_fts_sound (store);
+}
+
+/* A process killed in the middle of a bulk load leaves the store as it was. */
+static void
+test_store_bulk_load_killed (void)
+{
+  const char *path = g_getenv ("TB_TEST_BULK_KILLED");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *own_path = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GArray) records = make_records (0, 3000, "张三", strings);
+
+      store = tb_store_open (path, &error);
+      g_assert_no_error (error);
+      /* A small page cache, so that the load spills into the WAL before it ends. */
+      g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store), "PRAGMA cache_size = 16",
+                                     NULL, NULL, NULL), ==, SQLITE_OK);
+      g_assert_true (tb_store_begin (store, &error));
+      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 2000, &error));
+      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
+                                         &error));
+      raise (SIGKILL);
+      g_assert_not_reached ();
+    }
+
+  own_path = tmp_path ("bulk-killed.db");
+  store = tb_store_open (own_path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+  g_clear_object (&store);
+
+  g_setenv ("TB_TEST_BULK_KILLED", own_path, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  {
+    g_autofree char *wal = g_strconcat (own_path, "-wal", NULL);
+    GStatBuf st;
+
+    /* The killed load had written into the WAL, uncommitted. */
+    g_assert_cmpint (g_stat (wal, &st), ==, 0);
+    g_assert_cmpint (st.st_size, >, 100 * 4096);
+  }
+
+  store = tb_store_open (own_path, &error);
+  g_assert_no_error (error);
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
+  assert_fts_sound (store);
+}
+
 static void
 test_store_disk_full (void)
 {
@@ -610,6 +956,27 @@ test_store_disk_full (void)
     g_assert_no_error (error);
     g_assert_cmpstr (tb_case_get_applicant_name (kept), ==, "孙丽");
   }
+}
+
+/* The store writes days as GDate names them, from year 1 to 9999. */
+static void
+test_store_format_day (void)
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  for (TbDay day = 1; day < 3652060; day += (day > 730000 && day < 750000) ? 1 : 97)
+    {
+      char buf[11];
+      char expected[11];
+
+      g_date_set_julian (&date, day);
+      g_snprintf (expected, sizeof expected, "%04u-%02u-%02u", g_date_get_year (&date),
+                  g_date_get_month (&date), g_date_get_day (&date));
+      _tb_store_format_day (day, buf);
+      if (strcmp (buf, expected) != 0)
+        g_error ("day %u: %s, expected %s", day, buf, expected);
+    }
 }
 
 static void
@@ -690,6 +1057,7 @@ main (int    argc,
 
   g_test_add_func ("/store/create", test_store_create);
   g_test_add_func ("/store/upgrade", test_store_upgrade);
+  g_test_add_func ("/store/upgrade-search-text", test_store_upgrade_search_text);
   g_test_add_func ("/store/permissions-tightened", test_store_permissions_tightened);
   g_test_add_func ("/store/empty-file", test_store_empty_file);
   g_test_add_func ("/store/newer-refused", test_store_newer_refused);
@@ -700,7 +1068,12 @@ main (int    argc,
   g_test_add_func ("/store/invalid-records", test_store_invalid_records);
   g_test_add_func ("/store/transaction", test_store_transaction);
   g_test_add_func ("/store/bulk-change-signal", test_store_bulk_change_signal);
+  g_test_add_func ("/store/bulk-load", test_store_bulk_load);
+  g_test_add_func ("/store/bulk-load-rollback", test_store_bulk_load_rollback);
+  g_test_add_func ("/store/bulk-load-search-inside", test_store_bulk_load_search_inside);
+  g_test_add_func ("/store/bulk-load-killed", test_store_bulk_load_killed);
   g_test_add_func ("/store/disk-full", test_store_disk_full);
+  g_test_add_func ("/store/format-day", test_store_format_day);
   g_test_add_func ("/store/calendar", test_store_calendar);
   g_test_add_func ("/store/users-teams", test_store_users_teams);
 

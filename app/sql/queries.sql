@@ -98,9 +98,19 @@ SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1 ORDER BY rowid;
 -- name: max-case-rowid
 SELECT ifnull (max (rowid), 0) FROM cases;
 
+-- name: bulk-deferred-schema
+-- What a bulk load drops and re-creates (see tb-store.c): the plain indexes on cases, and the
+-- triggers that keep the full-text index.
+SELECT s.type, s.name, s.sql FROM sqlite_schema s
+LEFT JOIN pragma_index_list ('cases') i ON i.name = s.name
+WHERE s.tbl_name = 'cases' AND s.sql IS NOT NULL
+  AND ((s.type = 'index' AND i.partial = 0)
+       OR (s.type = 'trigger' AND s.sql LIKE '%cases_fts%'));
+
 -- name: index-new-cases
-INSERT INTO cases_fts (rowid, ref, applicant, company, form)
-SELECT rowid, ref, applicant_name, company_name, tb_form_text (form) FROM cases WHERE rowid > ?1;
+INSERT INTO cases_fts (rowid, body)
+SELECT rowid, tb_search_text (ref, applicant_name, company_name, form) FROM cases
+WHERE rowid > ?1;
 
 -- name: get-overlay
 SELECT base, local FROM case_overlay WHERE case_id = ?1;
