@@ -2033,6 +2033,32 @@ tb_sync_engine_set_property (GObject      *object,
     }
 }
 
+/* A local action (an approval, a comment) leaves its case waiting to be sent: send it within the
+ * half second sync_soon() waits, rather than at the next periodic pull. A burst of actions is
+ * one sync; changes made by a sync itself are ignored while it runs. */
+static void
+on_store_cases_changed (TbSyncEngine *self,
+                        GPtrArray    *changes)
+{
+  if (changes == NULL)
+    {
+      tb_sync_engine_sync_soon (self);
+      return;
+    }
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      TbCaseChange *change = g_ptr_array_index (changes, i);
+
+      if (change->new_case != NULL
+          && tb_case_get_sync_state (change->new_case) == TB_SYNC_STATE_PENDING)
+        {
+          tb_sync_engine_sync_soon (self);
+          return;
+        }
+    }
+}
+
 static void
 tb_sync_engine_constructed (GObject *object)
 {
@@ -2046,6 +2072,8 @@ tb_sync_engine_constructed (GObject *object)
                                                  "idle-timeout", 60, NULL);
   self->user_id = tb_store_dup_meta (self->store, "user-id");
   self->login = tb_store_dup_meta (self->store, "user-login");
+  g_signal_connect_object (self->store, "cases-changed", G_CALLBACK (on_store_cases_changed),
+                           self, G_CONNECT_SWAPPED);
 }
 
 static void
