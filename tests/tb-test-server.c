@@ -375,6 +375,39 @@ tb_test_wait (guint milliseconds)
 }
 
 /**
+ * tb_test_wait_cb:
+ * @source: (nullable): the source object
+ * @result: the result
+ * @user_data: a `GAsyncResult **` that is %NULL until then
+ *
+ * A #GAsyncReadyCallback that keeps a reference to @result in @user_data, so that a test can
+ * call an asynchronous function and wait for it with tb_test_wait_result().
+ */
+void
+tb_test_wait_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/**
+ * tb_test_wait_result:
+ * @slot: where tb_test_wait_cb() puts the result
+ *
+ * Runs the main context until the asynchronous call has finished.
+ *
+ * Returns: (transfer none): the result; the caller owns the reference in @slot
+ */
+GAsyncResult *
+tb_test_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/**
  * tb_test_query_int:
  * @ts: a test server
  * @sql: a query returning one integer

@@ -84,6 +84,10 @@ char           *tb_test_sign_in             (TbTestServer         *ts,
                                              const char           *password,
                                              char                **refresh_token);
 void            tb_test_wait                (guint                 milliseconds);
+void            tb_test_wait_cb             (GObject              *source,
+                                             GAsyncResult         *result,
+                                             gpointer              user_data);
+GAsyncResult   *tb_test_wait_result         (GAsyncResult        **slot);
 gint64          tb_test_query_int           (TbTestServer         *ts,
                                              const char           *sql);
 

@@ -131,14 +131,9 @@ tb_test_ui_find_mapped_label (GtkWidget  *root,
   return NULL;
 }
 
-/**
- * tb_test_ui_find_toplevel:
- * @type: a window type
- *
- * Returns: (transfer none) (nullable): an open toplevel of @type, e.g. a dialog
- */
-GtkWindow *
-tb_test_ui_find_toplevel (GType type)
+static GtkWindow *
+find_toplevel (GType    type,
+               gboolean shown_only)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
@@ -146,10 +141,38 @@ tb_test_ui_find_toplevel (GType type)
     {
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
 
-      if (g_type_is_a (G_OBJECT_TYPE (window), type))
+      if (g_type_is_a (G_OBJECT_TYPE (window), type)
+          && (!shown_only || gtk_widget_get_visible (GTK_WIDGET (window))))
         return GTK_WINDOW (window);
     }
   return NULL;
+}
+
+/**
+ * tb_test_ui_find_toplevel:
+ * @type: a window type
+ *
+ * Returns: (transfer none) (nullable): an open toplevel of @type, e.g. a dialog, shown or not
+ */
+GtkWindow *
+tb_test_ui_find_toplevel (GType type)
+{
+  return find_toplevel (type, FALSE);
+}
+
+/**
+ * tb_test_ui_find_shown_toplevel:
+ * @type: a window type
+ *
+ * Like tb_test_ui_find_toplevel(), but a window that was hidden and not destroyed (one kept
+ * for later, or closing) does not count.
+ *
+ * Returns: (transfer none) (nullable): a shown toplevel of @type
+ */
+GtkWindow *
+tb_test_ui_find_shown_toplevel (GType type)
+{
+  return find_toplevel (type, TRUE);
 }
 
 static void
@@ -186,10 +209,49 @@ tb_test_ui_wait_for_frame (GtkWidget *widget)
   g_signal_handler_disconnect (clock, handler);
 }
 
+/**
+ * tb_test_ui_save_node:
+ * @widget: a mapped widget, whose renderer draws @node
+ * @node: what to draw
+ * @width: the picture's width
+ * @height: the picture's height
+ * @name: the file name, e.g. "form-en.png"
+ *
+ * Writes @node, drawn by @widget's renderer, to screenshots/@name in the test build directory.
+ * For pictures that are not what a window shows, e.g. a whole page however long.
+ */
+void
+tb_test_ui_save_node (GtkWidget     *widget,
+                      GskRenderNode *node,
+                      int            width,
+                      int            height,
+                      const char    *name)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  GskRenderer *renderer;
+
+  g_assert_nonnull (node);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
 typedef struct
 {
   GtkWidget  *widget;
-  const char *path;
+  const char *name;
   gboolean    saved;
 } Shot;
 
@@ -201,8 +263,6 @@ take_shot (GdkFrameClock *clock,
 {
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer;
   int width = gtk_widget_get_width (shot->widget);
   int height = gtk_widget_get_height (shot->widget);
 
@@ -212,12 +272,7 @@ take_shot (GdkFrameClock *clock,
   snapshot = gtk_snapshot_new ();
   GTK_WIDGET_GET_CLASS (shot->widget)->snapshot (shot->widget, snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (shot->widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, shot->path));
+  tb_test_ui_save_node (shot->widget, node, width, height, shot->name);
   shot->saved = TRUE;
 }
 
@@ -239,17 +294,9 @@ void
 tb_test_ui_save_screenshot (GtkWidget  *widget,
                             const char *name)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
   GdkFrameClock *clock;
-  Shot shot = { widget, NULL, FALSE };
+  Shot shot = { widget, name, FALSE };
   gulong handler;
-
-  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-  shot.path = path;
 
   /* Let what the test just did settle (transitions, idle refreshes) first. */
   tb_test_ui_spin (150);
@@ -261,5 +308,4 @@ tb_test_ui_save_screenshot (GtkWidget  *widget,
   gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
   g_assert_true (tb_test_ui_wait_until (shot_saved, &shot, 5000));
   g_signal_handler_disconnect (clock, handler);
-  g_test_message ("Screenshot: %s", path);
 }

@@ -19,8 +19,14 @@ GtkWidget  *tb_test_ui_find_widget      (GtkWidget       *root,
 GtkWidget  *tb_test_ui_find_mapped_label (GtkWidget      *root,
                                          const char      *text);
 GtkWindow  *tb_test_ui_find_toplevel    (GType            type);
+GtkWindow  *tb_test_ui_find_shown_toplevel (GType         type);
 void        tb_test_ui_wait_for_frame   (GtkWidget       *widget);
 void        tb_test_ui_save_screenshot  (GtkWidget       *widget,
+                                         const char      *name);
+void        tb_test_ui_save_node        (GtkWidget       *widget,
+                                         GskRenderNode   *node,
+                                         int              width,
+                                         int              height,
                                          const char      *name);
 
 G_END_DECLS

@@ -61,29 +61,14 @@ fixture_teardown (Fixture       *f,
 }
 
 static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 client_sync (Client *c)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  tb_sync_engine_sync_async (c->engine, NULL, wait_cb, &result);
-  g_assert_true (tb_sync_engine_sync_finish (c->engine, wait_result (&result), NULL, &error));
+  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
+  g_assert_true (tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), NULL,
+                                             &error));
   g_assert_no_error (error);
 }
 
@@ -101,8 +86,8 @@ client_new (Fixture    *f,
   g_assert_no_error (error);
   c->engine = tb_sync_engine_new (c->store, f->ts->base);
   tb_sync_engine_set_use_keyring (c->engine, FALSE);
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, wait_result (&result), &error));
+  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
+  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result), &error));
   g_assert_no_error (error);
   return c;
 }

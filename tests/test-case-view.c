@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -18,6 +17,7 @@
 #include "tb-service.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
+#include "tb-test-ui.h"
 #include "tb-wire.h"
 
 #define TODAY "2026-11-27"
@@ -39,32 +39,6 @@ typedef struct
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                    */
 
-/* gettext looks LANGUAGE up afresh, but only drops the catalogs it has cached when the locale
- * is set again. C.UTF-8 is the only locale that surely exists, and LANGUAGE overrides it. */
-static void
-set_language (const char *language)
-{
-  if (language != NULL)
-    g_setenv ("LANGUAGE", language, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
-    }
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -73,7 +47,7 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *path = NULL;
 
   fixture->language = data;
-  set_language (data);
+  tb_test_ui_set_language (data);
   fixture->dir = g_dir_make_tmp ("tongban-test-case-view-XXXXXX", &error);
   g_assert_no_error (error);
   path = g_build_filename (fixture->dir, "store.db", NULL);
@@ -95,7 +69,7 @@ fixture_tear_down (Fixture       *fixture,
     {
       g_object_ref (fixture->view);
       gtk_window_destroy (GTK_WINDOW (fixture->window));
-      spin (10);
+      tb_test_ui_spin (10);
       g_assert_finalize_object (fixture->view);
     }
   g_ptr_array_unref (fixture->toasts);
@@ -112,7 +86,7 @@ fixture_tear_down (Fixture       *fixture,
     g_rmdir (fixture->dir);
   }
   g_free (fixture->dir);
-  set_language (NULL);
+  tb_test_ui_set_language (NULL);
 }
 
 /* The first case assigned to @assignee in @state of @service. */
@@ -156,7 +130,7 @@ show_view (Fixture    *fixture,
   tb_case_view_set_case_service (fixture->view, fixture->wangfang);
   tb_case_view_set_case_id (fixture->view, case_id);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  spin (50);
+  tb_test_ui_spin (50);
   return fixture->view;
 }
 
@@ -275,16 +249,7 @@ timeline_rows (TbCaseView *view)
 static TbDecisionDialog *
 find_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (TB_IS_DECISION_DIALOG (window))
-        return TB_DECISION_DIALOG (window);
-    }
-  return NULL;
+  return TB_DECISION_DIALOG (tb_test_ui_find_toplevel (TB_TYPE_DECISION_DIALOG));
 }
 
 static TbDecisionDialog *
@@ -299,7 +264,7 @@ open_dialog (TbCaseView *view,
   g_assert_nonnull (dialog);
   g_assert_cmpstr (tb_decision_dialog_get_action (dialog), ==, action);
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
-  spin (50);
+  tb_test_ui_spin (50);
   return dialog;
 }
 
@@ -348,37 +313,13 @@ last_toast (Fixture *fixture)
   return g_ptr_array_index (fixture->toasts, fixture->toasts->len - 1);
 }
 
+/* Toasts and dialogs slide in: wait for them longer than the shared helper does. */
 static void
 save_png (GtkWidget  *widget,
           const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
-  int width, height;
-
-  spin (400);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-
-  snapshot = gtk_snapshot_new ();
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
+  tb_test_ui_spin (250);
+  tb_test_ui_save_screenshot (widget, name);
 }
 
 static char *
@@ -613,7 +554,7 @@ test_approve_undo (Fixture       *fixture,
   save_png (GTK_WIDGET (dialog), name);
   tb_decision_dialog_set_comment (dialog, "材料齐全，准予登记");
   g_assert_true (tb_decision_dialog_confirm (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_null (find_dialog ());
 
   /* Pending, queued, and said so with an Undo. */
@@ -648,7 +589,7 @@ test_approve_undo (Fixture       *fixture,
 
   /* Undo from the toast's button: as before, nothing left to send. */
   g_signal_emit_by_name (toast, "button-clicked");
-  spin (20);
+  tb_test_ui_spin (20);
   now = tb_case_view_get_case (view);
   g_assert_true (tb_case_equal (now, c));
   g_assert_true (shows_label (GTK_WIDGET (view), _("Synced")));
@@ -665,11 +606,11 @@ test_approve_undo (Fixture       *fixture,
   g_assert_nonnull (dialog);
   g_assert_cmpstr (tb_decision_dialog_get_action (dialog), ==, "approve");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "decision.confirm", NULL));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_null (find_dialog ());
   g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
   g_assert_true (_tb_store_outbox_set_sending (fixture->store, 1, 1, TRUE, NULL));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_true (shows_label (GTK_WIDGET (view), _("Sending…")));
   g_assert_false (action_enabled (view, "undo"));
   g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
@@ -714,7 +655,7 @@ test_return_for_correction (Fixture       *fixture,
   save_png (GTK_WIDGET (dialog), name);
 
   g_assert_true (tb_decision_dialog_confirm (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
 
   /* The clock stops while the applicant corrects. */
   now = tb_case_view_get_case (view);
@@ -737,7 +678,7 @@ test_return_for_correction (Fixture       *fixture,
   dialog = find_dialog ();
   g_assert_cmpstr (tb_decision_dialog_get_action (dialog), ==, "resubmit");
   gtk_window_close (GTK_WINDOW (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_null (find_dialog ());
 
   /* An action this step does not have is refused with a message. */
@@ -768,7 +709,7 @@ test_reject_needs_reason (Fixture       *fixture,
   g_assert_false (tb_decision_dialog_confirm (dialog));
   tb_decision_dialog_set_reason (dialog, "经营范围含需前置审批项目，未提交批准文件");
   g_assert_true (tb_decision_dialog_confirm (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_cmpstr (tb_case_get_state (tb_case_view_get_case (view)), ==, "rejected");
   g_assert_true (tb_case_get_closed (tb_case_view_get_case (view)));
   g_assert_false (action_enabled (view, "decide"));
@@ -788,7 +729,7 @@ test_comment (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.comment", "s",
                                              "已电话告知申请人补正"));
-  spin (20);
+  tb_test_ui_spin (20);
   rows = timeline_rows (view);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_cmpstr (adw_preferences_row_get_title (g_ptr_array_index (rows, 0)), ==,
@@ -812,7 +753,7 @@ test_comment (Fixture       *fixture,
   g_assert_nonnull (box);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (box), "申请人下周一来窗口", -1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.comment", "s", ""));
-  spin (20);
+  tb_test_ui_spin (20);
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = timeline_rows (view);
   g_assert_cmpuint (rows->len, ==, 2);
@@ -831,7 +772,7 @@ test_comment (Fixture       *fixture,
 
   /* Undo takes the last one back. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.undo", NULL));
-  spin (20);
+  tb_test_ui_spin (20);
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = timeline_rows (view);
   g_assert_cmpuint (rows->len, ==, 1);
@@ -884,7 +825,7 @@ test_edit_save (Fixture       *fixture,
   name = screenshot_name (fixture, "edited");
   save_png (fixture->window, name);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.save", NULL));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_false (tb_case_view_get_modified (view));
   saved = text_of (fixture->store, "SELECT name || ' ' || json_extract (args, "
                                    "'$.fields.company_name') FROM outbox");
@@ -893,7 +834,7 @@ test_edit_save (Fixture       *fixture,
 
   /* Undone: the form shows the case's own value again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.undo", NULL));
-  spin (20);
+  tb_test_ui_spin (20);
   entry = find_entry_row (GTK_WIDGET (view), tb_form_field_get_label (field));
   {
     g_autoptr(JsonObject) form = tb_case_dup_form (c);
@@ -962,7 +903,7 @@ approve (TbCaseView *view)
   TbDecisionDialog *dialog = open_dialog (view, "approve");
 
   g_assert_true (tb_decision_dialog_confirm (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
 }
 
 static void
@@ -979,7 +920,7 @@ test_conflict (Fixture       *fixture,
 
   approve (view);
   answer_with_conflict (fixture, c, FALSE);
-  spin (300);
+  tb_test_ui_spin (300);
 
   /* The server's record stands; the banner says why and shows the three versions. */
   g_assert_cmpstr (tb_case_get_state (tb_case_view_get_case (view)), ==, "in_review");
@@ -1005,7 +946,7 @@ test_conflict (Fixture       *fixture,
 
   /* Keep mine: the approval is queued again on the server's version. */
   g_assert_true (gtk_widget_activate_action (root, "case.keep-mine", NULL));
-  spin (300);
+  tb_test_ui_spin (300);
   conflicts = tb_store_list_conflicts (fixture->store, tb_case_get_id (c), NULL);
   g_assert_cmpuint (conflicts->len, ==, 0);
   g_assert_false (action_enabled (view, "keep-mine"));
@@ -1037,7 +978,7 @@ test_conflict_take_theirs (Fixture       *fixture,
 
   approve (view);
   answer_with_conflict (fixture, c, TRUE);
-  spin (300);
+  tb_test_ui_spin (300);
 
   g_assert_true (shows_label (root, _("The server refused your change")));
   g_assert_true (shows_text (root, "案件已由科长签批，不能再办理"));
@@ -1048,7 +989,7 @@ test_conflict_take_theirs (Fixture       *fixture,
   save_png (fixture->window, name);
 
   g_assert_true (gtk_widget_activate_action (root, "case.take-theirs", NULL));
-  spin (300);
+  tb_test_ui_spin (300);
   conflicts = tb_store_list_conflicts (fixture->store, NULL, NULL);
   g_assert_cmpuint (conflicts->len, ==, 0);
   g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
@@ -1089,7 +1030,7 @@ test_countersign (Fixture       *fixture,
   if (!g_strv_contains ((const char * const *) signed_parties, "fire-safety"))
     g_assert_true (tb_decision_dialog_set_party (dialog, "fire-safety"));
   g_assert_true (tb_decision_dialog_confirm (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
   {
     g_autofree char *party = text_of (fixture->store, "SELECT json_extract (args, '$.party') "
                                                       "FROM outbox");
@@ -1156,7 +1097,7 @@ test_shortcuts (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.decide-primary", NULL));
   g_assert_nonnull (find_dialog ());
   gtk_window_close (GTK_WINDOW (find_dialog ()));
-  spin (20);
+  tb_test_ui_spin (20);
 }
 
 int

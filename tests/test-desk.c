@@ -37,22 +37,6 @@ typedef struct
   TbWindow     *window;
 } Fixture;
 
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static gboolean
 engine_sign_in (TbSyncEngine *engine,
                 const char   *login)
@@ -61,8 +45,8 @@ engine_sign_in (TbSyncEngine *engine,
   g_autoptr(GError) error = NULL;
 
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, login, PASSWORD, NULL, wait_cb, &result);
-  if (!tb_sync_engine_sign_in_finish (engine, wait_result (&result), &error))
+  tb_sync_engine_sign_in_async (engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
+  if (!tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error))
     {
       g_test_message ("sign-in: %s", error->message);
       return FALSE;
@@ -77,8 +61,8 @@ engine_sync (TbSyncEngine  *engine,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tb_sync_engine_sync_async (engine, NULL, wait_cb, &result);
-  return tb_sync_engine_sync_finish (engine, wait_result (&result), NULL, error);
+  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &result);
+  return tb_sync_engine_sync_finish (engine, tb_test_wait_result (&result), NULL, error);
 }
 
 static void

@@ -3,13 +3,12 @@
 
 #include "config.h"
 
-#include <locale.h>
-
 #include <glib/gi18n-lib.h>
 
 #include "tb-demo.h"
 #include "tb-form-view.h"
 #include "tb-service.h"
+#include "tb-test-ui.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                    */
@@ -49,26 +48,13 @@ typedef struct
   GPtrArray *services;
 } Fixture;
 
-/* gettext looks LANGUAGE up afresh, but only drops the catalogs it has cached when the locale
- * is set again. C.UTF-8 is the only locale that surely exists, and LANGUAGE overrides it. */
-static void
-set_language (const char *language)
-{
-  if (language != NULL)
-    g_setenv ("LANGUAGE", language, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
 
-  set_language (data);
+  tb_test_ui_set_language (data);
   fixture->services = tb_service_load_bundled_catalogue (NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < fixture->services->len; i++)
@@ -86,7 +72,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_pointer (&fixture->services, g_ptr_array_unref);
-  set_language (NULL);
+  tb_test_ui_set_language (NULL);
 }
 
 static JsonObject *
@@ -98,19 +84,6 @@ parse_object (const char *json)
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
   return json_object_ref (json_node_get_object (node));
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
-    }
 }
 
 /* A form view of the licence service with @json values, in a shown window. */
@@ -131,7 +104,7 @@ show_form (Fixture            *fixture,
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_set_default_size (GTK_WINDOW (window), 760, height);
   gtk_window_present (GTK_WINDOW (window));
-  spin (50);
+  tb_test_ui_spin (50);
 
   return TB_FORM_VIEW (view);
 }
@@ -360,24 +333,14 @@ save_screenshot (TbFormView *view,
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
   GdkRGBA background = { 0.98, 0.98, 0.98, 1.0 };
   int width;
   int height;
 
-  spin (300);
+  tb_test_ui_spin (300);
   g_assert_nonnull (content);
   width = gtk_widget_get_width (window);
   height = gtk_widget_get_height (content) + 2 * 24;
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
 
   snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -388,12 +351,7 @@ save_screenshot (TbFormView *view,
   gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (content),
                           gtk_widget_get_height (content));
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
+  tb_test_ui_save_node (window, node, width, height, name);
 }
 
 static void
@@ -1289,7 +1247,7 @@ test_attachments (Fixture       *fixture,
 
   /* Activating the row opens the file (the button is pressed for a moment first). */
   adw_action_row_activate (ADW_ACTION_ROW (find_row (root, "住所（经营场所）使用证明.jpg")));
-  spin (400);
+  tb_test_ui_spin (400);
   g_assert_cmpuint (activations.count, ==, 3);
   g_assert_cmpint (activations.index, ==, 4);
   g_assert_false (activations.save);

@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -15,6 +14,7 @@
 #include "tb-new-case-dialog.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
+#include "tb-test-ui.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                    */
@@ -30,19 +30,6 @@ typedef struct
 
 static const char * const market_teams[] = { "team-market", NULL };
 
-/* gettext looks LANGUAGE up afresh, but only drops the catalogs it has cached when the locale
- * is set again. C.UTF-8 is the only locale that surely exists, and LANGUAGE overrides it. */
-static void
-set_language (const char *language)
-{
-  if (language != NULL)
-    g_setenv ("LANGUAGE", language, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -50,7 +37,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  set_language (data);
+  tb_test_ui_set_language (data);
   fixture->dir = g_dir_make_tmp ("tongban-test-new-case-XXXXXX", &error);
   g_assert_no_error (error);
   path = g_build_filename (fixture->dir, "store.db", NULL);
@@ -82,20 +69,7 @@ fixture_tear_down (Fixture       *fixture,
     }
   g_rmdir (fixture->dir);
   g_free (fixture->dir);
-  set_language (NULL);
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
-    }
+  tb_test_ui_set_language (NULL);
 }
 
 typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
@@ -266,7 +240,7 @@ show_dialog (Fixture *fixture)
   TbNewCaseDialog *dialog = tb_new_case_dialog_new (NULL, fixture->case_service);
 
   gtk_window_present (GTK_WINDOW (dialog));
-  spin (50);
+  tb_test_ui_spin (50);
   return dialog;
 }
 
@@ -374,7 +348,7 @@ answer (AdwMessageDialog *question,
   adw_message_dialog_response (question, response);
   gtk_window_destroy (GTK_WINDOW (question));
   g_object_unref (question);
-  spin (20);
+  tb_test_ui_spin (20);
 }
 
 static gint64
@@ -408,6 +382,7 @@ count_notify (GObject    *object,
   (*count)++;
 }
 
+/* The whole @window, or all of @content however long, on the window background. */
 static void
 save_screenshot (GtkWidget  *window,
                  GtkWidget  *content,
@@ -416,42 +391,29 @@ save_screenshot (GtkWidget  *window,
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  GdkRGBA background = { 0.98, 0.98, 0.98, 1.0 };
   int width;
   int height;
 
-  spin (400);
+  if (content == window)
+    {
+      tb_test_ui_spin (250);
+      tb_test_ui_save_screenshot (window, name);
+      return;
+    }
+
+  tb_test_ui_spin (400);
   width = gtk_widget_get_width (content);
   height = gtk_widget_get_height (content);
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
-  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-
   snapshot = gtk_snapshot_new ();
-  if (content == window)
-    GTK_WIDGET_GET_CLASS (window)->snapshot (window, snapshot);
-  else
-    {
-      GdkRGBA background = { 0.98, 0.98, 0.98, 1.0 };
-
-      /* All of the page, however long, on the window background. */
-      gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-      paintable = gtk_widget_paintable_new (content);
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-    }
+  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  paintable = gtk_widget_paintable_new (content);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
+  tb_test_ui_save_node (window, node, width, height, name);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -501,20 +463,20 @@ test_pick_service (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (find_button (root, "_Register")));
 
   gtk_editable_set_text (GTK_EDITABLE (search), "INSURANCE");
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_cmpuint (count_shown_services (dialog), ==, 1);
   gtk_editable_set_text (GTK_EDITABLE (search), "no such service");
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_cmpuint (count_shown_services (dialog), ==, 0);
   /* The rows stay; the search hides them. */
   find_row (root, "Business licence registration (company establishment)");
   gtk_editable_set_text (GTK_EDITABLE (search), "");
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_cmpuint (count_shown_services (dialog), ==, services->len);
 
   /* Enter takes the first service the search leaves. */
   gtk_editable_set_text (GTK_EDITABLE (search), "licence");
-  spin (20);
+  tb_test_ui_spin (20);
   g_signal_emit_by_name (search, "activate");
   g_assert_cmpstr (get_step (dialog), ==, "form");
   g_assert_cmpstr (tb_service_get_id (tb_new_case_dialog_get_service (dialog)), ==,
@@ -549,7 +511,7 @@ test_pick_service (Fixture       *fixture,
   /* A person's service: a row activated in the list. */
   g_assert_true (gtk_widget_activate_action (root, "new-case.back", NULL));
   gtk_editable_set_text (GTK_EDITABLE (search), "insurance");
-  spin (20);
+  tb_test_ui_spin (20);
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (get_service_list (dialog)));
        row != NULL; row = gtk_widget_get_next_sibling (row))
     if (gtk_widget_get_child_visible (row))
@@ -615,7 +577,7 @@ test_invalid (Fixture       *fixture,
   type_into (phone, "12345");
   g_assert_nonnull (row_problem (phone));
   g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (name)), "activate");
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_null (created);
   g_assert_cmpint (tb_store_count_cases (fixture->store, NULL), ==, 0);
   g_assert_true (tb_store_get_sync_info (fixture->store, &info, &error));
@@ -671,7 +633,7 @@ register_case (Fixture    *fixture,
     type_into (find_row (root, "_Name"), "李娜");
 
   g_assert_true (gtk_widget_activate_action (root, "new-case.save", NULL));
-  spin (20);
+  tb_test_ui_spin (20);
 
   /* Told, and closed. */
   g_assert_nonnull (created);
@@ -717,7 +679,7 @@ test_cancel (Fixture       *fixture,
   /* Nothing typed: it closes at once. */
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   g_assert_true (gtk_widget_activate_action (root, "window.close", NULL));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_null (dialog);
 
   /* Only a service chosen: still nothing to lose. */
@@ -728,7 +690,7 @@ test_cancel (Fixture       *fixture,
   g_assert_true (tb_new_case_dialog_select_service (dialog, "information-disclosure"));
   g_assert_false (tb_new_case_dialog_get_modified (dialog));
   gtk_window_close (GTK_WINDOW (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_null (dialog);
   g_assert_cmpuint (modified_notifies, ==, 0);
 
@@ -748,7 +710,7 @@ test_cancel (Fixture       *fixture,
   }
   g_assert_cmpuint (modified_notifies, ==, 1);
   gtk_window_close (GTK_WINDOW (dialog));
-  spin (20);
+  tb_test_ui_spin (20);
   g_assert_nonnull (dialog);
   answer (find_question (dialog), "keep");
   g_assert_nonnull (dialog);

@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
-
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -17,6 +15,7 @@
 #include "tb-sync-indicator.h"
 #include "tb-sync-log-window.h"
 #include "tb-test-server.h"
+#include "tb-test-ui.h"
 #include "tb-window.h"
 
 #define TODAY    "2026-11-27"
@@ -32,72 +31,10 @@ typedef struct
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                    */
 
-static void
-set_language (const char *language)
-{
-  if (language != NULL && g_strcmp0 (language, "en") != 0)
-    g_setenv ("LANGUAGE", language, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-}
-
 static const char *
 T (const char *msgid)
 {
   return g_dgettext (GETTEXT_PACKAGE, msgid);
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
-    }
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
-    }
-  return TRUE;
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (g_type_is_a (G_OBJECT_TYPE (root), type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* A button whose label (with its mnemonic underscore) is @label. */
@@ -119,22 +56,6 @@ find_button (GtkWidget  *root,
   return NULL;
 }
 
-static gpointer
-find_toplevel (GType type)
-{
-  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (g_type_is_a (G_OBJECT_TYPE (window), type)
-          && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
 static void
 destroy_all_windows (void)
 {
@@ -146,7 +67,7 @@ destroy_all_windows (void)
 
       gtk_window_destroy (window);
     }
-  spin (20);
+  tb_test_ui_spin (20);
 }
 
 static void
@@ -163,64 +84,14 @@ native_mapped (gpointer data)
   return gtk_widget_get_mapped (data);
 }
 
-static void
-on_after_paint (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-/* Until a frame was painted: then every widget of @widget's surface has its allocation. */
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean painted = FALSE;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  gtk_widget_queue_draw (widget);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (clock, handler);
-}
-
-/* What @native (a window or a popover) would draw for its next frame, as a PNG. */
+/* What @native (a window or a popover) draws, once it is on screen and has slid or faded in. */
 static void
 save_screenshot (gpointer    native,
                  const char *name)
 {
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
-  GtkWidget *widget = GTK_WIDGET (native);
-  int width;
-  int height;
-
-  g_assert_true (wait_until (native_mapped, widget, 3000));
-  spin (300);
-  wait_for_paint (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-
-  snapshot = gtk_snapshot_new ();
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
+  g_assert_true (tb_test_ui_wait_until (native_mapped, native, 3000));
+  tb_test_ui_spin (150);
+  tb_test_ui_save_screenshot (GTK_WIDGET (native), name);
 }
 
 static char *
@@ -237,30 +108,14 @@ store_path (Fixture    *f,
   return tb_store_build_path (f->ts->base, login);
 }
 
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static gboolean
 engine_sync (TbSyncEngine  *engine,
              GError       **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tb_sync_engine_sync_async (engine, NULL, wait_cb, &result);
-  return tb_sync_engine_sync_finish (engine, wait_result (&result), NULL, error);
+  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &result);
+  return tb_sync_engine_sync_finish (engine, tb_test_wait_result (&result), NULL, error);
 }
 
 /* An engine on the account's usual store, signed in and synced once, as after a sign-in. */
@@ -278,8 +133,8 @@ signed_in_engine (Fixture    *f,
   g_assert_no_error (error);
   engine = tb_sync_engine_new (store, f->ts->base);
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, login, PASSWORD, NULL, wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (engine, wait_result (&result), &error));
+  tb_sync_engine_sign_in_async (engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
+  g_assert_true (tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_assert_true (engine_sync (engine, &error));
   g_assert_no_error (error);
@@ -331,7 +186,7 @@ static void
 set_password (GtkWidget  *window,
               const char *password)
 {
-  GtkWidget *row = find_widget (window, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  GtkWidget *row = tb_test_ui_find_widget (window, ADW_TYPE_PASSWORD_ENTRY_ROW);
 
   g_assert_nonnull (row);
   gtk_editable_set_text (GTK_EDITABLE (row), password);
@@ -340,7 +195,7 @@ set_password (GtkWidget  *window,
 static const char *
 get_password (GtkWidget *window)
 {
-  GtkWidget *row = find_widget (window, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  GtkWidget *row = tb_test_ui_find_widget (window, ADW_TYPE_PASSWORD_ENTRY_ROW);
 
   g_assert_nonnull (row);
   return gtk_editable_get_text (GTK_EDITABLE (row));
@@ -428,7 +283,7 @@ fixture_set_up_n (Fixture    *f,
   g_autoptr(GDir) dir = g_dir_open (stores, 0, NULL);
   const char *name;
 
-  set_language (language);
+  tb_test_ui_set_language (language);
 
   /* Every test starts with no account on this computer. */
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -477,7 +332,7 @@ fixture_tear_down (Fixture       *f,
     }
   g_rmdir (f->dir);
   g_free (f->dir);
-  set_language (NULL);
+  tb_test_ui_set_language (NULL);
 }
 
 static TbApplication *
@@ -505,7 +360,7 @@ static void
 quit_application (TbApplication *application)
 {
   destroy_all_windows ();
-  spin (50);
+  tb_test_ui_spin (50);
   g_object_unref (application);
 }
 
@@ -528,7 +383,7 @@ sign_in_through_window (Fixture       *f,
   tb_sign_in_window_set_login (sign_in, "wangfang");
   set_password (GTK_WIDGET (sign_in), PASSWORD);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sign_in), "sign-in.sign-in", NULL));
-  g_assert_true (wait_until (app_has_cases, application, 60000));
+  g_assert_true (tb_test_ui_wait_until (app_has_cases, application, 60000));
   return tb_application_get_window (application);
 }
 
@@ -737,7 +592,7 @@ test_sign_in_wrong_password (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "sign-in.sign-in", NULL));
   g_assert_true (tb_sign_in_window_get_busy (window));
-  g_assert_true (wait_until (sign_in_settled, window, 30000));
+  g_assert_true (tb_test_ui_wait_until (sign_in_settled, window, 30000));
 
   g_assert_cmpstr (tb_sign_in_window_get_error (window), ==,
                    T ("The user name or the password is wrong."));
@@ -788,7 +643,7 @@ test_sign_in_unreachable (Fixture       *f,
   gtk_window_present (GTK_WINDOW (window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "sign-in.sign-in", NULL));
-  g_assert_true (wait_until (sign_in_settled, window, 30000));
+  g_assert_true (tb_test_ui_wait_until (sign_in_settled, window, 30000));
   g_assert_cmpstr (tb_sign_in_window_get_error (window), ==,
                    T ("The server cannot be reached. Check the server address and the network "
                       "connection."));
@@ -833,20 +688,20 @@ test_first_run_and_restart (Fixture       *f,
   g_application_activate (G_APPLICATION (application));
 
   /* Nobody signed in here yet: the sign-in window, the last server preselected. */
-  sign_in = find_toplevel (TB_TYPE_SIGN_IN_WINDOW);
+  sign_in = TB_SIGN_IN_WINDOW (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
   g_assert_nonnull (sign_in);
-  g_assert_null (find_toplevel (TB_TYPE_WINDOW));
+  g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_WINDOW));
   g_assert_cmpstr (tb_sign_in_window_get_server_url (sign_in), ==, f->ts->base);
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (application), "sign-out"));
 
   tb_sign_in_window_set_login (sign_in, "wangfang");
   set_password (GTK_WIDGET (sign_in), PASSWORD);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sign_in), "sign-in.sign-in", NULL));
-  g_assert_true (wait_until (app_has_cases, application, 60000));
+  g_assert_true (tb_test_ui_wait_until (app_has_cases, application, 60000));
 
   window = tb_application_get_window (application);
   engine = tb_application_get_engine (application);
-  g_assert_null (find_toplevel (TB_TYPE_SIGN_IN_WINDOW));
+  g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
   g_assert_true (tb_window_get_engine (window) == engine);
   g_assert_true (tb_sync_engine_get_signed_in (engine));
   g_assert_false (tb_sync_engine_get_use_keyring (engine));
@@ -863,14 +718,14 @@ test_first_run_and_restart (Fixture       *f,
   tb_server_disconnect (f->ts->server);
   application = new_application ();
   g_application_activate (G_APPLICATION (application));
-  g_assert_null (find_toplevel (TB_TYPE_SIGN_IN_WINDOW));
+  g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
   window = tb_application_get_window (application);
   g_assert_nonnull (window);
   g_assert_cmpstr (tb_store_get_path (tb_window_get_store (window)), ==, path);
   g_assert_cmpuint (tb_window_get_n_cases (window), ==, n_cases);
   engine = tb_application_get_engine (application);
   g_assert_nonnull (engine);
-  g_assert_true (wait_until (engine_signed_out, engine, 10000));
+  g_assert_true (tb_test_ui_wait_until (engine_signed_out, engine, 10000));
   quit_application (application);
 }
 
@@ -884,8 +739,8 @@ test_sign_in_again (Fixture       *f,
   g_autofree char *name = NULL;
   TbSignInWindow *window;
 
-  tb_sync_engine_sign_out_async (engine, NULL, wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_out_finish (engine, wait_result (&result), &error));
+  tb_sync_engine_sign_out_async (engine, NULL, tb_test_wait_cb, &result);
+  g_assert_true (tb_sync_engine_sign_out_finish (engine, tb_test_wait_result (&result), &error));
   g_assert_false (tb_sync_engine_get_signed_in (engine));
   g_assert_cmpint (tb_sync_engine_get_status (engine), ==, TB_SYNC_STATUS_SIGNED_OUT);
 
@@ -894,7 +749,8 @@ test_sign_in_again (Fixture       *f,
   g_assert_true (tb_sign_in_window_get_engine (window) == engine);
   g_assert_false (tb_sign_in_window_get_use_keyring (window));
   /* Only the password is asked. */
-  g_assert_false (gtk_widget_get_visible (find_widget (GTK_WIDGET (window), ADW_TYPE_ENTRY_ROW)));
+  g_assert_false (gtk_widget_get_visible (tb_test_ui_find_widget (GTK_WIDGET (window),
+                                                                  ADW_TYPE_ENTRY_ROW)));
   gtk_window_present (GTK_WINDOW (window));
   set_password (GTK_WIDGET (window), PASSWORD);
   name = screenshot_name ("sign-in-again", data);
@@ -953,9 +809,9 @@ check_password_file (gpointer data)
 {
   AppCheck *check = data;
 
-  g_assert_true (wait_until (engine_signed_in, check->application, 60000));
+  g_assert_true (tb_test_ui_wait_until (engine_signed_in, check->application, 60000));
   g_assert_true (check->saw_busy);
-  g_assert_null (find_toplevel (TB_TYPE_SIGN_IN_WINDOW));
+  g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
   g_assert_false (tb_sync_engine_get_use_keyring (tb_application_get_engine (check->application)));
   check->checked = TRUE;
   destroy_all_windows ();
@@ -1004,7 +860,7 @@ file_gone (gpointer data)
 static gboolean
 dialog_shown (gpointer data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return tb_test_ui_find_shown_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static AdwMessageDialog *
@@ -1012,8 +868,8 @@ ask_sign_out (TbApplication *application)
 {
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (application), "sign-out"));
   g_action_group_activate_action (G_ACTION_GROUP (application), "sign-out", NULL);
-  g_assert_true (wait_until (dialog_shown, NULL, 5000));
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_true (tb_test_ui_wait_until (dialog_shown, NULL, 5000));
+  return ADW_MESSAGE_DIALOG (tb_test_ui_find_shown_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
 static void
@@ -1045,7 +901,7 @@ test_sign_out (Fixture       *f,
   name = screenshot_name ("sign-out-unsent", data);
   save_screenshot (dialog, name);
   adw_message_dialog_response (dialog, "cancel");
-  spin (100);
+  tb_test_ui_spin (100);
   g_assert_true (tb_application_get_store (application) == store);
   g_assert_cmpint (count_unsent (store), ==, 1);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
@@ -1054,11 +910,11 @@ test_sign_out (Fixture       *f,
   /* Sync Now sends them, then signs out: the store leaves the computer. */
   dialog = ask_sign_out (application);
   adw_message_dialog_response (dialog, "sync");
-  g_assert_true (wait_until (file_gone, path, 30000));
+  g_assert_true (tb_test_ui_wait_until (file_gone, path, 30000));
   g_assert_cmpint (tb_test_query_int (f->ts, "SELECT count (*) FROM case_events WHERE kind = "
                                              "'comment' AND data LIKE '%签退前%'"), ==, 1);
-  g_assert_nonnull (find_toplevel (TB_TYPE_SIGN_IN_WINDOW));
-  g_assert_null (find_toplevel (TB_TYPE_WINDOW));
+  g_assert_nonnull (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
+  g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_WINDOW));
   g_assert_null (tb_application_get_store (application));
   login = g_settings_get_string (f->settings, "user-login");
   g_assert_cmpstr (login, ==, "");
@@ -1071,10 +927,10 @@ test_sign_out (Fixture       *f,
   queue_comments (store, 2, "丢弃");
   dialog = ask_sign_out (application);
   adw_message_dialog_response (dialog, "discard");
-  g_assert_true (wait_until (file_gone, path, 30000));
+  g_assert_true (tb_test_ui_wait_until (file_gone, path, 30000));
   g_assert_cmpint (tb_test_query_int (f->ts, "SELECT count (*) FROM case_events WHERE kind = "
                                              "'comment' AND data LIKE '%丢弃%'"), ==, 0);
-  g_assert_nonnull (find_toplevel (TB_TYPE_SIGN_IN_WINDOW));
+  g_assert_nonnull (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
 
   quit_application (application);
 }
@@ -1120,7 +976,8 @@ indicator_window_init (IndicatorWindow *w,
   gtk_window_set_default_size (GTK_WINDOW (w->window), 480, 420);
   gtk_window_present (GTK_WINDOW (w->window));
 
-  w->button = GTK_MENU_BUTTON (find_widget (GTK_WIDGET (w->indicator), GTK_TYPE_MENU_BUTTON));
+  w->button = GTK_MENU_BUTTON (tb_test_ui_find_widget (GTK_WIDGET (w->indicator),
+                                                       GTK_TYPE_MENU_BUTTON));
   w->popover = GTK_POPOVER (gtk_menu_button_get_popover (w->button));
   g_assert_nonnull (w->popover);
 }
@@ -1146,7 +1003,7 @@ wait_state (IndicatorWindow *w,
             const char      *state)
 {
   g_object_set_data_full (G_OBJECT (w->indicator), "wanted", g_strdup (state), g_free);
-  g_assert_true (wait_until (state_is, w, 30000));
+  g_assert_true (tb_test_ui_wait_until (state_is, w, 30000));
 }
 
 static void
@@ -1159,7 +1016,7 @@ screenshot_popover (IndicatorWindow *w,
   gtk_menu_button_popup (w->button);
   save_screenshot (w->popover, name);
   gtk_menu_button_popdown (w->button);
-  spin (50);
+  tb_test_ui_spin (50);
 }
 
 static const char *
@@ -1196,8 +1053,8 @@ test_indicator_states (Fixture       *f,
 
   /* Two changes made: counted on the button and in the popover. */
   queue_comments (store, 2, "指示器");
-  g_assert_true (wait_until (unsent_is_two, w.indicator, 5000));
-  badge = GTK_WIDGET (find_widget (GTK_WIDGET (w.button), GTK_TYPE_LABEL));
+  g_assert_true (tb_test_ui_wait_until (unsent_is_two, w.indicator, 5000));
+  badge = GTK_WIDGET (tb_test_ui_find_widget (GTK_WIDGET (w.button), GTK_TYPE_LABEL));
   g_assert_true (gtk_widget_get_visible (badge));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (badge)), ==, "2");
   g_assert_nonnull (strstr (accessible_description (GTK_WIDGET (w.button)), "2"));
@@ -1223,8 +1080,8 @@ test_indicator_states (Fixture       *f,
   screenshot_popover (&w, "indicator-offline", data);
 
   /* Signed out: it offers to sign in again. */
-  tb_sync_engine_sign_out_async (engine, NULL, wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_out_finish (engine, wait_result (&result), &error));
+  tb_sync_engine_sign_out_async (engine, NULL, tb_test_wait_cb, &result);
+  g_assert_true (tb_sync_engine_sign_out_finish (engine, tb_test_wait_result (&result), &error));
   wait_state (&w, "signed-out");
   g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (w.popover),
                                                       T ("_Sign In Again…"))));
@@ -1269,11 +1126,11 @@ test_indicator_progress (Fixture       *f,
   TbServerFaults faults = { 0 };
 
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, "wangfang", PASSWORD, NULL, wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (engine, wait_result (&result), &error));
+  tb_sync_engine_sign_in_async (engine, "wangfang", PASSWORD, NULL, tb_test_wait_cb, &result);
+  g_assert_true (tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error));
 
   indicator_window_init (&w, engine);
-  watch.bar = find_widget (GTK_WIDGET (w.popover), GTK_TYPE_PROGRESS_BAR);
+  watch.bar = tb_test_ui_find_widget (GTK_WIDGET (w.popover), GTK_TYPE_PROGRESS_BAR);
   g_assert_false (gtk_widget_get_visible (watch.bar));
   gtk_menu_button_popup (w.button);
 
@@ -1281,10 +1138,10 @@ test_indicator_progress (Fixture       *f,
    * after a second of syncing; a 4 s answer leaves a loaded CI machine room to see it. */
   faults.delay_ms = 4000;
   tb_server_set_faults (f->ts->server, &faults);
-  tb_sync_engine_sync_async (engine, NULL, wait_cb, &synced);
-  g_assert_true (wait_until (progress_shown, &watch, 60000));
+  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &synced);
+  g_assert_true (tb_test_ui_wait_until (progress_shown, &watch, 60000));
   save_screenshot (w.popover, name);
-  g_assert_true (tb_sync_engine_sync_finish (engine, wait_result (&synced), NULL, &error));
+  g_assert_true (tb_sync_engine_sync_finish (engine, tb_test_wait_result (&synced), NULL, &error));
   g_assert_no_error (error);
   wait_state (&w, "online");
   g_assert_false (gtk_widget_get_visible (watch.bar));
@@ -1322,16 +1179,17 @@ test_sync_log (Fixture       *f,
   g_assert_cmpuint (tb_sync_log_window_get_n_entries (window), ==, entries->len);
 
   /* Newest first: the first row is the latest entry. */
-  list = find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
+  list = tb_test_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_BOX);
   first_row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
   g_assert_nonnull (first_row);
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (find_widget (first_row, GTK_TYPE_LABEL))), ==,
-                   ((TbSyncLogEntry *) g_ptr_array_index (entries, 0))->message);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (tb_test_ui_find_widget (first_row,
+                                                                           GTK_TYPE_LABEL))),
+                   ==, ((TbSyncLogEntry *) g_ptr_array_index (entries, 0))->message);
   save_screenshot (window, name);
 
   /* Another sync shows up by itself. */
   g_assert_true (engine_sync (engine, &error));
-  spin (50);
+  tb_test_ui_spin (50);
   g_assert_cmpuint (tb_sync_log_window_get_n_entries (window), ==, entries->len + 1);
 
   /* Export: oldest first, one entry a line, after a header. */
@@ -1363,13 +1221,13 @@ test_preferences (Fixture       *f,
   g_assert_cmpuint (tb_sync_engine_get_interval (engine), ==, 60);
 
   g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
-  window = find_toplevel (TB_TYPE_PREFERENCES_WINDOW);
+  window = TB_PREFERENCES_WINDOW (tb_test_ui_find_shown_toplevel (TB_TYPE_PREFERENCES_WINDOW));
   g_assert_nonnull (window);
   g_assert_true (tb_preferences_window_get_engine (window) == engine);
   save_screenshot (window, name);
 
   /* Chosen in the window: kept in the settings and applied to the running engine. */
-  combo = ADW_COMBO_ROW (find_widget (GTK_WIDGET (window), ADW_TYPE_COMBO_ROW));
+  combo = ADW_COMBO_ROW (tb_test_ui_find_widget (GTK_WIDGET (window), ADW_TYPE_COMBO_ROW));
   adw_combo_row_set_selected (combo, 3);   /* 30 s, 1, 2, 5 minutes */
   g_assert_cmpuint (g_settings_get_uint (f->settings, "sync-interval"), ==, 300);
   g_assert_cmpuint (tb_sync_engine_get_interval (engine), ==, 300);

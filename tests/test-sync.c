@@ -90,22 +90,6 @@ fixture_teardown (Fixture       *f,
 /* ------------------------------------------------------------------------------------------ */
 /* Clients                                                                                     */
 
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static Client *
 client_new_at (Fixture    *f,
                const char *name,
@@ -150,8 +134,8 @@ client_sign_in (Client      *c,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, wait_cb, &result);
-  if (!tb_sync_engine_sign_in_finish (c->engine, wait_result (&result), error))
+  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
+  if (!tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result), error))
     return FALSE;
   g_free (c->login);
   c->login = g_strdup (login);
@@ -165,8 +149,8 @@ client_sync (Client         *c,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tb_sync_engine_sync_async (c->engine, NULL, wait_cb, &result);
-  return tb_sync_engine_sync_finish (c->engine, wait_result (&result), summary, error);
+  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
+  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), summary, error);
 }
 
 /* Signs in and syncs once; the case service acts as that user afterwards. */
@@ -331,9 +315,10 @@ test_initial_sync (Fixture       *f,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    tb_sync_engine_sign_in_async (c->engine, "wangfang", "not-the-password", NULL, wait_cb,
+    tb_sync_engine_sign_in_async (c->engine, "wangfang", "not-the-password", NULL, tb_test_wait_cb,
                                   &result);
-    g_assert_false (tb_sync_engine_sign_in_finish (c->engine, wait_result (&result), &error));
+    g_assert_false (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result),
+                                                   &error));
     g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_CREDENTIALS);
     g_clear_error (&error);
   }
@@ -1342,8 +1327,9 @@ test_no_keyring (Fixture       *f,
   again = tb_sync_engine_new (c->store, f->ts->base);
   g_assert_cmpstr (tb_sync_engine_get_user_id (again), ==, "u-wangfang");
   tb_sync_engine_set_use_keyring (again, FALSE);
-  tb_sync_engine_restore_session_async (again, NULL, wait_cb, &result);
-  g_assert_false (tb_sync_engine_restore_session_finish (again, wait_result (&result), &error));
+  tb_sync_engine_restore_session_async (again, NULL, tb_test_wait_cb, &result);
+  g_assert_false (tb_sync_engine_restore_session_finish (again, tb_test_wait_result (&result),
+                                                         &error));
   g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT);
   g_assert_false (tb_sync_engine_get_signed_in (again));
 }
@@ -1426,8 +1412,9 @@ test_many_pages (Fixture       *f,
   g_assert_no_error (error);
   g_object_set_data (G_OBJECT (cancellable), "left", &left);
   g_signal_connect (d->engine, "progress", G_CALLBACK (cancel_at_page), cancellable);
-  tb_sync_engine_sync_async (d->engine, cancellable, wait_cb, &result);
-  g_assert_false (tb_sync_engine_sync_finish (d->engine, wait_result (&result), NULL, &error));
+  tb_sync_engine_sync_async (d->engine, cancellable, tb_test_wait_cb, &result);
+  g_assert_false (tb_sync_engine_sync_finish (d->engine, tb_test_wait_result (&result), NULL,
+                                              &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_signal_handlers_disconnect_by_func (d->engine, cancel_at_page, cancellable);

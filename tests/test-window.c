@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
-
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -20,6 +18,7 @@
 #include "tb-service.h"
 #include "tb-sidebar.h"
 #include "tb-store.h"
+#include "tb-test-ui.h"
 #include "tb-window.h"
 #include "tb-workflow.h"
 
@@ -43,96 +42,6 @@ typedef struct
 
 #define N_CASES 5
 
-/* gettext looks LANGUAGE up afresh, but only drops the catalogs it has cached when the locale
- * is set again. C.UTF-8 is the only locale that surely exists, and LANGUAGE overrides it. */
-static void
-set_language (const char *language)
-{
-  if (language != NULL)
-    g_setenv ("LANGUAGE", language, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
-    }
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until @condition holds; FALSE if it still does not after @timeout_ms. */
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
-    }
-
-  return TRUE;
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (g_type_is_a (G_OBJECT_TYPE (root), type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-/* A label showing exactly @text that is on screen (a hidden stack page does not count). */
-static GtkWidget *
-find_mapped_label (GtkWidget  *root,
-                   const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
-      && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_mapped_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 typedef struct
 {
   GtkWidget  *root;
@@ -144,13 +53,13 @@ label_is_shown (gpointer data)
 {
   LabelQuery *query = data;
 
-  return find_mapped_label (query->root, query->text) != NULL;
+  return tb_test_ui_find_mapped_label (query->root, query->text) != NULL;
 }
 
 static GtkSearchEntry *
 get_search_entry (TbWindow *window)
 {
-  GtkWidget *entry = find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = tb_test_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY);
 
   g_assert_nonnull (entry);
   return GTK_SEARCH_ENTRY (entry);
@@ -159,7 +68,7 @@ get_search_entry (TbWindow *window)
 static GtkColumnView *
 get_column_view (TbWindow *window)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *view = tb_test_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW);
 
   g_assert_nonnull (view);
   return GTK_COLUMN_VIEW (view);
@@ -233,7 +142,7 @@ search (TbWindow   *window,
   SearchQuery query = { window, text };
 
   gtk_editable_set_text (GTK_EDITABLE (get_search_entry (window)), text);
-  g_assert_true (wait_until (search_ran, &query, 3000));
+  g_assert_true (tb_test_ui_wait_until (search_ran, &query, 3000));
   g_assert_cmpuint (get_n_rows (window), ==, n_expected);
   g_assert_cmpuint (tb_window_get_n_cases (window), ==, n_expected);
 }
@@ -278,7 +187,7 @@ fixture_set_up_empty (Fixture       *fixture,
   g_autoptr(GSettingsBackend) backend = NULL;
   const char *language = data;
 
-  set_language (language);
+  tb_test_ui_set_language (language);
 
   fixture->dir = g_dir_make_tmp ("tongban-test-window-XXXXXX", &error);
   g_assert_no_error (error);
@@ -347,7 +256,7 @@ fixture_set_up_demo (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  set_language (data);
+  tb_test_ui_set_language (data);
 
   fixture->dir = g_dir_make_tmp ("tongban-test-window-XXXXXX", &error);
   g_assert_no_error (error);
@@ -383,7 +292,7 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->dir);
   g_free (fixture->path);
 
-  set_language (NULL);
+  tb_test_ui_set_language (NULL);
 }
 
 static TbWindow *
@@ -412,42 +321,13 @@ stack_settled (gpointer data)
   return gtk_widget_get_mapped (GTK_WIDGET (stack)) && !gtk_stack_get_transition_running (stack);
 }
 
+/* Once the body has finished sliding to its page: mid-transition, it shows two at once. */
 static void
 save_screenshot (TbWindow   *window,
                  const char *name)
 {
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
-  GskRenderer *renderer;
-  int width;
-  int height;
-
-  g_assert_true (wait_until (stack_settled, window, 3000));
-  spin (100);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  dir = g_build_filename (builddir != NULL ? builddir : ".", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-
-  /* What the window would draw for its next frame. */
-  snapshot = gtk_snapshot_new ();
-  GTK_WIDGET_GET_CLASS (window)->snapshot (GTK_WIDGET (window), snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
+  g_assert_true (tb_test_ui_wait_until (stack_settled, window, 3000));
+  tb_test_ui_save_screenshot (GTK_WIDGET (window), name);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -510,7 +390,7 @@ test_window_properties (Fixture       *fixture,
   search (window, "王芳", 2);
   g_assert_cmpuint (n_cases_notifies, ==, 2);
   gtk_editable_delete_text (GTK_EDITABLE (get_search_entry (window)), 1, -1);  /* Backspace */
-  g_assert_true (wait_until (search_ran, &(SearchQuery) { window, "王" }, 3000));
+  g_assert_true (tb_test_ui_wait_until (search_ran, &(SearchQuery) { window, "王" }, 3000));
   g_assert_cmpuint (tb_window_get_n_cases (window), ==, 2);
   g_assert_cmpuint (n_cases_notifies, ==, 2);
 
@@ -552,7 +432,7 @@ assert_cell_class (TbWindow   *window,
                    const char *text,
                    const char *css_class)
 {
-  GtkWidget *label = find_mapped_label (GTK_WIDGET (window), text);
+  GtkWidget *label = tb_test_ui_find_mapped_label (GTK_WIDGET (window), text);
 
   g_assert_nonnull (label);
   g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (label), css_class));
@@ -572,7 +452,7 @@ test_window_inbox (Fixture       *fixture,
 
   /* The column view lists every case of the store, and draws them. */
   g_assert_cmpuint (get_n_rows (window), ==, N_CASES);
-  g_assert_true (wait_until (label_is_shown, &query, 5000));
+  g_assert_true (tb_test_ui_wait_until (label_is_shown, &query, 5000));
   g_assert_cmpstr (get_page (window), ==, "cases");
 
   first_column = g_list_model_get_item (gtk_column_view_get_columns (view), 0);
@@ -580,30 +460,32 @@ test_window_inbox (Fixture       *fixture,
                    expected->reference_title);
 
   /* Companies are listed by company name, people by their own. */
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "北京星辰科技有限公司"));
-  g_assert_null (find_mapped_label (GTK_WIDGET (window), "李明"));
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), "王芳"));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), "北京星辰科技有限公司"));
+  g_assert_null (tb_test_ui_find_mapped_label (GTK_WIDGET (window), "李明"));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), "王芳"));
 
   /* Services and states by their localized names, as the definitions give them. */
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window),
-                                       tb_service_get_name (fixture->service)));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window),
+                                                  tb_service_get_name (fixture->service)));
   state_name = tb_workflow_get_state_name (fixture->workflow,
                                            tb_workflow_get_initial_state (fixture->workflow));
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), state_name));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), state_name));
 
   /* Deadlines in working days, coloured by urgency. */
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), far_iso));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), far_iso));
   assert_cell_class (window, expected->overdue, "error");
   assert_cell_class (window, expected->soon, "warning");
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->far));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->far));
   g_assert_false (gtk_widget_has_css_class (
-    gtk_widget_get_parent (find_mapped_label (GTK_WIDGET (window), expected->far)), "error"));
+    gtk_widget_get_parent (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->far)),
+    "error"));
   g_assert_false (gtk_widget_has_css_class (
-    gtk_widget_get_parent (find_mapped_label (GTK_WIDGET (window), expected->far)), "warning"));
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->paused));
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->no_limit));
+    gtk_widget_get_parent (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->far)),
+    "warning"));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->paused));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->no_limit));
 
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->count));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->count));
 
   save_screenshot (window, expected->screenshot);
 
@@ -621,8 +503,8 @@ test_window_search (Fixture       *fixture,
   g_autofree char *two = NULL;
 
   g_assert_cmpuint (get_n_rows (window), ==, N_CASES);
-  g_assert_true (wait_until (label_is_shown, &query, 5000));
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), expected->count));
+  g_assert_true (tb_test_ui_wait_until (label_is_shown, &query, 5000));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->count));
 
   /* The search waits for the user to pause typing rather than running on every key. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "王芳");
@@ -631,16 +513,16 @@ test_window_search (Fixture       *fixture,
   /* A two-character Chinese name finds both applicants whose names hold it. */
   search (window, "王芳", 2);
   query.text = "王芳华";
-  g_assert_true (wait_until (label_is_shown, &query, 3000));
-  g_assert_null (find_mapped_label (GTK_WIDGET (window), "张伟"));
+  g_assert_true (tb_test_ui_wait_until (label_is_shown, &query, 3000));
+  g_assert_null (tb_test_ui_find_mapped_label (GTK_WIDGET (window), "张伟"));
   two = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", 2), "2");
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), two));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), two));
 
   /* Latin names are found case-insensitively, references by their parts. */
   search (window, "smith", 1);
   search (window, "TB-2026-000003", 1);
   query.text = "张伟";
-  g_assert_true (wait_until (label_is_shown, &query, 3000));
+  g_assert_true (tb_test_ui_wait_until (label_is_shown, &query, 3000));
   search (window, "星辰", 1);
 
   /* Nothing found says so instead of showing an empty list. */
@@ -754,7 +636,7 @@ test_window_demo (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (n_stored, ==, N_DEMO_CASES);
   g_assert_cmpuint (get_n_rows (window), ==, N_DEMO_CASES);
-  g_assert_true (wait_until (label_is_shown, &query, 5000));
+  g_assert_true (tb_test_ui_wait_until (label_is_shown, &query, 5000));
   save_screenshot (window, "window-demo-en.png");
 
   /* The inbox finds what the store finds. */
@@ -770,7 +652,7 @@ test_window_demo (Fixture       *fixture,
 static TbSidebar *
 get_sidebar (TbWindow *window)
 {
-  GtkWidget *sidebar = find_widget (GTK_WIDGET (window), TB_TYPE_SIDEBAR);
+  GtkWidget *sidebar = tb_test_ui_find_widget (GTK_WIDGET (window), TB_TYPE_SIDEBAR);
 
   g_assert_nonnull (sidebar);
   return TB_SIDEBAR (sidebar);
@@ -863,7 +745,9 @@ test_window_desk (Fixture       *fixture,
     g_autofree char *service_id = NULL;
     guint n;
 
-    for (GtkWidget *w = find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN); w != NULL; w = NULL)
+    for (GtkWidget *w = tb_test_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN);
+         w != NULL;
+         w = NULL)
       services = GTK_DROP_DOWN (w);
     g_assert_nonnull (services);
     gtk_drop_down_set_selected (services, 1);
@@ -887,9 +771,10 @@ test_window_desk (Fixture       *fixture,
   first = g_list_model_get_item (rows, 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-selected", NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (get_content_stack (window)), ==, "case");
-  g_assert_nonnull (find_mapped_label (GTK_WIDGET (window), tb_case_get_ref (first)));
+  g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), tb_case_get_ref (first)));
   {
-    TbCaseView *case_view = TB_CASE_VIEW (find_widget (GTK_WIDGET (window), TB_TYPE_CASE_VIEW));
+    TbCaseView *case_view = TB_CASE_VIEW (tb_test_ui_find_widget (GTK_WIDGET (window),
+                                                                  TB_TYPE_CASE_VIEW));
 
     g_assert_cmpstr (tb_case_view_get_case_id (case_view), ==, tb_case_get_id (first));
     g_assert_nonnull (tb_case_view_get_case (case_view));
@@ -899,17 +784,10 @@ test_window_desk (Fixture       *fixture,
 
   /* Ctrl+N registers a new case at the counter, in its own dialog. */
   {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-    GtkWindow *dialog = NULL;
+    GtkWindow *dialog;
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-case", NULL));
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
-      {
-        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-        if (TB_IS_NEW_CASE_DIALOG (w))
-          dialog = w;
-      }
+    dialog = tb_test_ui_find_toplevel (TB_TYPE_NEW_CASE_DIALOG);
     g_assert_nonnull (dialog);
     g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
     gtk_window_destroy (dialog);
@@ -923,7 +801,7 @@ test_window_desk (Fixture       *fixture,
   g_assert_true (tb_case_service_comment (service, tb_case_get_id (first), "已电话联系申请人",
                                           &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (count_is, &query, 3000));
+  g_assert_true (tb_test_ui_wait_until (count_is, &query, 3000));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.select-view", "s", "sent");
   g_assert_cmpuint (get_n_rows (window), ==, 1);
   {
