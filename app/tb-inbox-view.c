@@ -222,3 +222,17 @@ tb_inbox_view_configure (TbInboxView  view,
 
   return decided;
 }
+
+/**
+ * tb_inbox_format_case_count:
+ * @n_cases: a number of cases
+ *
+ * Returns: (transfer full): "1,234 cases", digits grouped as the locale does, translated
+ */
+char *
+tb_inbox_format_case_count (guint n_cases)
+{
+  g_autofree char *number = g_strdup_printf ("%'u", n_cases);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", n_cases), number);
+}

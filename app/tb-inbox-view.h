@@ -66,5 +66,6 @@ TbInboxFilter  tb_inbox_view_configure    (TbInboxView  view,
                                            TbCaseList  *list,
                                            const char  *user_id,
                                            const char  *team_id);
+char          *tb_inbox_format_case_count (guint        n_cases);
 
 G_END_DECLS

@@ -66,7 +66,7 @@ update_count (TbSidebar   *self,
 
   gtk_label_set_label (r->count_label, r->list != NULL ? number : "");
   /* The row reads as "Overdue, 3 cases" rather than a name and a bare number. */
-  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", n), number);
+  description = tb_inbox_format_case_count (n);
   gtk_accessible_update_property (GTK_ACCESSIBLE (r->row),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, tb_inbox_view_get_title (view),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,

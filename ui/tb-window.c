@@ -188,41 +188,33 @@ tb_window_update_selection (TbWindow *self)
 }
 
 static void
+tb_window_update_count (TbWindow *self)
+{
+  guint n_cases = 0;
+  g_autofree char *text = NULL;
+  gboolean changed;
+
+  if (self->cases != NULL)
+    n_cases = g_list_model_get_n_items (G_LIST_MODEL (self->cases));
+  changed = self->n_cases != n_cases;
+  self->n_cases = n_cases;
+
+  text = tb_inbox_format_case_count (n_cases);
+  gtk_label_set_label (self->count_label, text);
+  /* After n_cases: the selection's label says "3 of 1,204". */
+  tb_window_update_selection (self);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CASES]);
+}
+
+static void
 on_selection_changed (TbWindow          *self,
                       guint              position,
                       guint              n_items,
                       GtkSelectionModel *model)
 {
-  guint n_cases = self->cases != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->cases)) : 0;
-  g_autofree char *number = g_strdup_printf ("%'u", n_cases);
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", n_cases), number);
-  gtk_label_set_label (self->count_label, text);
-  tb_window_update_selection (self);
-}
-
-static void
-tb_window_update_count (TbWindow *self)
-{
-  guint n_cases = 0;
-  g_autofree char *number = NULL;
-  g_autofree char *text = NULL;
-
-  if (self->cases != NULL)
-    n_cases = g_list_model_get_n_items (G_LIST_MODEL (self->cases));
-
-  /* The ' flag groups digits as the locale does: "1,234 cases". */
-  number = g_strdup_printf ("%'u", n_cases);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s case", "%s cases", n_cases), number);
-  gtk_label_set_label (self->count_label, text);
-  tb_window_update_selection (self);
-
-  if (self->n_cases != n_cases)
-    {
-      self->n_cases = n_cases;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CASES]);
-    }
+  tb_window_update_count (self);
 }
 
 static void
