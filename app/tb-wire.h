@@ -15,6 +15,15 @@ G_BEGIN_DECLS
 #define TB_WIRE_ERROR (tb_wire_error_quark ())
 
 /**
+ * TB_WIRE_PROBLEM_FIELD_NOT_EDITABLE:
+ *
+ * The `code` of the `forbidden` problem of a `case.update_fields` that changes fields the
+ * caller's roles may not edit in the case's state; the problem's `fields` lists them and its
+ * `state` names the state (docs/protocol.md).
+ */
+#define TB_WIRE_PROBLEM_FIELD_NOT_EDITABLE "field-not-editable"
+
+/**
  * TbWireError:
  * @TB_WIRE_ERROR_INVALID: a member is missing, of the wrong type, or not a valid value
  *

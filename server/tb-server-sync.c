@@ -589,6 +589,27 @@ caller_has_case_scope (const TbServerCaller *caller)
   return (caller->roles & ROLES_ACTING) != 0;
 }
 
+/* The roles the caller acts in on one case, counted as the desk counts them
+ * (tb_case_service_get_case_roles()), so that the workflow is asked the same question on both
+ * ends: a caseworker on the cases assigned to them, a supervisor on their teams' cases, a
+ * trainer in every role of the procedure on practice cases. */
+static TbRole
+caller_case_roles (const TbServerCaller *caller,
+                   const char           *assignee_id,
+                   const char           *team_id,
+                   gboolean              practice)
+{
+  TbRole roles = TB_ROLE_NONE;
+
+  if (practice && (caller->roles & TB_ROLE_TRAINER))
+    roles |= TB_ROLE_CASEWORKER | TB_ROLE_SUPERVISOR;
+  if ((caller->roles & TB_ROLE_CASEWORKER) && g_strcmp0 (assignee_id, caller->user_id) == 0)
+    roles |= TB_ROLE_CASEWORKER;
+  if ((caller->roles & TB_ROLE_SUPERVISOR) && tb_server_caller_in_team (caller, team_id))
+    roles |= TB_ROLE_SUPERVISOR;
+  return roles;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Cases                                                                                       */
 
@@ -1543,6 +1564,47 @@ add_form_problems (JsonArray  *errors,
     }
 }
 
+/*
+ * Refuses a change of fields that the caller's roles may not edit in the case's state: a
+ * `forbidden` problem whose `code` and `fields` say which, so that the desk can tell its user
+ * in their own language; the detail is for logs.
+ */
+static gboolean
+reject_not_editable (Outcome        *out,
+                     const CaseRow  *row,
+                     TbWorkflow     *workflow,
+                     GPtrArray      *fields)
+{
+  static const char * const english[] = { "en", NULL };
+  g_autoptr(GString) list = g_string_new (NULL);
+  const char *state_name = tb_workflow_get_state_name_for (workflow, row->state, english);
+  JsonArray *ids = json_array_new ();
+  JsonObject *problem;
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const char *id = g_ptr_array_index (fields, i);
+
+      g_string_append_printf (list, "%s“%s”", i > 0 ? ", " : "", id);
+      json_array_add_string_element (ids, id);
+    }
+
+  reject (out, TB_PROBLEM_FORBIDDEN,
+          "Your roles on case %s may not change %s while it is “%s”.", row->ref, list->str,
+          state_name != NULL ? state_name : row->state);
+  problem = json_node_get_object (out->problem);
+  json_object_set_string_member (problem, "code", TB_WIRE_PROBLEM_FIELD_NOT_EDITABLE);
+  json_object_set_array_member (problem, "fields", ids);
+  json_object_set_string_member (problem, "state", row->state);
+  return TRUE;
+}
+
+/*
+ * Changes form fields, with the desk's rules (tb_case_service_update_fields()): only the fields
+ * the workflow lets the caller's roles on the case edit in its state, only fields of the form,
+ * and the changed values must pass the form's validation. A field out of bounds makes the whole
+ * mutation `forbidden` (checked before the values, as a 403 comes before a 400 or 422).
+ */
 static gboolean
 apply_update_fields (Ctx            *ctx,
                      const Mutation *m,
@@ -1553,6 +1615,7 @@ apply_update_fields (Ctx            *ctx,
   g_auto(CaseRow) row = { 0 };
   g_autoptr(GError) request_error = NULL;
   g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) not_editable = g_ptr_array_new ();
   g_autoptr(JsonArray) errors = json_array_new ();
   g_autoptr(JsonNode) form_node = NULL;
   g_autoptr(JsonObject) data = NULL;
@@ -1562,6 +1625,8 @@ apply_update_fields (Ctx            *ctx,
   const char *case_id, *name;
   JsonNode *value;
   TbService *service;
+  TbWorkflow *workflow;
+  TbRole roles;
   gint64 base;
   gboolean go;
 
@@ -1590,6 +1655,10 @@ apply_update_fields (Ctx            *ctx,
   if (!(service = ctx_get_service (ctx, row.service_id, error)))
     return *error == NULL ? reject (out, TB_PROBLEM_WORKFLOW, "The case's service %s is not"
                                     " known.", row.service_id) : FALSE;
+  if (!(workflow = ctx_get_workflow (ctx, tb_service_get_workflow_id (service), error)))
+    return *error == NULL ? reject (out, TB_PROBLEM_WORKFLOW, "The service's workflow %s is"
+                                    " not known.", tb_service_get_workflow_id (service))
+                          : FALSE;
 
   form_node = parse_json (row.form);
   if (form_node == NULL || !JSON_NODE_HOLDS_OBJECT (form_node))
@@ -1599,6 +1668,10 @@ apply_update_fields (Ctx            *ctx,
       return FALSE;
     }
   form = json_node_get_object (form_node);
+
+  /* The state and roles of now, not of the base version: a case that moved on since the
+   * change was made offline takes only what may be changed in its new state. */
+  roles = caller_case_roles (ctx->caller, row.assignee_id, row.team_id, row.practice);
 
   json_object_iter_init (&iter, fields);
   while (json_object_iter_next (&iter, &name, &value))
@@ -1612,11 +1685,20 @@ apply_update_fields (Ctx            *ctx,
           continue;
         }
 
+      if (!tb_workflow_can_edit_field (workflow, row.state, roles, name))
+        {
+          g_ptr_array_add (not_editable, (gpointer) name);
+          continue;
+        }
+
       if (JSON_NODE_HOLDS_NULL (value))
         json_object_remove_member (form, name);
       else
         json_object_set_member (form, name, json_node_copy (value));
     }
+
+  if (not_editable->len > 0)
+    return reject_not_editable (out, &row, workflow, not_editable);
 
   /* Only the fields changed are judged: the rest were accepted before, perhaps under an older
    * definition of the form. */
@@ -1707,7 +1789,8 @@ apply_create (Ctx            *ctx,
   g_autofree char *form_text = NULL;
   g_autofree char *form_pointer = NULL;
   g_autofree char *ref = NULL;
-  const char *case_id, *service_id, *name, *kind, *company, *team;
+  const char *case_id, *service_id, *name, *kind, *company, *team, *field;
+  JsonObjectIter iter;
   JsonObject *form;
   TbService *service;
   TbWorkflow *workflow;
@@ -1764,7 +1847,18 @@ apply_create (Ctx            *ctx,
                                              : "A person applicant has no company name.");
     }
 
+  /* The form holds the service's fields only, as a change of fields does: nothing else is
+   * stored for a crafted client. */
   form_pointer = arg_pointer (m, "form");
+  json_object_iter_init (&iter, form);
+  while (json_object_iter_next (&iter, &field, NULL))
+    if (tb_service_lookup_field (service, field) == NULL)
+      {
+        g_autoptr(GString) pointer = g_string_new (form_pointer);
+
+        append_pointer_token (pointer, field);
+        add_validation_error (errors, pointer->str, "The form has no such field.");
+      }
   tb_service_validate_form (service, form, &problems);
   add_form_problems (errors, problems, form_pointer, NULL);
   if (json_array_get_length (errors) > 0)

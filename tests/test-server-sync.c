@@ -342,6 +342,7 @@ insert_case (Fixture    *f,
 #define CASE_C "aaaaaaaa-0000-4000-8000-000000000003"
 #define CASE_S "aaaaaaaa-0000-4000-8000-000000000004"
 #define CASE_P "aaaaaaaa-0000-4000-8000-000000000005"
+#define CASE_D "aaaaaaaa-0000-4000-8000-000000000006"
 
 /* A few cases with known states, in team-market (business-licence, workflow "registration"),
  * one in team-social, one practice case. */
@@ -919,18 +920,19 @@ test_push_update_fields (Fixture       *f,
   g_autofree char *value = NULL;
   JsonObject *problem;
   JsonArray *errors;
-  const char *bad = "[{\"id\":1,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\"" CASE_A
+  const char *bad = "[{\"id\":1,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\"" CASE_B
                     "\",\"fields\":{\"registered_capital\":-5,\"legal_rep_phone\":\"12345\","
                     "\"shareholders\":[{\"name\":\"\"}],\"favourite_colour\":\"blue\"}}}]";
-  const char *good = "[{\"id\":2,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\"" CASE_A
+  const char *good = "[{\"id\":2,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\"" CASE_B
                      "\",\"fields\":{\"registered_capital\":500,\"uscc\":null}},"
-                     "\"base_versions\":{\"case:" CASE_A "\":1}}]";
-  const char *stale = "[{\"id\":3,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\"" CASE_A
+                     "\"base_versions\":{\"case:" CASE_B "\":1}}]";
+  const char *stale = "[{\"id\":3,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\"" CASE_B
                       "\",\"fields\":{\"registered_capital\":700}},"
-                      "\"base_versions\":{\"case:" CASE_A "\":1}}]";
+                      "\"base_versions\":{\"case:" CASE_B "\":1}}]";
 
+  /* Received: the caseworker may change every field (workflow "registration"). */
   insert_test_cases (f);
-  before = case_field (f, CASE_A, "form");
+  before = case_field (f, CASE_B, "form");
 
   response = push (f, wangfang, "client-w", bad);
   assert_result (response, 0, 1, "rejected");
@@ -954,19 +956,19 @@ test_push_update_fields (Fixture       *f,
     g_assert_true (g_strv_contains ((const char * const *) pointers->pdata,
                                     "/mutations/0/args/fields/shareholders/0/name"));
   }
-  value = case_field (f, CASE_A, "form");
+  value = case_field (f, CASE_B, "form");
   g_assert_cmpstr (value, ==, before);
-  g_assert_cmpint (case_version (f, CASE_A), ==, 1);
+  g_assert_cmpint (case_version (f, CASE_B), ==, 1);
 
   g_clear_pointer (&response, json_object_unref);
   response = push (f, wangfang, "client-w", good);
   assert_result (response, 0, 2, "applied");
   g_free (value);
   value = query_text (f, "SELECT json_extract (form, '$.registered_capital') FROM cases"
-                         " WHERE id = '%s'", CASE_A);
+                         " WHERE id = '%s'", CASE_B);
   g_assert_cmpstr (value, ==, "500");
   g_free (value);
-  value = query_text (f, "SELECT json_type (form, '$.uscc') FROM cases WHERE id = '%s'", CASE_A);
+  value = query_text (f, "SELECT json_type (form, '$.uscc') FROM cases WHERE id = '%s'", CASE_B);
   g_assert_null (value);
 
   /* Another edit of the form based on the version before this one conflicts. */
@@ -975,8 +977,245 @@ test_push_update_fields (Fixture       *f,
   assert_result (response, 0, 3, "conflict");
   g_free (value);
   value = query_text (f, "SELECT json_extract (form, '$.registered_capital') FROM cases"
-                         " WHERE id = '%s'", CASE_A);
+                         " WHERE id = '%s'", CASE_B);
   g_assert_cmpstr (value, ==, "500");
+}
+
+/* A case.update_fields mutation changing @fields (a JSON object text). */
+static char *
+update_fields (gint64      id,
+               const char *case_id,
+               const char *fields)
+{
+  return g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"name\":\"case.update_fields\",\"args\":"
+                          "{\"case_id\":\"%s\",\"fields\":%s}}", id, case_id, fields);
+}
+
+/* Pushes one mutation and returns its result (owned by @response). */
+static JsonObject *
+push_one (Fixture              *f,
+          const TbServerCaller *caller,
+          const char           *client,
+          const char           *mutation,
+          JsonObject          **response)
+{
+  g_autofree char *batch = g_strdup_printf ("[%s]", mutation);
+
+  g_clear_pointer (response, json_object_unref);
+  *response = push (f, caller, client, batch);
+  g_assert_cmpuint (n_results (*response), ==, 1);
+  return result_at (*response, 0);
+}
+
+/* Asserts that @result is the refusal to change exactly @fields in @state. */
+static void
+assert_not_editable (JsonObject         *result,
+                     const char         *state,
+                     const char * const *fields)
+{
+  JsonObject *problem;
+  JsonArray *listed;
+
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "rejected");
+  g_assert_cmpstr (problem_type (result), ==, TB_PROBLEM_BASE_URI "forbidden");
+  problem = json_object_get_object_member (result, "problem");
+  g_assert_cmpint (json_object_get_int_member (problem, "status"), ==, 403);
+  g_assert_cmpstr (json_object_get_string_member (problem, "code"), ==,
+                   TB_WIRE_PROBLEM_FIELD_NOT_EDITABLE);
+  g_assert_cmpstr (json_object_get_string_member (problem, "state"), ==, state);
+  listed = json_object_get_array_member (problem, "fields");
+  g_assert_cmpuint (json_array_get_length (listed), ==, g_strv_length ((char **) fields));
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      g_assert_cmpstr (json_array_get_string_element (listed, i), ==, fields[i]);
+      g_assert_nonnull (strstr (json_object_get_string_member (problem, "detail"), fields[i]));
+    }
+  g_assert_false (json_object_has_member (result, "version"));
+  g_assert_false (json_object_has_member (result, "record"));
+}
+
+static char *
+form_value (Fixture    *f,
+            const char *case_id,
+            const char *field)
+{
+  return query_text (f, "SELECT json_extract (form, '$.%s') FROM cases WHERE id = '%s'",
+                     field, case_id);
+}
+
+/*
+ * The server holds every client to the workflow's `editable` rules, whatever the client
+ * checked: in "registration", a case in review is open to its supervisor but only its
+ * business scope to its caseworker; in "standard", nothing of a case in review changes.
+ */
+static void
+test_push_editable_fields (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TbServerCaller) wangfang = WANGFANG ();
+  g_autoptr(TbServerCaller) chenjing = CHENJING ();
+  g_autoptr(TbServerCaller) wuting = WUTING ();
+  g_autoptr(TbServerCaller) both = caller_new ("u-wangfang", TB_ROLE_CASEWORKER
+                                                             | TB_ROLE_SUPERVISOR,
+                                               "team-social");
+  g_autoptr(JsonObject) response = NULL;
+  g_autofree char *form_before = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *m = NULL;
+  JsonObject *result;
+
+  insert_test_cases (f);
+  /* Social insurance ("standard" workflow) in review, assigned to Wang Fang. */
+  insert_case (f, CASE_D, "social-insurance-transfer", "in_review", "u-wangfang", "team-market",
+               "2026-09-29", "2026-10-26", FALSE);
+  form_before = case_field (f, CASE_A, "form");
+
+  /* Allowed: the caseworker changes the business scope of her case in review. */
+  m = update_fields (1, CASE_A, "{\"business_scope\":"
+                                "\"食品销售；餐饮服务；日用百货销售\"}");
+  result = push_one (f, wangfang, "client-w", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 2);
+  value = form_value (f, CASE_A, "business_scope");
+  g_assert_cmpstr (value, ==, "食品销售；餐饮服务；日用百货销售");
+  g_clear_pointer (&form_before, g_free);
+  form_before = case_field (f, CASE_A, "form");
+
+  /* Not editable by her role at this step: refused with the fields named, and none of the
+   * mutation applies, not even the field she may change. */
+  g_free (m);
+  m = update_fields (2, CASE_A, "{\"business_scope\":\"零售\",\"registered_capital\":900,"
+                                "\"legal_rep_phone\":\"13800138000\"}");
+  result = push_one (f, wangfang, "client-w", m, &response);
+  {
+    const char *fields[] = { "registered_capital", "legal_rep_phone", NULL };
+    assert_not_editable (result, "in_review", fields);
+  }
+  g_free (value);
+  value = case_field (f, CASE_A, "form");
+  g_assert_cmpstr (value, ==, form_before);
+  g_assert_cmpint (case_version (f, CASE_A), ==, 2);
+
+  /* …and the refusal used up the id, once: sent again it is a duplicate that tells it. */
+  g_assert_cmpint (json_object_get_int_member (response, "last_mutation_id"), ==, 2);
+  result = push_one (f, wangfang, "client-w", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "duplicate");
+  {
+    JsonObject *original = json_object_get_object_member (result, "original");
+    const char *fields[] = { "registered_capital", "legal_rep_phone", NULL };
+
+    g_assert_nonnull (original);
+    assert_not_editable (original, "in_review", fields);
+  }
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM mutations WHERE client_id = 'client-w'"
+                                 " AND status = 'rejected'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM audit WHERE action ="
+                                 " 'case.update_fields' AND json_extract (detail,"
+                                 " '$.problem.code') = 'field-not-editable'"), ==, 1);
+  g_assert_cmpint (case_version (f, CASE_A), ==, 2);
+
+  /* Another role: her supervisor may change the same field of the same case. */
+  g_free (m);
+  m = update_fields (1, CASE_A, "{\"registered_capital\":900}");
+  result = push_one (f, chenjing, "client-c", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  g_free (value);
+  value = form_value (f, CASE_A, "registered_capital");
+  g_assert_cmpstr (value, ==, "900");
+
+  /* The roles counted are those on the case: supervising another team does not make her a
+   * supervisor of her own case. */
+  g_free (m);
+  m = update_fields (1, CASE_A, "{\"registered_capital\":800}");
+  result = push_one (f, both, "client-b", m, &response);
+  {
+    const char *fields[] = { "registered_capital", NULL };
+    assert_not_editable (result, "in_review", fields);
+  }
+
+  /* A trainer acts in every role on a practice case. */
+  g_free (m);
+  m = update_fields (1, CASE_P, "{\"registered_capital\":800}");
+  result = push_one (f, wuting, "client-t", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+
+  /* Another state: nothing of a case in review under "standard" changes, for anyone… */
+  g_free (m);
+  m = update_fields (3, CASE_D, "{\"new_employer\":\"x\"}");
+  result = push_one (f, wangfang, "client-w", m, &response);
+  {
+    const char *fields[] = { "new_employer", NULL };
+    assert_not_editable (result, "in_review", fields);
+  }
+  g_free (m);
+  m = update_fields (2, CASE_D, "{\"new_employer\":\"x\"}");
+  result = push_one (f, chenjing, "client-c", m, &response);
+  {
+    const char *fields[] = { "new_employer", NULL };
+    assert_not_editable (result, "in_review", fields);
+  }
+
+  /* …until it is returned to the applicant: then the form is open again. */
+  g_free (m);
+  m = decide (4, CASE_D, "return", "缺少参保缴费凭证", 1);
+  result = push_one (f, wangfang, "client-w", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  g_free (m);
+  m = update_fields (5, CASE_D, "{\"new_employer\":\"已补交\"}");
+  result = push_one (f, wangfang, "client-w", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  g_free (value);
+  value = form_value (f, CASE_D, "new_employer");
+  g_assert_cmpstr (value, ==, "已补交");
+
+  /* A change made offline while the case was open is judged in the state of now. */
+  g_free (m);
+  m = decide (6, CASE_B, "accept", NULL, 1);
+  result = push_one (f, wangfang, "client-w", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  g_free (m);
+  m = g_strdup_printf ("{\"id\":7,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\""
+                       CASE_B "\",\"fields\":{\"registered_capital\":1}},"
+                       "\"base_versions\":{\"case:" CASE_B "\":1}}");
+  result = push_one (f, wangfang, "client-w", m, &response);
+  {
+    const char *fields[] = { "registered_capital", NULL };
+    assert_not_editable (result, "in_review", fields);
+  }
+
+  /* Invalid values of editable fields, and fields the form lacks: a validation problem
+   * pointing at each. */
+  g_free (m);
+  m = update_fields (8, CASE_A, "{\"business_scope\":\"零售\",\"favourite_colour\":\"blue\"}");
+  result = push_one (f, wangfang, "client-w", m, &response);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "rejected");
+  g_assert_cmpstr (problem_type (result), ==, TB_PROBLEM_BASE_URI "validation");
+  {
+    JsonArray *errors = json_object_get_array_member (json_object_get_object_member (result,
+                                                                                     "problem"),
+                                                      "errors");
+
+    g_assert_cmpuint (json_array_get_length (errors), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (errors, 0),
+                                                    "pointer"), ==,
+                     "/mutations/0/args/fields/favourite_colour");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (errors, 1),
+                                                    "pointer"), ==,
+                     "/mutations/0/args/fields/business_scope");
+  }
+  g_free (value);
+  value = form_value (f, CASE_A, "business_scope");
+  g_assert_cmpstr (value, ==, "食品销售；餐饮服务；日用百货销售");
+
+  /* A field the form lacks beside one she may not change: the permission is checked first. */
+  g_free (m);
+  m = update_fields (9, CASE_A, "{\"favourite_colour\":\"blue\",\"uscc\":null}");
+  result = push_one (f, wangfang, "client-w", m, &response);
+  {
+    const char *fields[] = { "uscc", NULL };
+    assert_not_editable (result, "in_review", fields);
+  }
+  g_assert_cmpint (json_object_get_int_member (response, "last_mutation_id"), ==, 9);
 }
 
 static char *
@@ -1074,7 +1313,8 @@ test_push_create (Fixture       *f,
   value = case_field (f, practice, "practice");
   g_assert_cmpstr (value, ==, "1");
 
-  /* The same id again, an id that is not a UUID, a company without its name, a bad form. */
+  /* The same id again, an id that is not a UUID, an unknown service, a bad form, a form with
+   * a member that is not one of its fields. */
   {
     g_autofree char *again = create_mutation (f, 2, licence, "business-licence");
     g_autofree char *not_uuid = create_mutation (f, 3, "case-1", "business-licence");
@@ -1084,6 +1324,9 @@ test_push_create (Fixture       *f,
                            "\"cccccccc-0000-4000-8000-00000000000a\",\"service_id\":"
                            "\"business-licence\",\"applicant_name\":\"王芳\",\"applicant_kind\":"
                            "\"company\",\"form\":{\"registered_capital\":\"lots\"}}}";
+    g_autofree char *extra = create_mutation (f, 6, "cccccccc-0000-4000-8000-00000000000b",
+                                              "business-licence");
+    g_auto(GStrv) parts = NULL;
     char *p;
 
     /* Make the fourth name a service that does not exist. */
@@ -1091,9 +1334,15 @@ test_push_create (Fixture       *f,
     g_assert_nonnull (p);
     memcpy (p + strlen ("\"service_id\":\""), "business-licenxe", 16);
 
+    /* Give the sixth a valid form with a member that is not a field of it. */
+    parts = g_strsplit (extra, "\"form\":{", 2);
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    g_free (extra);
+    extra = g_strconcat (parts[0], "\"form\":{\"favourite_colour\":\"blue\",", parts[1], NULL);
+
     g_clear_pointer (&response, json_object_unref);
     g_free (batch);
-    batch = g_strdup_printf ("[%s,%s,%s,%s]", again, not_uuid, unknown, bad_form);
+    batch = g_strdup_printf ("[%s,%s,%s,%s,%s]", again, not_uuid, unknown, bad_form, extra);
     response = push (f, wangfang, "client-w", batch);
     assert_result (response, 0, 2, "rejected");
     g_assert_cmpstr (problem_type (result_at (response, 0)), ==, TB_PROBLEM_BASE_URI "conflict");
@@ -1109,6 +1358,16 @@ test_push_create (Fixture       *f,
       JsonArray *errors = json_object_get_array_member (problem, "errors");
 
       g_assert_cmpuint (json_array_get_length (errors), >, 3);
+    }
+    assert_result (response, 4, 6, "rejected");
+    {
+      JsonObject *problem = json_object_get_object_member (result_at (response, 4), "problem");
+      JsonArray *errors = json_object_get_array_member (problem, "errors");
+
+      g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (errors, 0),
+                                                      "pointer"), ==,
+                       "/mutations/4/args/form/favourite_colour");
     }
   }
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM cases WHERE id LIKE 'cccccccc-%'"), ==, 3);
@@ -1976,7 +2235,7 @@ test_attachments (Fixture       *f,
 
   update = g_strdup_printf ("[{\"id\":1,\"name\":\"case.update_fields\",\"args\":{\"case_id\":"
                             "\"%s\",\"fields\":{\"attachments\":[{\"name\":\"营业执照.pdf\","
-                            "\"size\":%" G_GSIZE_FORMAT ",\"sha256\":\"%s\"}]}}}]", CASE_A,
+                            "\"size\":%" G_GSIZE_FORMAT ",\"sha256\":\"%s\"}]}}}]", CASE_B,
                             g_bytes_get_size (scan), sha);
   response = push (f, wangfang, "client-w", update);
   assert_result (response, 0, 1, "applied");
@@ -2449,6 +2708,7 @@ main (int   argc,
   ADD ("push/permission", test_push_permission);
   ADD ("push/clock", test_push_clock);
   ADD ("push/update-fields", test_push_update_fields);
+  ADD ("push/editable-fields", test_push_editable_fields);
   ADD ("push/create", test_push_create);
   ADD ("push/bad-input", test_push_bad_input);
   g_test_add ("/server-sync/pull/paging", Fixture, NULL, fixture_setup_large, test_pull_paging,

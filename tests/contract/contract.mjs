@@ -266,6 +266,28 @@ function transitionsFrom(workflow, stateId, role) {
   });
 }
 
+// Whether a user acting in `role` may change form field `fieldId` while a case of `workflow` is
+// in state `stateId` (the state's `editable` rules; "*" stands for every field).
+function mayEdit(workflow, stateId, role, fieldId) {
+  const st = (workflow.states ?? []).find((s) => s.id === stateId);
+  return (st?.editable ?? []).some(
+    (rule) =>
+      (rule.roles ?? []).includes(role) &&
+      ((rule.fields ?? []).includes('*') || (rule.fields ?? []).includes(fieldId)),
+  );
+}
+
+// A top-level field of `service` that takes a short free text.
+function isFreeText(f) {
+  return (
+    ['text', 'multiline'].includes(f.type) && !f.pattern && (f.min ?? 0) <= 8 && (f.max ?? 100) >= 8
+  );
+}
+
+function formFields(service) {
+  return service.form.sections.flatMap((section) => section.fields);
+}
+
 async function main() {
   const started = await tap.test('the server starts on 127.0.0.1:0 with a demo', async () => {
     assert(SERVER, 'usage: contract.mjs path/to/tongban-server [SOURCE_ROOT]');
@@ -608,19 +630,34 @@ async function main() {
     { skip: decided ? null : 'no decision' },
   );
 
+  // The caseworker's cases as they are now: the pulled ones, the decided one moved on.
+  const casesNow = () =>
+    [...state.cases.values()].map((c) =>
+      state.decided && c.id === state.decided.id
+        ? { ...c, state: transition.to, version: state.decided.version }
+        : c,
+    );
+
   await tap.test(
     'field changes and a new case are applied',
     async () => {
+      // A free text field the caseworker may change in the case's state (the workflow's
+      // `editable`), on an open case of theirs.
+      let edited = null;
+      for (const c of casesNow()) {
+        const service = state.services.get(c.service_id);
+        const workflow = service && state.workflows.get(service.workflow);
+        if (c.closed || !workflow) continue;
+        const field = formFields(service).find(
+          (f) => isFreeText(f) && mayEdit(workflow, c.state, 'caseworker', f.id),
+        );
+        if (field) {
+          edited = { id: c.id, field: field.id, base: c.version };
+          break;
+        }
+      }
+      assert(edited, 'no case of the caseworker has a free text field the caseworker may edit');
       const service = state.services.get(target.service_id);
-      const fields = service.form.sections.flatMap((section) => section.fields);
-      const field = fields.find(
-        (f) =>
-          ['text', 'multiline'].includes(f.type) &&
-          !f.pattern &&
-          (f.min ?? 0) <= 8 &&
-          (f.max ?? 100) >= 8,
-      );
-      assert(field, `no free text field in ${service.id}`);
       const a = await api('POST', '/api/v1/sync/push', {
         token: cw(),
         json: {
@@ -630,8 +667,8 @@ async function main() {
             {
               id: 4,
               name: 'case.update_fields',
-              args: { case_id: target.id, fields: { [field.id]: '合同测试字段内容' } },
-              base_versions: { [`case:${target.id}`]: state.decided.version },
+              args: { case_id: edited.id, fields: { [edited.field]: '合同测试字段内容' } },
+              base_versions: { [`case:${edited.id}`]: edited.base },
               device_time: new Date().toISOString(),
             },
             {
@@ -659,11 +696,11 @@ async function main() {
         ],
         `results ${JSON.stringify(a.json.results).slice(0, 600)}`,
       );
-      const changed = await api('GET', `/api/v1/cases/${target.id}`, { token: cw() });
-      assertEqual(changed.json.form[field.id], '合同测试字段内容', `form.${field.id}`);
+      const changed = await api('GET', `/api/v1/cases/${edited.id}`, { token: cw() });
+      assertEqual(changed.json.form[edited.field], '合同测试字段内容', `form.${edited.field}`);
       assertEqual(changed.json.events.at(-1).kind, 'fields', 'the last event');
-      state.fieldChange = { field: field.id, base: state.decided.version };
-      state.decided.version = changed.json.version;
+      state.fieldChange = { ...edited, version: changed.json.version };
+      if (edited.id === state.decided.id) state.decided.version = changed.json.version;
       const created = await api('GET', `/api/v1/cases/${state.createdId}`, { token: cw() });
       expectStatus(created, 200);
       const workflow = state.workflows.get(service.workflow);
@@ -692,7 +729,7 @@ async function main() {
     "a field change made on an older version is a conflict carrying the server's case",
     async () => {
       const before = await lastMutationId();
-      const { field, base } = state.fieldChange;
+      const { id, field, base, version } = state.fieldChange;
       const a = await api('POST', '/api/v1/sync/push', {
         token: cw(),
         json: {
@@ -702,8 +739,8 @@ async function main() {
             {
               id: before + 1,
               name: 'case.update_fields',
-              args: { case_id: target.id, fields: { [field]: '另一个值' } },
-              base_versions: { [`case:${target.id}`]: base },
+              args: { case_id: id, fields: { [field]: '另一个值' } },
+              base_versions: { [`case:${id}`]: base },
               device_time: new Date().toISOString(),
             },
           ],
@@ -714,7 +751,7 @@ async function main() {
       assertEqual([result?.id, result?.status], [before + 1, 'conflict'], 'result');
       assertEqual(
         [result.record.id, result.record.version, result.record.form[field]],
-        [target.id, state.decided.version, '合同测试字段内容'],
+        [id, version, '合同测试字段内容'],
         'the record',
       );
       assertEqual(
@@ -724,6 +761,70 @@ async function main() {
       );
     },
     { skip: state.fieldChange ? null : 'no field change' },
+  );
+
+  await tap.test(
+    "a field the caseworker's role may not change in the case's state is rejected " +
+      'forbidden (field-not-editable), changes nothing and consumes its id',
+    async () => {
+      let refused = null;
+      for (const c of casesNow()) {
+        const service = state.services.get(c.service_id);
+        const workflow = service && state.workflows.get(service.workflow);
+        if (c.closed || !workflow || c.id === state.fieldChange?.id) continue;
+        const field = formFields(service).find(
+          (f) => isFreeText(f) && !mayEdit(workflow, c.state, 'caseworker', f.id),
+        );
+        if (field) {
+          refused = { id: c.id, field: field.id, state: c.state };
+          break;
+        }
+      }
+      assert(refused, "no open case of the caseworker's has a field the caseworker may not edit");
+      const before = await lastMutationId();
+      const was = await api('GET', `/api/v1/cases/${refused.id}`, { token: cw() });
+      expectStatus(was, 200);
+      const a = await api('POST', '/api/v1/sync/push', {
+        token: cw(),
+        json: {
+          schema_version: 1,
+          client_id: state.clientId,
+          mutations: [
+            {
+              id: before + 1,
+              name: 'case.update_fields',
+              args: { case_id: refused.id, fields: { [refused.field]: '合同测试越权修改' } },
+              device_time: new Date().toISOString(),
+            },
+          ],
+        },
+      });
+      expectStatus(a, 200);
+      const [result] = a.json.results;
+      assertEqual([result?.id, result?.status], [before + 1, 'rejected'], 'result');
+      assertEqual(
+        [result.problem.type, result.problem.status, result.problem.code],
+        [P + 'forbidden', 403, 'field-not-editable'],
+        'the problem',
+      );
+      assertEqual(
+        [result.problem.fields, result.problem.state],
+        [[refused.field], refused.state],
+        'the fields and state refused',
+      );
+      assertEqual(
+        a.json.last_mutation_id,
+        before + 1,
+        'last_mutation_id (a rejection consumes its id)',
+      );
+      const after = await api('GET', `/api/v1/cases/${refused.id}`, { token: cw() });
+      assertEqual(
+        [after.json.version, after.json.form[refused.field]],
+        [was.json.version, was.json.form[refused.field]],
+        'the case after the refusal',
+      );
+    },
+    { skip: decided ? null : 'no decision' },
   );
 
   await tap.test(
