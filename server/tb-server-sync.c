@@ -1334,10 +1334,7 @@ apply_decide (Ctx            *ctx,
   if (!(calendar = ctx_get_calendar (ctx, error)))
     return FALSE;
 
-  /* A trainer demonstrates on practice cases in every role of the procedure. */
-  roles = ctx->caller->roles;
-  if (row.practice && (roles & TB_ROLE_TRAINER))
-    roles |= TB_ROLE_CASEWORKER | TB_ROLE_SUPERVISOR;
+  roles = caller_case_roles (ctx->caller, row.assignee_id, row.team_id, row.practice);
 
   from = g_strdup (row.state);
   before = (TbCaseTiming) { row.state, row.signed_parties, row.deadline, row.paused_since,

@@ -808,6 +808,24 @@ test_push_permission (Fixture       *f,
     assert_result (response, 1, 2, "applied");
   }
 
+  /* The roles counted are those on the case, as on the desk: supervising another team does
+   * not make a caseworker the supervisor of her own case (only a supervisor extends). */
+  {
+    g_autoptr(TbServerCaller) both = caller_new ("u-wangfang", TB_ROLE_CASEWORKER
+                                                               | TB_ROLE_SUPERVISOR,
+                                                 "team-social");
+    g_autofree char *m = decide (1, CASE_A, "extend", "情形复杂", 1);
+
+    g_clear_pointer (&response, json_object_unref);
+    g_free (batch);
+    batch = g_strdup_printf ("[%s]", m);
+    response = push (f, both, "client-b", batch);
+    assert_result (response, 0, 1, "rejected");
+    g_assert_cmpstr (problem_type (result_at (response, 0)), ==,
+                     TB_PROBLEM_BASE_URI "workflow");
+    g_assert_cmpint (case_version (f, CASE_A), ==, 1);
+  }
+
   /* The auditor changes nothing, and the refusal changes nothing. */
   before = db_checksum (f);
   {
