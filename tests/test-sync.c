@@ -719,6 +719,120 @@ test_rejected (Fixture       *f,
 }
 
 
+static gint64
+form_int (TbCase     *c,
+          const char *field)
+{
+  g_autoptr(JsonObject) form = tb_case_dup_form (c);
+
+  g_assert_nonnull (form);
+  return json_object_get_int_member (form, field);
+}
+
+/*
+ * The server holds the desk to the workflow's editable fields: a change made while the case
+ * was open to it reaches the server after the case moved on, and is refused for good with the
+ * server's reason, shown on the case; the queue goes on.
+ */
+static void
+test_rejected_fields (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) chenjing = client_new (f, "chenjing");
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbCase) shown = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *sql = NULL;
+  TbSyncSummary summary = { 0 };
+  TbConflict *conflict;
+  gint64 capital;
+
+  client_start (wangfang, "wangfang");
+  client_start (chenjing, "chenjing");
+  /* A business licence ("registration"): received, its caseworker may change any field; in
+   * review, only the business scope. */
+  id = store_text (wangfang->path, "SELECT id FROM cases WHERE state = 'received' AND"
+                                   " service_id = 'business-licence' AND assignee_id ="
+                                   " (SELECT value FROM meta WHERE key = 'user-id')"
+                                   " ORDER BY ref LIMIT 1");
+  g_assert_nonnull (id);
+  shown = tb_store_get_case (wangfang->store, id, &error);
+  g_assert_no_error (error);
+  capital = form_int (shown, "registered_capital");
+  g_clear_object (&shown);
+
+  /* Offline, she corrects the registered capital, which the desk lets her do now… */
+  json_object_set_int_member (fields, "registered_capital", capital + 50);
+  g_assert_true (tb_case_service_update_fields (wangfang->service, id, fields, NULL, &error));
+  g_assert_no_error (error);
+
+  /* …while her supervisor accepts the case: it is in review when her change arrives. */
+  g_assert_true (tb_case_service_decide (chenjing->service, id, "accept", NULL, NULL, NULL,
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (chenjing, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+
+  g_assert_true (client_sync (wangfang, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.rejected, ==, 1);
+  g_assert_cmpuint (summary.conflicts, ==, 0);
+
+  conflicts = tb_store_list_conflicts (wangfang->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  conflict = g_ptr_array_index (conflicts, 0);
+  g_assert_true (conflict->rejected);
+  g_assert_cmpstr (conflict->mutation_name, ==, "case.update_fields");
+  g_assert_cmpstr (conflict->theirs_json, ==, "null");
+  g_assert_nonnull (strstr (conflict->problem_json, "\"code\":\"field-not-editable\""));
+  g_assert_nonnull (strstr (conflict->problem_json, "\"fields\":[\"registered_capital\"]"));
+  g_assert_nonnull (conflict->reason);
+  g_assert_nonnull (strstr (conflict->reason, "registered_capital"));
+
+  /* The case shows the server's state and values again, marked as refused. */
+  shown = tb_store_get_case (wangfang->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tb_case_get_state (shown), ==, "in_review");
+  g_assert_cmpint (form_int (shown, "registered_capital"), ==, capital);
+  g_assert_cmpint (tb_case_get_sync_state (shown), ==, TB_SYNC_STATE_ERROR);
+  g_clear_object (&shown);
+
+  /* The server changed nothing, and the refusal used up the mutation: never sent again. */
+  sql = g_strdup_printf ("SELECT json_extract (form, '$.registered_capital') FROM cases"
+                         " WHERE id = '%s'", id);
+  g_assert_cmpint (server_int (f, sql), ==, capital);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM mutations WHERE case_id = '%s' AND name ="
+                         " 'case.update_fields' AND status = 'rejected'", id);
+  g_assert_cmpint (server_int (f, sql), ==, 1);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_true (client_sync (wangfang, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.rejected, ==, 0);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM mutations WHERE case_id = '%s'", id);
+  g_assert_cmpint (server_int (f, sql), ==, 2);
+
+  /* What her role may change in review still goes through. */
+  g_clear_pointer (&fields, json_object_unref);
+  fields = json_object_new ();
+  json_object_set_string_member (fields, "business_scope", "食品销售；餐饮服务；日用百货销售");
+  g_assert_true (tb_case_service_update_fields (wangfang->service, id, fields, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync (wangfang, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s' AND json_extract (form,"
+                         " '$.business_scope') = '食品销售；餐饮服务；日用百货销售'", id);
+  g_assert_cmpint (server_int (f, sql), ==, 1);
+}
+
 /* Queues @n comments spread over the user's open cases. */
 static void
 queue_comments (Client     *c,
@@ -1509,6 +1623,7 @@ main (int    argc,
   ADD ("/sync/two-clients-conflict", test_two_clients_conflict);
   ADD ("/sync/reassigned-away", test_reassigned_away);
   ADD ("/sync/rejected", test_rejected);
+  ADD ("/sync/rejected-fields", test_rejected_fields);
   ADD ("/sync/keep-mine", test_keep_mine);
   ADD ("/sync/log", test_sync_log);
   ADD ("/sync/automatic", test_automatic);
