@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tb-json-private.h"
+#include "tb-service.h"
 #include "tb-store-private.h"
 #include "tb-sqlite.h"
 #include "tb-store-sync.h"
@@ -630,6 +631,49 @@ decode_result (JsonObject  *object,
   return TRUE;
 }
 
+/* The reason of a refusal the desk can word itself, in the user's language, from the
+ * problem's `code`; %NULL for the others, whose detail is kept as the server gave it. */
+static char *
+describe_problem (TbStore    *self,
+                  const char *case_id,
+                  JsonObject *problem)
+{
+  g_autoptr(TbCase) c = NULL;
+  g_autoptr(TbService) service = NULL;
+  g_autoptr(GString) labels = g_string_new (NULL);
+  JsonNode *node;
+  JsonArray *fields;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (problem, "code", NULL),
+                 TB_WIRE_PROBLEM_FIELD_NOT_EDITABLE) != 0
+      || (node = json_object_get_member (problem, "fields")) == NULL
+      || !JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (fields = json_node_get_array (node)) == 0)
+    return NULL;
+
+  /* The fields by their labels, if the case and its service are at hand. */
+  if (case_id != NULL && (c = tb_store_get_case (self, case_id, NULL)) != NULL)
+    service = tb_store_get_service (self, tb_case_get_service_id (c), NULL);
+
+  for (guint i = 0; i < json_array_get_length (fields); i++)
+    {
+      JsonNode *element = json_array_get_element (fields, i);
+      const TbFormField *field;
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return NULL;
+      id = json_node_get_string (element);
+      field = service != NULL ? tb_service_lookup_field (service, id) : NULL;
+      if (i > 0)
+        g_string_append (labels, _(", "));
+      g_string_append_printf (labels, "“%s”", field != NULL ? tb_form_field_get_label (field) : id);
+    }
+
+  /* Translators: %s lists form fields, each in quotes: “Registered capital”, “Mobile phone” */
+  return g_strdup_printf (_("%s cannot be changed at this step by your role."), labels->str);
+}
+
 /* The change was refused or overtaken: the case shows the server's values again and the
  * user's change waits in `conflicts`. */
 static gboolean
@@ -646,6 +690,7 @@ keep_as_conflict (TbStore     *self,
   g_autofree char *mutation_text = NULL;
   g_autofree char *problem_text = NULL;
   g_autofree char *theirs_text = NULL;
+  g_autofree char *described = NULL;
   g_autoptr(TbCase) old_case = NULL;
   gboolean has_overlay = FALSE;
   gboolean rejected = g_str_equal (r->status, "rejected");
@@ -658,7 +703,10 @@ keep_as_conflict (TbStore     *self,
   mutation_text = _tb_json_object_to_string (mutation);
   problem_text = _tb_json_object_to_string (r->problem);
   theirs_text = r->record != NULL ? _tb_json_object_to_string (r->record) : g_strdup ("null");
-  reason = json_object_get_string_member_with_default (r->problem, "detail", NULL);
+  described = rejected ? describe_problem (self, case_id, r->problem) : NULL;
+  reason = described;
+  if (reason == NULL)
+    reason = json_object_get_string_member_with_default (r->problem, "detail", NULL);
   if (reason == NULL)
     reason = json_object_get_string_member_with_default (r->problem, "title", NULL);
 
