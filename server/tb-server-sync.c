@@ -201,6 +201,31 @@ step_done (sqlite3       *db,
   return rc == SQLITE_DONE ? TRUE : db_error (db, rc, error);
 }
 
+/* Runs a statement that gives at most one row: *found tells whether it did, and its columns
+ * can be read until the statement is reset or released. %FALSE if the database failed. */
+static gboolean
+step_row (sqlite3       *db,
+          sqlite3_stmt  *stmt,
+          gboolean      *found,
+          GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  *found = rc == SQLITE_ROW;
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? TRUE : db_error (db, rc, error);
+}
+
+/* Runs a statement that always gives one row (an aggregate, RETURNING). */
+static gboolean
+step_one (sqlite3       *db,
+          sqlite3_stmt  *stmt,
+          GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  return rc == SQLITE_ROW ? TRUE : db_error (db, rc, error);
+}
+
 static void
 bind_text (sqlite3_stmt *stmt,
            int           index,
@@ -250,17 +275,16 @@ get_meta (sqlite3     *db,
           GError     **error)
 {
   g_autoptr(SyncStmt) stmt = prepare (db, "SELECT value FROM sync_meta WHERE key = ?", error);
-  int rc;
+  gboolean found;
 
   *value = NULL;
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  if (!step_row (db, stmt, &found, error))
+    return FALSE;
+  if (found)
     *value = column_dup (stmt, 0);
-  else if (rc != SQLITE_DONE)
-    return db_error (db, rc, error);
 
   if (*value == NULL)
     {
@@ -458,17 +482,14 @@ load_definition (sqlite3     *db,
                  GError     **error)
 {
   g_autoptr(SyncStmt) stmt = prepare (db, sql, error);
-  int rc;
+  gboolean found;
 
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return column_dup (stmt, 0);
-  if (rc != SQLITE_DONE)
-    db_error (db, rc, error);
-  return NULL;
+  if (!step_row (db, stmt, &found, error) || !found)
+    return NULL;
+  return column_dup (stmt, 0);
 }
 
 static gpointer
@@ -706,21 +727,15 @@ load_case (Ctx         *ctx,
 {
   g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT " CASE_COLUMNS " FROM cases k"
                                                " WHERE k.id = ?", error);
-  int rc;
 
   *found = FALSE;
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      case_row_read (stmt, 0, row);
-      *found = TRUE;
-    }
-  else if (rc != SQLITE_DONE)
-    return db_error (ctx->db, rc, error);
-
+  if (!step_row (ctx->db, stmt, found, error))
+    return FALSE;
+  if (*found)
+    case_row_read (stmt, 0, row);
   return TRUE;
 }
 
@@ -1140,7 +1155,6 @@ taken_from_caller_since (Ctx         *ctx,
   g_autoptr(SyncStmt) stmt = prepare (ctx->db,
     "SELECT 1 FROM case_events WHERE case_id = ? AND kind = 'assignment' AND version > ?"
     " AND json_extract (data, '$.from') = ? LIMIT 1", error);
-  int rc;
 
   *taken = FALSE;
   if (stmt == NULL)
@@ -1148,12 +1162,7 @@ taken_from_caller_since (Ctx         *ctx,
   bind_text (stmt, 1, case_id);
   sqlite3_bind_int64 (stmt, 2, base);
   bind_text (stmt, 3, ctx->caller->user_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *taken = TRUE;
-  else if (rc != SQLITE_DONE)
-    return db_error (ctx->db, rc, error);
-  return TRUE;
+  return step_row (ctx->db, stmt, taken, error);
 }
 
 /*
@@ -1389,7 +1398,7 @@ load_user (Ctx         *ctx,
 {
   g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT roles, teams FROM users WHERE id = ?",
                                       error);
-  int rc;
+  g_auto(GStrv) names = NULL;
 
   *found = FALSE;
   *roles = TB_ROLE_NONE;
@@ -1398,19 +1407,15 @@ load_user (Ctx         *ctx,
     return FALSE;
 
   bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      g_auto(GStrv) names = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 0));
+  if (!step_row (ctx->db, stmt, found, error))
+    return FALSE;
+  if (!*found)
+    return TRUE;
 
-      for (guint i = 0; names[i] != NULL; i++)
-        *roles |= tb_role_from_string (names[i]);
-      *teams = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 1));
-      *found = TRUE;
-    }
-  else if (rc != SQLITE_DONE)
-    return db_error (ctx->db, rc, error);
-
+  names = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 0));
+  for (guint i = 0; names[i] != NULL; i++)
+    *roles |= tb_role_from_string (names[i]);
+  *teams = _tb_json_to_strv ((const char *) sqlite3_column_text (stmt, 1));
   return TRUE;
 }
 
@@ -1738,19 +1743,14 @@ next_ref (Ctx     *ctx,
   g_autofree char *low = g_strdup_printf ("TB-%04d-", year);
   g_autofree char *high = g_strdup_printf ("TB-%04d.", year);
   gint64 last;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, year);
   bind_text (stmt, 2, low);
   bind_text (stmt, 3, high);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      db_error (ctx->db, rc, error);
-      return NULL;
-    }
+  if (!step_one (ctx->db, stmt, error))
+    return NULL;
   last = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
 
@@ -1793,8 +1793,7 @@ apply_create (Ctx            *ctx,
   TbWorkflow *workflow;
   TbCalendar *calendar;
   TbDay deadline = TB_DAY_INVALID;
-  gboolean practice;
-  int rc;
+  gboolean practice, found;
 
   if (!read_args (m, allowed, out)
       || !get_string_arg (m, "case_id", TRUE, TB_REQUEST_MAX_ID, &case_id, out)
@@ -1871,11 +1870,10 @@ apply_create (Ctx            *ctx,
   if (!(exists = prepare (ctx->db, "SELECT 1 FROM cases WHERE id = ?", error)))
     return FALSE;
   bind_text (exists, 1, case_id);
-  rc = sqlite3_step (exists);
-  if (rc == SQLITE_ROW)
+  if (!step_row (ctx->db, exists, &found, error))
+    return FALSE;
+  if (found)
     return reject (out, TB_PROBLEM_CONFLICT, "A case with the id %s exists already.", case_id);
-  if (rc != SQLITE_DONE)
-    return db_error (ctx->db, rc, error);
 
   /* A caseworker or supervisor receives for their (first) team; a trainer without either
    * role creates practice cases. Whoever receives it handles it. */
@@ -2031,27 +2029,25 @@ read_last_mutation_id (Ctx         *ctx,
 {
   g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT user_id, last_mutation_id FROM clients"
                                                " WHERE client_id = ?", error);
-  int rc;
+  gboolean found;
 
   *last = 0;
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, client_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      /* A client's sequence belongs to the user who started it. */
-      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), ctx->caller->user_id) != 0)
-        {
-          g_set_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_FORBIDDEN,
-                       "The client %s belongs to another user.", client_id);
-          return FALSE;
-        }
-      *last = sqlite3_column_int64 (stmt, 1);
-    }
-  else if (rc != SQLITE_DONE)
-    return db_error (ctx->db, rc, error);
+  if (!step_row (ctx->db, stmt, &found, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
 
+  /* A client's sequence belongs to the user who started it. */
+  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), ctx->caller->user_id) != 0)
+    {
+      g_set_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_FORBIDDEN,
+                   "The client %s belongs to another user.", client_id);
+      return FALSE;
+    }
+  *last = sqlite3_column_int64 (stmt, 1);
   return TRUE;
 }
 
@@ -2083,18 +2079,17 @@ read_mutation_result (Ctx         *ctx,
 {
   g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT result FROM mutations"
                                       " WHERE client_id = ? AND id = ?", error);
-  int rc;
+  gboolean found;
 
   *result = NULL;
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, client_id);
   sqlite3_bind_int64 (stmt, 2, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  if (!step_row (ctx->db, stmt, &found, error))
+    return FALSE;
+  if (found)
     *result = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
-  else if (rc != SQLITE_DONE)
-    return db_error (ctx->db, rc, error);
   return TRUE;
 }
 
@@ -2898,7 +2893,7 @@ reference_change (Ctx         *ctx,
   g_autoptr(SyncStmt) stmt = NULL;
   JsonNode *data = NULL;
   gint64 version = 0;
-  int rc;
+  gboolean found;
 
   *change = NULL;
   if (strcmp (type, "calendar") == 0)
@@ -2930,14 +2925,13 @@ reference_change (Ctx         *ctx,
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  if (!step_row (ctx->db, stmt, &found, error))
+    return FALSE;
+  if (!found)
     {
       *change = tb_wire_change_new (type, id, "delete", 0, NULL);
       return TRUE;
     }
-  if (rc != SQLITE_ROW)
-    return db_error (ctx->db, rc, error);
 
   if (strcmp (type, "team") == 0)
     data = tb_wire_team_to_json ((const char *) sqlite3_column_text (stmt, 0),
@@ -2971,13 +2965,9 @@ feed_head (Ctx     *ctx,
 {
   g_autoptr(SyncStmt) stmt = prepare (ctx->db, "SELECT coalesce ((SELECT seq FROM sqlite_sequence"
                                                " WHERE name = 'changes'), 0)", error);
-  int rc;
 
-  if (stmt == NULL)
+  if (stmt == NULL || !step_one (ctx->db, stmt, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return db_error (ctx->db, rc, error);
   *seq = sqlite3_column_int64 (stmt, 0);
   return TRUE;
 }
@@ -3373,7 +3363,7 @@ tb_server_sync_put_attachment (sqlite3               *db,
   g_autofree char *sha256 = NULL;
   gint64 now = g_get_real_time ();
   gsize size;
-  int rc;
+  gboolean found;
 
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (caller != NULL, NULL);
@@ -3417,8 +3407,9 @@ tb_server_sync_put_attachment (sqlite3               *db,
 
   bind_text (find, 1, caller->user_id);
   bind_text (find, 2, idempotency_key);
-  rc = sqlite3_step (find);
-  if (rc == SQLITE_ROW)
+  if (!step_row (db, find, &found, error))
+    goto failed;
+  if (found)
     {
       g_autofree char *stored = column_dup (find, 0);
       g_autofree char *stored_type = column_dup (find, 1);
@@ -3432,15 +3423,13 @@ tb_server_sync_put_attachment (sqlite3               *db,
         }
       return attachment_answer (sha256, size, stored_type);
     }
-  if (rc != SQLITE_DONE)
-    goto failed;
 
   bind_text (store, 1, sha256);
   bind_text (store, 2, content_type);
   sqlite3_bind_int64 (store, 3, (gint64) size);
   sqlite3_bind_blob64 (store, 4, g_bytes_get_data (bytes, NULL), size, SQLITE_STATIC);
   sqlite3_bind_int64 (store, 5, now);
-  if ((rc = sqlite3_step (store)) != SQLITE_DONE)
+  if (!step_done (db, store, error))
     goto failed;
 
   bind_text (upload, 1, caller->user_id);
@@ -3448,7 +3437,7 @@ tb_server_sync_put_attachment (sqlite3               *db,
   bind_text (upload, 3, sha256);
   bind_text (upload, 4, content_type);
   sqlite3_bind_int64 (upload, 5, now);
-  if ((rc = sqlite3_step (upload)) != SQLITE_DONE)
+  if (!step_done (db, upload, error))
     goto failed;
 
   if (!exec (db, "COMMIT", error))
@@ -3459,7 +3448,6 @@ tb_server_sync_put_attachment (sqlite3               *db,
   return attachment_answer (sha256, size, content_type);
 
 failed:
-  db_error (db, rc, error);
   rollback (db);
   return NULL;
 }
@@ -3486,7 +3474,7 @@ tb_server_sync_get_attachment (sqlite3               *db,
 {
   g_autoptr(SyncStmt) stmt = NULL;
   GBytes *bytes = NULL;
-  int rc;
+  gboolean found;
   Ctx ctx;
 
   g_return_val_if_fail (db != NULL, NULL);
@@ -3513,17 +3501,16 @@ tb_server_sync_get_attachment (sqlite3               *db,
 
   bind_text (stmt, param (stmt, ":sha"), sha256);
   bind_scope (&ctx, stmt);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  if (!step_row (db, stmt, &found, error))
+    goto out;
+  if (found)
     {
       *content_type = column_dup (stmt, 0);
       bytes = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
     }
-  else if (rc == SQLITE_DONE)
+  else
     g_set_error_literal (error, TB_PROBLEM_ERROR, TB_PROBLEM_NOT_FOUND,
                          "There is no such attachment.");
-  else
-    db_error (db, rc, error);
 
 out:
   ctx_clear (&ctx);
@@ -3646,7 +3633,6 @@ tb_server_sync_prune (sqlite3  *db,
   g_autoptr(SyncStmt) mark = NULL;
   g_autofree char *pruned = NULL;
   gint64 through;
-  int rc;
 
   g_return_val_if_fail (db != NULL, FALSE);
   g_return_val_if_fail (keep_seconds >= 0, FALSE);
@@ -3665,11 +3651,8 @@ tb_server_sync_prune (sqlite3  *db,
     goto failed;
 
   sqlite3_bind_int64 (horizon, 1, g_get_real_time () - keep_seconds * G_USEC_PER_SEC);
-  if ((rc = sqlite3_step (horizon)) != SQLITE_ROW)
-    {
-      db_error (db, rc, error);
-      goto failed;
-    }
+  if (!step_one (db, horizon, error))
+    goto failed;
   through = sqlite3_column_int64 (horizon, 0);
 
   if (through > g_ascii_strtoll (pruned, NULL, 10))
