@@ -134,46 +134,12 @@ show_view (Fixture    *fixture,
   return fixture->view;
 }
 
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *root,
-         Match          match,
-         gconstpointer  data,
-         GPtrArray     *found)
-{
-  if (match (root, data))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, match, data, found);
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  type)
-{
-  return g_type_is_a (G_OBJECT_TYPE (widget), GPOINTER_TO_SIZE (type));
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (root, is_type, GSIZE_TO_POINTER (type), found);
-  return found;
-}
-
 /* Whether a label showing exactly @text is on screen (a hidden page does not count). */
 static gboolean
 shows_label (GtkWidget  *root,
              const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_all (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = tb_test_ui_find_all (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     {
@@ -191,7 +157,7 @@ static gboolean
 shows_text (GtkWidget  *root,
             const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_all (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = tb_test_ui_find_all (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     {
@@ -209,7 +175,7 @@ static GtkWidget *
 find_button (GtkWidget  *root,
              const char *label)
 {
-  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) buttons = tb_test_ui_find_all (root, GTK_TYPE_BUTTON);
 
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_is_drawable (g_ptr_array_index (buttons, i))
@@ -222,7 +188,7 @@ find_button (GtkWidget  *root,
 static GPtrArray *
 timeline_rows (TbCaseView *view)
 {
-  g_autoptr(GPtrArray) lists = find_all (GTK_WIDGET (view), GTK_TYPE_LIST_BOX);
+  g_autoptr(GPtrArray) lists = tb_test_ui_find_all (GTK_WIDGET (view), GTK_TYPE_LIST_BOX);
   GPtrArray *rows = g_ptr_array_new ();
 
   for (guint i = 0; i < lists->len; i++)
@@ -329,45 +295,22 @@ screenshot_name (Fixture    *fixture,
   return g_strdup_printf ("case-view-%s-%s.png", what, fixture->language);
 }
 
+/* The controls shown, but not the button inside a menu button: that one is named by it. */
 static gboolean
-has_label_child (GtkWidget *widget)
+is_control (GtkWidget     *widget,
+            gconstpointer  data)
 {
-  g_autoptr(GPtrArray) labels = find_all (widget, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (*gtk_label_get_text (g_ptr_array_index (labels, i)) != '\0')
-      return TRUE;
-  return FALSE;
+  return (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget)
+          || GTK_IS_TEXT (widget) || GTK_IS_TEXT_VIEW (widget))
+         && gtk_widget_is_drawable (widget)
+         && !GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget));
 }
 
 /* Every control shown can be named by a screen reader. */
 static void
 assert_controls_labelled (GtkWidget *root)
 {
-  g_autoptr(GPtrArray) widgets = find_all (root, GTK_TYPE_WIDGET);
-  guint n_checked = 0;
-
-  for (guint i = 0; i < widgets->len; i++)
-    {
-      GtkWidget *widget = g_ptr_array_index (widgets, i);
-      GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
-
-      if (!(GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget)
-            || GTK_IS_TEXT (widget) || GTK_IS_TEXT_VIEW (widget))
-          || !gtk_widget_is_drawable (widget)
-          || GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget)))
-        continue;
-
-      n_checked++;
-      if (gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL)
-          || gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY)
-          || (GTK_IS_BUTTON (widget) && has_label_child (widget)))
-        continue;
-
-      g_error ("a %s has no accessible name", G_OBJECT_TYPE_NAME (widget));
-    }
-
-  g_assert_cmpuint (n_checked, >, 0);
+  tb_test_ui_assert_controls_labelled (root, is_control, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -466,7 +409,7 @@ test_open (Fixture       *fixture,
   TbCaseView *view = show_view (fixture, tb_case_get_id (c));
   GtkWidget *root = GTK_WIDGET (view);
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GPtrArray) form_views = find_all (root, TB_TYPE_FORM_VIEW);
+  g_autoptr(GPtrArray) form_views = tb_test_ui_find_all (root, TB_TYPE_FORM_VIEW);
   g_autoptr(TbService) service = tb_store_get_service (fixture->store, "business-licence", NULL);
   g_autoptr(TbWorkflow) workflow = tb_store_get_workflow (fixture->store, "registration", NULL);
   const char * const *editable;
@@ -515,7 +458,8 @@ test_open (Fixture       *fixture,
 
   /* Seeing a masked personal value is recorded. */
   {
-    g_autoptr(GPtrArray) buttons = find_all (g_ptr_array_index (form_views, 0), GTK_TYPE_BUTTON);
+    g_autoptr(GPtrArray) buttons = tb_test_ui_find_all (g_ptr_array_index (form_views, 0),
+                                                        GTK_TYPE_BUTTON);
     GtkWidget *reveal = NULL;
 
     for (guint i = 0; i < buttons->len && reveal == NULL; i++)
@@ -668,7 +612,7 @@ test_return_for_correction (Fixture       *fixture,
 
   /* Now the whole form may be corrected; the main decision records the resubmission. */
   {
-    g_autoptr(GPtrArray) form_views = find_all (GTK_WIDGET (view), TB_TYPE_FORM_VIEW);
+    g_autoptr(GPtrArray) form_views = tb_test_ui_find_all (GTK_WIDGET (view), TB_TYPE_FORM_VIEW);
     const char * const *editable =
       tb_form_view_get_editable_fields (g_ptr_array_index (form_views, 0));
 
@@ -741,7 +685,7 @@ test_comment (Fixture       *fixture,
                    TB_SYNC_STATE_PENDING);
 
   /* What is typed in the box, newest on top; the box empties. */
-  text_views = find_all (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
+  text_views = tb_test_ui_find_all (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
   for (guint i = 0; i < text_views->len && box == NULL; i++)
     {
       g_autofree char *mismatch =
@@ -783,7 +727,7 @@ static GtkWidget *
 find_entry_row (GtkWidget  *root,
                 const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_all (root, ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GPtrArray) rows = tb_test_ui_find_all (root, ADW_TYPE_ENTRY_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
@@ -954,7 +898,7 @@ test_conflict (Fixture       *fixture,
   g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox WHERE name = "
                                           "'case.decide'"), ==, 1);
   {
-    g_autoptr(GPtrArray) boxes = find_all (root, GTK_TYPE_BOX);
+    g_autoptr(GPtrArray) boxes = tb_test_ui_find_all (root, GTK_TYPE_BOX);
     GtkWidget *banner = NULL;
 
     for (guint i = 0; i < boxes->len; i++)
