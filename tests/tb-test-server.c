@@ -408,6 +408,49 @@ tb_test_wait_result (GAsyncResult **slot)
 }
 
 /**
+ * tb_test_engine_sign_in:
+ * @engine: a sync engine on a test server
+ * @login: a demo user
+ * @error: return location for a #GError
+ *
+ * Signs @engine in as @login with the demo password and waits for the answer.
+ *
+ * Returns: %FALSE with @error set if the sign-in failed
+ */
+gboolean
+tb_test_engine_sign_in (TbSyncEngine  *engine,
+                        const char    *login,
+                        GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_sync_engine_sign_in_async (engine, login, TB_SERVER_DEMO_PASSWORD, NULL, tb_test_wait_cb,
+                                &result);
+  return tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), error);
+}
+
+/**
+ * tb_test_engine_sync:
+ * @engine: a signed-in sync engine
+ * @summary: (out) (optional): what the sync did
+ * @error: return location for a #GError
+ *
+ * Runs one sync, as Sync Now does, and waits for it to end.
+ *
+ * Returns: %FALSE with @error set if the sync did not complete
+ */
+gboolean
+tb_test_engine_sync (TbSyncEngine   *engine,
+                     TbSyncSummary  *summary,
+                     GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &result);
+  return tb_sync_engine_sync_finish (engine, tb_test_wait_result (&result), summary, error);
+}
+
+/**
  * tb_test_query_int:
  * @ts: a test server
  * @sql: a query returning one integer

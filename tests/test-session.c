@@ -108,16 +108,6 @@ store_path (Fixture    *f,
   return tb_store_build_path (f->ts->base, login);
 }
 
-static gboolean
-engine_sync (TbSyncEngine  *engine,
-             GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (engine, tb_test_wait_result (&result), NULL, error);
-}
-
 /* An engine on the account's usual store, signed in and synced once, as after a sign-in. */
 static TbSyncEngine *
 signed_in_engine (Fixture    *f,
@@ -125,7 +115,6 @@ signed_in_engine (Fixture    *f,
 {
   g_autofree char *path = store_path (f, login);
   g_autoptr(TbStore) store = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   TbSyncEngine *engine;
 
@@ -133,10 +122,9 @@ signed_in_engine (Fixture    *f,
   g_assert_no_error (error);
   engine = tb_sync_engine_new (store, f->ts->base);
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error));
+  g_assert_true (tb_test_engine_sign_in (engine, login, &error));
   g_assert_no_error (error);
-  g_assert_true (engine_sync (engine, &error));
+  g_assert_true (tb_test_engine_sync (engine, NULL, &error));
   g_assert_no_error (error);
   return engine;
 }
@@ -1062,7 +1050,7 @@ test_indicator_states (Fixture       *f,
 
   /* A sync: syncing, then online with nothing left. */
   g_string_truncate (w.states, 0);
-  g_assert_true (engine_sync (engine, &error));
+  g_assert_true (tb_test_engine_sync (engine, NULL, &error));
   g_assert_no_error (error);
   wait_state (&w, "online");
   g_assert_cmpstr (w.states->str, ==, "syncing online ");
@@ -1071,7 +1059,7 @@ test_indicator_states (Fixture       *f,
 
   /* The server goes away: offline, said plainly, not as an error. */
   tb_server_disconnect (f->ts->server);
-  g_assert_false (engine_sync (engine, &error));
+  g_assert_false (tb_test_engine_sync (engine, NULL, &error));
   g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE);
   g_clear_error (&error);
   wait_state (&w, "offline");
@@ -1118,7 +1106,6 @@ test_indicator_progress (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(TbStore) store = tb_store_open (path, &error);
   g_autoptr(TbSyncEngine) engine = tb_sync_engine_new (store, f->ts->base);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) synced = NULL;
   g_autofree char *name = screenshot_name ("indicator-syncing", data);
   IndicatorWindow w = { 0 };
@@ -1126,8 +1113,7 @@ test_indicator_progress (Fixture       *f,
   TbServerFaults faults = { 0 };
 
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, "wangfang", PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error));
+  g_assert_true (tb_test_engine_sign_in (engine, "wangfang", &error));
 
   indicator_window_init (&w, engine);
   watch.bar = tb_test_ui_find_widget (GTK_WIDGET (w.popover), GTK_TYPE_PROGRESS_BAR);
@@ -1188,7 +1174,7 @@ test_sync_log (Fixture       *f,
   save_screenshot (window, name);
 
   /* Another sync shows up by itself. */
-  g_assert_true (engine_sync (engine, &error));
+  g_assert_true (tb_test_engine_sync (engine, NULL, &error));
   tb_test_ui_spin (50);
   g_assert_cmpuint (tb_sync_log_window_get_n_entries (window), ==, entries->len + 1);
 

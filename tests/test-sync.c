@@ -132,10 +132,7 @@ client_sign_in (Client      *c,
                 const char  *login,
                 GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  if (!tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result), error))
+  if (!tb_test_engine_sign_in (c->engine, login, error))
     return FALSE;
   g_free (c->login);
   c->login = g_strdup (login);
@@ -147,10 +144,7 @@ client_sync (Client         *c,
              TbSyncSummary  *summary,
              GError        **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), summary, error);
+  return tb_test_engine_sync (c->engine, summary, error);
 }
 
 /* Signs in and syncs once; the case service acts as that user afterwards. */
