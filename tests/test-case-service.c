@@ -105,18 +105,40 @@ counts (TbStore *store)
 }
 
 static void
+assert_counts (TbStore *store,
+               Counts   expected)
+{
+  Counts now = counts (store);
+
+  g_assert_cmpint (now.outbox, ==, expected.outbox);
+  g_assert_cmpint (now.audit, ==, expected.audit);
+  g_assert_cmpint (now.events, ==, expected.events);
+  g_assert_cmpint (now.overlay, ==, expected.overlay);
+}
+
+static void
 assert_nothing_written (TbStore *store,
                         Counts   before,
                         TbCase  *c)
 {
-  Counts now = counts (store);
   g_autoptr(TbCase) again = tb_store_get_case (store, tb_case_get_id (c), NULL);
 
-  g_assert_cmpint (now.outbox, ==, before.outbox);
-  g_assert_cmpint (now.audit, ==, before.audit);
-  g_assert_cmpint (now.events, ==, before.events);
-  g_assert_cmpint (now.overlay, ==, before.overlay);
+  assert_counts (store, before);
   g_assert_true (tb_case_equal (again, c));
+}
+
+/* @change cannot be undone any more; the refusal names @mentions, if given. */
+static void
+assert_undo_too_late (TbCaseService *service,
+                      guint          change,
+                      const char    *mentions)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tb_case_service_undo (service, change, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
+  if (mentions != NULL)
+    g_assert_nonnull (strstr (error->message, mentions));
 }
 
 static void
@@ -551,10 +573,8 @@ test_undo_decision (void)
   /* Exactly as before, sync state included; the audit trail keeps both. */
   again = tb_store_get_case (store, tb_case_get_id (c), &error);
   g_assert_true (tb_case_equal (again, c));
-  g_assert_cmpint (counts (store).outbox, ==, before.outbox);
-  g_assert_cmpint (counts (store).events, ==, before.events);
-  g_assert_cmpint (counts (store).overlay, ==, before.overlay);
-  g_assert_cmpint (counts (store).audit, ==, before.audit + 2);
+  assert_counts (store, (Counts) { before.outbox, before.audit + 2, before.events,
+                                   before.overlay });
   {
     g_autofree char *last = text_of (store, "SELECT action || ' ' || actor_id || ' ' || "
                                             "json_extract (detail, '$.args.action') "
@@ -564,9 +584,7 @@ test_undo_decision (void)
 
   /* Once only; and the mutation id is free again. */
   g_assert_false (tb_case_service_can_undo (wangfang, change));
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, NULL);
   g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "approve", NULL, NULL,
                                          NULL, &error));
   g_assert_no_error (error);
@@ -610,10 +628,7 @@ test_undo_keeps_earlier (void)
   g_assert_cmpstr (later, !=, overlay);
 
   /* The first cannot go while the second stands on it. */
-  g_assert_false (tb_case_service_undo (wangfang, first, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_assert_nonnull (strstr (error->message, "later change"));
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, first, "later change");
   g_assert_cmpint (counts (store).outbox, ==, mid.outbox + 1);
 
   g_assert_true (tb_case_service_undo (wangfang, second, &error));
@@ -656,8 +671,7 @@ test_undo_renumbers (void)
   g_assert_no_error (error);
 
   /* The first approval cannot go (a comment on it follows), the comment on b can. */
-  g_assert_false (tb_case_service_undo (wangfang, first, &error));
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, first, NULL);
   g_assert_true (tb_case_service_undo (wangfang, second, &error));
   g_assert_no_error (error);
   {
@@ -707,17 +721,12 @@ test_undo_refused_once_sent (void)
   /* Being sent: too late, nothing written. */
   g_assert_true (_tb_store_outbox_set_sending (store, 1, 1, TRUE, &error));
   g_assert_false (tb_case_service_can_undo (wangfang, change));
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_assert_nonnull (strstr (error->message, tb_case_get_ref (c)));
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, tb_case_get_ref (c));
 
   /* The exchange failed: waiting again, but the server may have it. Still too late. */
   g_assert_true (_tb_store_outbox_set_sending (store, 1, 1, FALSE, &error));
   g_assert_false (tb_case_service_can_undo (wangfang, change));
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, NULL);
   g_assert_cmpint (counts (store).outbox, ==, before.outbox);
   g_assert_cmpint (counts (store).audit, ==, before.audit);
   now = overlay_of (store, tb_case_get_id (c));
@@ -731,9 +740,7 @@ test_undo_refused_once_sent (void)
   record.applicant_name = "王小芳";
   g_assert_true (tb_store_put_cases (store, &record, 1, &error));
   g_assert_no_error (error);
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, NULL);
   again = tb_store_get_case (store, tb_case_get_id (c), NULL);
   g_assert_cmpstr (tb_case_get_applicant_name (again), ==, "王小芳");
   g_assert_cmpint (counts (store).outbox, ==, before.outbox + 1);
