@@ -5,9 +5,40 @@
 
 #include <locale.h>
 
+#include <adwaita.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "tb-test-ui.h"
+
+/**
+ * tb_test_ui_init:
+ * @argc: main()'s argument count
+ * @argv: main()'s arguments
+ *
+ * Initialises GTK and libadwaita for a widget test, in English, with the translations of the
+ * build directory and the application's icons.
+ */
+void
+tb_test_ui_init (int    *argc,
+                 char ***argv)
+{
+  const char *localedir = g_getenv ("TB_LOCALEDIR");
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_unsetenv ("LANGUAGE");
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+
+  /* Like main.c, but textdomain() is left alone so that GLib keeps translating when the
+   * language changes between tests. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  /* The status page icons; TbApplication adds these itself. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/tongban/Tongban/icons");
+}
 
 /**
  * tb_test_ui_set_language:

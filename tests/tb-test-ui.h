@@ -11,6 +11,8 @@ typedef gboolean (*TbTestCondition) (gpointer data);
 typedef gboolean (*TbTestMatch)     (GtkWidget     *widget,
                                      gconstpointer  data);
 
+void        tb_test_ui_init             (int             *argc,
+                                         char          ***argv);
 void        tb_test_ui_set_language     (const char      *language);
 void        tb_test_ui_spin             (guint            ms);
 gboolean    tb_test_ui_wait_until       (TbTestCondition  condition,

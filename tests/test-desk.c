@@ -498,15 +498,7 @@ int
 main (int    argc,
       char **argv)
 {
-  const char *localedir = g_getenv ("TB_LOCALEDIR");
-
-  tb_test_ui_set_language (NULL);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/tongban/Tongban/icons");
+  tb_test_ui_init (&argc, &argv);
   /* Transitions and toasts finish at once, so that what a test waits for does not depend on
    * how fast a loaded machine runs the animations. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
