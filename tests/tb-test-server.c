@@ -8,6 +8,7 @@
 
 #include "tb-problem.h"
 #include "tb-server-auth.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 /**
@@ -47,20 +48,6 @@ tb_test_server_new (void)
   return ts;
 }
 
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /**
  * tb_test_server_free:
  * @ts: (transfer full): a test server
@@ -80,7 +67,7 @@ tb_test_server_free (TbTestServer *ts)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (ts->server);
-  remove_dir (ts->dir);
+  tb_test_remove_dir (ts->dir);
   g_free (ts->base);
   g_free (ts->dir);
   g_free (ts->db_path);

@@ -9,6 +9,7 @@
 #include "tb-case-alerts.h"
 #include "tb-case-service.h"
 #include "tb-server-sync.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 #define TODAY    "2026-11-27"
@@ -45,17 +46,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 

@@ -17,6 +17,7 @@
 #include "tb-service.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
+#include "tb-test-common.h"
 #include "tb-test-ui.h"
 #include "tb-wire.h"
 
@@ -75,16 +76,7 @@ fixture_tear_down (Fixture       *fixture,
   g_ptr_array_unref (fixture->toasts);
   g_clear_object (&fixture->wangfang);
   g_assert_finalize_object (fixture->store);
-  {
-    g_autofree char *path = g_build_filename (fixture->dir, "store.db", NULL);
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
-    g_rmdir (fixture->dir);
-  }
+  tb_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   tb_test_ui_set_language (NULL);
 }
@@ -242,34 +234,6 @@ action_enabled (TbCaseView *view,
 
   g_assert_nonnull (group);
   return g_action_group_get_action_enabled (group, name);
-}
-
-static gint64
-count (TbStore    *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  gint64 n;
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
-}
-
-static char *
-text_of (TbStore    *store,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (stmt);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
 }
 
 static AdwToast *
@@ -468,7 +432,7 @@ test_open (Fixture       *fixture,
         reveal = g_ptr_array_index (buttons, i);
     g_assert_nonnull (reveal);
     g_signal_emit_by_name (reveal, "clicked");
-    g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM audit WHERE action = "
+    g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM audit WHERE action = "
                                             "'reveal' AND actor_id = 'u-wangfang'"), ==, 1);
   }
 
@@ -506,7 +470,7 @@ test_approve_undo (Fixture       *fixture,
   g_assert_cmpstr (tb_case_get_state (now), ==, "approved");
   g_assert_cmpint (tb_case_get_sync_state (now), ==, TB_SYNC_STATE_PENDING);
   g_assert_true (shows_label (GTK_WIDGET (view), _("Waiting to be sent")));
-  mutation = text_of (fixture->store, "SELECT name || ' ' || json_extract (args, '$.action') || "
+  mutation = tb_test_store_text (fixture->store, "SELECT name || ' ' || json_extract (args, '$.action') || "
                                       "' ' || json_extract (args, '$.comment') FROM outbox");
   g_assert_cmpstr (mutation, ==, "case.decide approve 材料齐全，准予登记");
   toast = last_toast (fixture);
@@ -537,7 +501,7 @@ test_approve_undo (Fixture       *fixture,
   now = tb_case_view_get_case (view);
   g_assert_true (tb_case_equal (now, c));
   g_assert_true (shows_label (GTK_WIDGET (view), _("Synced")));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_cmpstr (adw_toast_get_title (last_toast (fixture)), ==, _("Undone"));
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = timeline_rows (view);
@@ -552,12 +516,12 @@ test_approve_undo (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "decision.confirm", NULL));
   tb_test_ui_spin (20);
   g_assert_null (find_dialog ());
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
   g_assert_true (_tb_store_outbox_set_sending (fixture->store, 1, 1, TRUE, NULL));
   tb_test_ui_spin (20);
   g_assert_true (shows_label (GTK_WIDGET (view), _("Sending…")));
   g_assert_false (action_enabled (view, "undo"));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
 }
 
 static void
@@ -582,7 +546,7 @@ test_return_for_correction (Fixture       *fixture,
   g_assert_cmpstr (tb_decision_dialog_get_problem (dialog), ==,
                    _("Tick the missing materials or describe what is missing."));
   g_assert_true (find_dialog () == dialog);
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
 
   g_assert_true (tb_decision_dialog_set_material_missing (dialog, tb_material_get_id (first),
                                                           TRUE));
@@ -606,7 +570,7 @@ test_return_for_correction (Fixture       *fixture,
   g_assert_cmpstr (tb_case_get_state (now), ==, "awaiting_applicant");
   g_assert_cmpuint (tb_case_get_paused_since (now), ==, tb_day_from_iso (TODAY));
   g_assert_true (shows_text (GTK_WIDGET (view), _("Paused while awaiting the applicant")));
-  stored = text_of (fixture->store, "SELECT json_extract (args, '$.reason') FROM outbox");
+  stored = tb_test_store_text (fixture->store, "SELECT json_extract (args, '$.reason') FROM outbox");
   g_assert_cmpstr (stored, ==, reason);
   g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)), tb_case_get_ref (c)));
 
@@ -712,7 +676,7 @@ test_comment (Fixture       *fixture,
 
   /* An empty box adds nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.comment", "s", ""));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 2);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 2);
 
   /* Undo takes the last one back. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.undo", NULL));
@@ -720,7 +684,7 @@ test_comment (Fixture       *fixture,
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = timeline_rows (view);
   g_assert_cmpuint (rows->len, ==, 1);
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
 }
 
 static GtkWidget *
@@ -757,7 +721,7 @@ test_edit_save (Fixture       *fixture,
   g_assert_cmpuint (n_modified, ==, 1);
   g_assert_true (action_enabled (view, "save"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.save", NULL));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)), "problem"));
   g_assert_true (tb_case_view_get_modified (view));
 
@@ -771,7 +735,7 @@ test_edit_save (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.save", NULL));
   tb_test_ui_spin (20);
   g_assert_false (tb_case_view_get_modified (view));
-  saved = text_of (fixture->store, "SELECT name || ' ' || json_extract (args, "
+  saved = tb_test_store_text (fixture->store, "SELECT name || ' ' || json_extract (args, "
                                    "'$.fields.company_name') FROM outbox");
   g_assert_cmpstr (saved, ==, "case.update_fields 杭州云杉信息科技有限公司");
   g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)), tb_case_get_ref (c)));
@@ -786,7 +750,7 @@ test_edit_save (Fixture       *fixture,
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==,
                      json_object_get_string_member (form, "company_name"));
   }
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
 
   /* Discarding drops the edits. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "别的名字");
@@ -895,7 +859,7 @@ test_conflict (Fixture       *fixture,
   g_assert_cmpuint (conflicts->len, ==, 0);
   g_assert_false (action_enabled (view, "keep-mine"));
   g_assert_cmpstr (tb_case_get_state (tb_case_view_get_case (view)), ==, "approved");
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox WHERE name = "
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox WHERE name = "
                                           "'case.decide'"), ==, 1);
   {
     g_autoptr(GPtrArray) boxes = tb_test_ui_find_all (root, GTK_TYPE_BOX);
@@ -936,7 +900,7 @@ test_conflict_take_theirs (Fixture       *fixture,
   tb_test_ui_spin (300);
   conflicts = tb_store_list_conflicts (fixture->store, NULL, NULL);
   g_assert_cmpuint (conflicts->len, ==, 0);
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_cmpstr (tb_case_get_state (tb_case_view_get_case (view)), ==, "in_review");
   g_assert_true (shows_label (root, _("Synced")));
   g_assert_cmpstr (adw_toast_get_title (last_toast (fixture)), ==,
@@ -976,7 +940,7 @@ test_countersign (Fixture       *fixture,
   g_assert_true (tb_decision_dialog_confirm (dialog));
   tb_test_ui_spin (20);
   {
-    g_autofree char *party = text_of (fixture->store, "SELECT json_extract (args, '$.party') "
+    g_autofree char *party = tb_test_store_text (fixture->store, "SELECT json_extract (args, '$.party') "
                                                       "FROM outbox");
     g_assert_nonnull (party);
   }

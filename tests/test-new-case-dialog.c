@@ -14,6 +14,7 @@
 #include "tb-new-case-dialog.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
+#include "tb-test-common.h"
 #include "tb-test-ui.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -55,19 +56,10 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_assert_finalize_object (fixture->case_service);
   g_assert_finalize_object (fixture->store);
 
-  dir = g_dir_open (fixture->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  tb_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   tb_test_ui_set_language (NULL);
 }
@@ -274,20 +266,6 @@ answer (AdwMessageDialog *question,
   gtk_window_destroy (GTK_WINDOW (question));
   g_object_unref (question);
   tb_test_ui_spin (20);
-}
-
-static gint64
-count_rows (TbStore    *store,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  gint64 n;
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
 }
 
 static void
@@ -579,7 +557,7 @@ register_case (Fixture    *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (info.n_unsent, ==, n_before + 1);
   tb_sync_info_clear (&info);
-  g_assert_cmpint (count_rows (fixture->store,
+  g_assert_cmpint (tb_test_store_int (fixture->store,
                                "SELECT count(*) FROM outbox WHERE name = 'case.create'"),
                    ==, n_before + 1);
 }

@@ -14,6 +14,7 @@
 #include "tb-server-db.h"
 #include "tb-server-sync.h"
 #include "tb-server.h"
+#include "tb-test-common.h"
 #include "tb-wire.h"
 
 /*
@@ -136,27 +137,13 @@ fixture_setup_large (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_server_sync_forget (f->db);
   g_assert_cmpint (sqlite3_close (f->db), ==, SQLITE_OK);
-  remove_tree (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
@@ -2306,7 +2293,7 @@ test_http (void)
 
   tb_server_disconnect (server);
   g_clear_object (&server);
-  remove_tree (dir);
+  tb_test_remove_dir (dir);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -14,6 +14,7 @@
 #include "tb-store-sync.h"
 #include "tb-sync-indicator.h"
 #include "tb-sync-log-window.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 #include "tb-test-ui.h"
 #include "tb-window.h"
@@ -306,19 +307,11 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
   destroy_all_windows ();
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   g_clear_object (&f->settings);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
   tb_test_ui_set_language (NULL);
 }

@@ -18,6 +18,7 @@
 #include "tb-service.h"
 #include "tb-sidebar.h"
 #include "tb-store.h"
+#include "tb-test-common.h"
 #include "tb-test-ui.h"
 #include "tb-window.h"
 #include "tb-workflow.h"
@@ -272,9 +273,6 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   /* Every window is gone by now, so nothing may hold the store any more. */
   g_assert_finalize_object (fixture->store);
   g_clear_object (&fixture->service);
@@ -282,13 +280,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->calendar, tb_calendar_unref);
 
-  dir = g_dir_open (fixture->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  tb_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
 
