@@ -33,6 +33,14 @@ usage_error (GOptionContext *context,
   return 2;
 }
 
+/* A command that could not do its work: why, and the exit status for it. */
+static int
+failure (const GError *error)
+{
+  g_printerr ("%s\n", error->message);
+  return 1;
+}
+
 static int
 cmd_demo_seed (int    argc,
                char **argv)
@@ -79,10 +87,7 @@ cmd_demo_seed (int    argc,
 
   store = tb_store_open (db, &error);
   if (store == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return failure (error);
 
   before = g_get_monotonic_time ();
   if (!tb_demo_seed_store (store, n_cases, (guint64) seed, today, &error))
@@ -130,17 +135,11 @@ cmd_search (int    argc,
 
   store = tb_store_open (db, &error);
   if (store == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return failure (error);
 
   ids = tb_store_search_case_ids (store, text->str, MAX (limit, 0), &error);
   if (ids == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return failure (error);
 
   for (guint i = 0; i < ids->len; i++)
     {
@@ -202,10 +201,7 @@ cmd_act (int    argc,
 
   store = tb_store_open (db, &error);
   if (store == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return failure (error);
 
   if (user == NULL)
     user = tb_store_dup_meta (store, "user-id");
@@ -213,10 +209,7 @@ cmd_act (int    argc,
     return usage_error (context, _("This store has no signed-in user: say who acts with --user."));
   if (!tb_store_get_user_access (store, user, &roles, &teams, &error)
       || !(c = tb_store_find_case_by_ref (store, ref, &error)))
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return failure (error);
 
   service = tb_case_service_new (store, user, roles, (const char * const *) teams);
   if (g_str_equal (action, "comment"))
@@ -324,10 +317,7 @@ cmd_sync (int    argc,
 
   store = tb_store_open (db, &error);
   if (store == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return failure (error);
 
   engine = tb_sync_engine_new (store, server);
   tb_sync_engine_set_use_keyring (engine, FALSE);
@@ -407,10 +397,7 @@ cmd_sync_log (int    argc,
 
   store = tb_store_open (db, &error);
   if (store == NULL || (log = tb_store_list_sync_log (store, limit, &error)) == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return failure (error);
 
   for (guint i = log->len; i > 0; i--)
     {

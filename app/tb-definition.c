@@ -73,3 +73,62 @@ _tb_definition_get_element_object (JsonArray   *array,
 
   return json_node_get_object (node);
 }
+
+/* The definition object @kind makes, parsed from @object and keeping it as compact JSON. */
+gpointer
+_tb_definition_new_from_object (const TbDefinitionKind  *kind,
+                                JsonObject              *object,
+                                GError                 **error)
+{
+  g_autoptr(GObject) self = g_object_new (kind->get_type (), NULL);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!kind->parse (self, object, error))
+    {
+      g_prefix_error (error, "%s", _(kind->invalid));
+      return NULL;
+    }
+
+  node = json_node_init_object (json_node_alloc (), object);
+  G_STRUCT_MEMBER (char *, self, kind->definition_offset) = json_to_string (node, FALSE);
+
+  return g_steal_pointer (&self);
+}
+
+/* The definition object @kind makes, parsed from the JSON text @json. */
+gpointer
+_tb_definition_new_from_json (const TbDefinitionKind  *kind,
+                              const char              *json,
+                              GError                 **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  gpointer self;
+  char **definition;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, json, -1, &local_error))
+    {
+      g_set_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_PARSE,
+                   "%s%s", _(kind->invalid), local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID,
+                   "%s%s", _(kind->invalid), _("expected a JSON object"));
+      return NULL;
+    }
+
+  if (!(self = _tb_definition_new_from_object (kind, json_node_get_object (root), error)))
+    return NULL;
+
+  /* Keep the text as given, so that what the store saves is what the server sent. */
+  definition = &G_STRUCT_MEMBER (char *, self, kind->definition_offset);
+  g_free (*definition);
+  *definition = g_strdup (json);
+
+  return self;
+}

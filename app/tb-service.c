@@ -1246,10 +1246,11 @@ parse_time_limit (TbService   *self,
 }
 
 static gboolean
-tb_service_parse (TbService   *self,
+tb_service_parse (gpointer     instance,
                   JsonObject  *root,
                   GError     **error)
 {
+  TbService *self = instance;
   const char *id, *code, *workflow;
 
   if (!get_id (root, "id", _("service"), &id, error))
@@ -1270,6 +1271,13 @@ tb_service_parse (TbService   *self,
   self->workflow_id = g_strdup (workflow);
   return TRUE;
 }
+
+static const TbDefinitionKind service_kind = {
+  .get_type = tb_service_get_type,
+  .parse = tb_service_parse,
+  .definition_offset = G_STRUCT_OFFSET (TbService, definition),
+  .invalid = N_("Invalid service definition: "),
+};
 
 /* ------------------------------------------------------------------------------------------ */
 /* GObject                                                                                     */
@@ -1360,24 +1368,10 @@ TbService *
 tb_service_new_from_object (JsonObject  *object,
                             GError     **error)
 {
-  g_autoptr(TbService) self = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = g_object_new (TB_TYPE_SERVICE, NULL);
-
-  if (!tb_service_parse (self, object, error))
-    {
-      g_prefix_error (error, _("Invalid service definition: "));
-      return NULL;
-    }
-
-  node = json_node_init_object (json_node_alloc (), object);
-  self->definition = json_to_string (node, FALSE);
-
-  return g_steal_pointer (&self);
+  return _tb_definition_new_from_object (&service_kind, object, error);
 }
 
 /**
@@ -1391,37 +1385,10 @@ TbService *
 tb_service_new_from_json (const char  *json,
                           GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  TbService *self;
-  JsonNode *root;
-
   g_return_val_if_fail (json != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, json, -1, &local_error))
-    {
-      g_set_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_PARSE,
-                   _("Invalid service definition: %s"), local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID,
-                           _("Invalid service definition: expected a JSON object"));
-      return NULL;
-    }
-
-  if (!(self = tb_service_new_from_object (json_node_get_object (root), error)))
-    return NULL;
-
-  /* Keep the text as given, so that what the store saves is what the server sent. */
-  g_free (self->definition);
-  self->definition = g_strdup (json);
-
-  return self;
+  return _tb_definition_new_from_json (&service_kind, json, error);
 }
 
 /**

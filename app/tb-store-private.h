@@ -25,6 +25,10 @@ void          _tb_store_bind_text  (sqlite3_stmt *stmt,
 gboolean      _tb_store_step_done  (TbStore     *self,
                                     sqlite3_stmt *stmt,
                                     GError     **error);
+gboolean      _tb_store_run_text   (TbStore     *self,
+                                    const char  *query,
+                                    const char  *text,
+                                    GError     **error);
 gboolean      _tb_store_set_error  (TbStore     *self,
                                     int          rc,
                                     GError     **error);

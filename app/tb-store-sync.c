@@ -33,21 +33,6 @@ column_dup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-/* Runs a named statement that takes one text parameter and returns no rows. */
-static gboolean
-run1 (TbStore     *self,
-      const char  *query,
-      const char  *text,
-      GError     **error)
-{
-  sqlite3_stmt *stmt = _tb_store_query (self, query, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  _tb_store_bind_text (stmt, 1, text);
-  return _tb_store_step_done (self, stmt, error);
-}
-
 /* Runs a named statement that returns one integer; @text binds ?1 if not %NULL. */
 static gboolean
 query_int (TbStore     *self,
@@ -160,7 +145,7 @@ _tb_store_ensure_client_id (TbStore  *self,
   char *client_id = NULL;
   int rc;
 
-  if (!run1 (self, "init-sync-state", fresh, error)
+  if (!_tb_store_run_text (self, "init-sync-state", fresh, error)
       || !(stmt = _tb_store_query (self, "get-sync-state", error)))
     return NULL;
   rc = sqlite3_step (stmt);
@@ -321,9 +306,9 @@ delete_case (TbStore     *self,
 {
   g_autoptr(TbCase) old_case = _tb_store_get_case_if_tracked (self, case_id);
 
-  if (!run1 (self, "delete-case", case_id, error)
-      || !run1 (self, "events-delete-case", case_id, error)
-      || !run1 (self, "removal-delete", case_id, error))
+  if (!_tb_store_run_text (self, "delete-case", case_id, error)
+      || !_tb_store_run_text (self, "events-delete-case", case_id, error)
+      || !_tb_store_run_text (self, "removal-delete", case_id, error))
     return FALSE;
   if (old_case != NULL)
     _tb_store_note_case_changed (self, case_id, old_case);
@@ -340,7 +325,7 @@ put_server_events (TbStore     *self,
 {
   sqlite3_stmt *stmt;
 
-  if (!fresh && !run1 (self, "events-delete-server", case_id, error))
+  if (!fresh && !_tb_store_run_text (self, "events-delete-server", case_id, error))
     return FALSE;
   if (events == NULL)
     return TRUE;
@@ -404,7 +389,7 @@ apply_server_case (TbStore     *self,
   if (current > wcase->record.version)
     return TRUE;
 
-  if (!run1 (self, "removal-delete", id, error))
+  if (!_tb_store_run_text (self, "removal-delete", id, error))
     return FALSE;
 
   if (overlaid == NULL || g_hash_table_contains (overlaid, id))
@@ -417,8 +402,8 @@ apply_server_case (TbStore     *self,
       if (has_overlay && unsent == 0 && overlay.applied_version > 0
           && wcase->record.version >= overlay.applied_version)
         {
-          if (!run1 (self, "overlay-delete", id, error)
-              || !run1 (self, "events-delete-local", id, error))
+          if (!_tb_store_run_text (self, "overlay-delete", id, error)
+              || !_tb_store_run_text (self, "events-delete-local", id, error))
             return FALSE;
           has_overlay = FALSE;
         }
@@ -431,7 +416,7 @@ apply_server_case (TbStore     *self,
 
   if (has_overlay)
     {
-      if (!run1 (self, "overlay-refresh-base", id, error)
+      if (!_tb_store_run_text (self, "overlay-refresh-base", id, error)
           || !overlay_apply (self, id, overlay.local, error))
         return FALSE;
       _tb_store_note_case_changed (self, id, NULL);
@@ -745,7 +730,7 @@ keep_as_conflict (TbStore     *self,
     {
       old_case = _tb_store_get_case_if_tracked (self, case_id);
       if (!overlay_apply (self, case_id, overlay.base, error)
-          || !run1 (self, "overlay-delete", case_id, error))
+          || !_tb_store_run_text (self, "overlay-delete", case_id, error))
         return FALSE;
       _tb_store_note_case_changed (self, case_id, old_case);
     }
@@ -830,7 +815,7 @@ apply_result (TbStore       *self,
     return TRUE;
   if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
     return FALSE;
-  if (unsent == 0 && !run1 (self, "events-delete-local", case_id, error))
+  if (unsent == 0 && !_tb_store_run_text (self, "events-delete-local", case_id, error))
     return FALSE;
   return refresh_sync_state (self, case_id, error);
 }
@@ -1122,7 +1107,7 @@ apply_changes (TbStore       *self,
           /* Unsent changes first get their answer (a conflict keeps them). */
           if (unsent > 0)
             {
-              if (!run1 (self, "removal-put", c->change.id, error))
+              if (!_tb_store_run_text (self, "removal-put", c->change.id, error))
                 return FALSE;
             }
           else if (!delete_case (self, c->change.id, error))
@@ -1152,7 +1137,7 @@ apply_changes (TbStore       *self,
                 return FALSE;
             }
           else if (current <= c->wcase.record.version
-                   && (!run1 (self, "removal-delete", c->change.id, error)
+                   && (!_tb_store_run_text (self, "removal-delete", c->change.id, error)
                        || !put_server_events (self, c->change.id, c->wcase.events, FALSE,
                                               error)))
             return FALSE;
@@ -1219,9 +1204,9 @@ _tb_store_reset_sync (TbStore  *self,
 {
   if (!tb_store_begin (self, error))
     return FALSE;
-  if (!run1 (self, "sync-clear-cursor", NULL, error)
-      || !run1 (self, "sync-reset-cases", NULL, error)
-      || !run1 (self, "sync-reset-events", NULL, error))
+  if (!_tb_store_run_text (self, "sync-clear-cursor", NULL, error)
+      || !_tb_store_run_text (self, "sync-reset-cases", NULL, error)
+      || !_tb_store_run_text (self, "sync-reset-events", NULL, error))
     {
       tb_store_rollback (self);
       return FALSE;

@@ -43,20 +43,6 @@ _tb_local_undo_free (TbLocalUndo *undo)
 }
 
 static gboolean
-run_text (TbStore     *self,
-          const char  *query,
-          const char  *text,
-          GError     **error)
-{
-  sqlite3_stmt *stmt = _tb_store_query (self, query, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  _tb_store_bind_text (stmt, 1, text);
-  return _tb_store_step_done (self, stmt, error);
-}
-
-static gboolean
 run_int (TbStore     *self,
          const char  *query,
          gint64       value,
@@ -168,7 +154,7 @@ restore_overlay (TbStore      *self,
   sqlite3_stmt *stmt;
 
   if (!undo->had_overlay)
-    return run_text (self, "undo-delete-overlay", undo->case_id, error);
+    return _tb_store_run_text (self, "undo-delete-overlay", undo->case_id, error);
 
   stmt = _tb_store_query (self, "undo-put-overlay", error);
   if (stmt == NULL)
@@ -192,14 +178,13 @@ restore_case (TbStore      *self,
               GError      **error)
 {
   TbCaseRecord record;
-  sqlite3_stmt *stmt;
 
   if (undo->before == NULL)
     {
       /* The action registered the case: it goes, with all it has (all of it local). */
-      if (!run_text (self, "undo-delete-overlay", undo->case_id, error)
-          || !run_text (self, "events-delete-case", undo->case_id, error)
-          || !run_text (self, "delete-case", undo->case_id, error))
+      if (!_tb_store_run_text (self, "undo-delete-overlay", undo->case_id, error)
+          || !_tb_store_run_text (self, "events-delete-case", undo->case_id, error)
+          || !_tb_store_run_text (self, "delete-case", undo->case_id, error))
         return FALSE;
       _tb_store_note_case_changed (self, undo->case_id, current);
       return TRUE;
@@ -210,11 +195,7 @@ restore_case (TbStore      *self,
     return FALSE;
 
   /* The sync state follows from what is left in the outbox and among the conflicts. */
-  stmt = _tb_store_query (self, "refresh-case-sync-state", error);
-  if (stmt == NULL)
-    return FALSE;
-  _tb_store_bind_text (stmt, 1, undo->case_id);
-  if (!_tb_store_step_done (self, stmt, error))
+  if (!_tb_store_run_text (self, "refresh-case-sync-state", undo->case_id, error))
     return FALSE;
 
   _tb_store_note_case_changed (self, undo->case_id, current);

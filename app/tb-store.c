@@ -551,6 +551,21 @@ _tb_store_step_done (TbStore       *self,
   return TRUE;
 }
 
+/* Runs the named statement @query, with @text (or NULL) bound to ?1, for no rows. */
+gboolean
+_tb_store_run_text (TbStore     *self,
+                    const char  *query,
+                    const char  *text,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, query, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  _tb_store_bind_text (stmt, 1, text);
+  return _tb_store_step_done (self, stmt, error);
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Cases */
 
@@ -1741,11 +1756,7 @@ record_local_action_in_transaction (TbStore       *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = _tb_store_query (self, "init-sync-state", error);
-  if (stmt == NULL)
-    return FALSE;
-  _tb_store_bind_text (stmt, 1, client_id);
-  if (!_tb_store_step_done (self, stmt, error))
+  if (!_tb_store_run_text (self, "init-sync-state", client_id, error))
     return FALSE;
 
   if (!action->is_new)

@@ -502,10 +502,11 @@ parse_transition (TbWorkflow  *self,
 }
 
 static gboolean
-tb_workflow_parse (TbWorkflow  *self,
+tb_workflow_parse (gpointer     instance,
                    JsonObject  *root,
                    GError     **error)
 {
+  TbWorkflow *self = instance;
   g_autoptr(GStrvBuilder) action_ids = g_strv_builder_new ();
   JsonArray *transitions;
   const char *id, *initial;
@@ -585,6 +586,13 @@ tb_workflow_parse (TbWorkflow  *self,
 
   return TRUE;
 }
+
+static const TbDefinitionKind workflow_kind = {
+  .get_type = tb_workflow_get_type,
+  .parse = tb_workflow_parse,
+  .definition_offset = G_STRUCT_OFFSET (TbWorkflow, definition),
+  .invalid = N_("Invalid workflow definition: "),
+};
 
 /* ------------------------------------------------------------------------------------------ */
 /* GObject                                                                                     */
@@ -682,24 +690,10 @@ TbWorkflow *
 tb_workflow_new_from_object (JsonObject  *object,
                              GError     **error)
 {
-  g_autoptr(TbWorkflow) self = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = g_object_new (TB_TYPE_WORKFLOW, NULL);
-
-  if (!tb_workflow_parse (self, object, error))
-    {
-      g_prefix_error (error, _("Invalid workflow definition: "));
-      return NULL;
-    }
-
-  node = json_node_init_object (json_node_alloc (), object);
-  self->definition = json_to_string (node, FALSE);
-
-  return g_steal_pointer (&self);
+  return _tb_definition_new_from_object (&workflow_kind, object, error);
 }
 
 /**
@@ -713,36 +707,10 @@ TbWorkflow *
 tb_workflow_new_from_json (const char  *json,
                            GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  TbWorkflow *self;
-  JsonNode *root;
-
   g_return_val_if_fail (json != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, json, -1, &local_error))
-    {
-      g_set_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_PARSE,
-                   _("Invalid workflow definition: %s"), local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID,
-                           _("Invalid workflow definition: expected a JSON object"));
-      return NULL;
-    }
-
-  if (!(self = tb_workflow_new_from_object (json_node_get_object (root), error)))
-    return NULL;
-
-  g_free (self->definition);
-  self->definition = g_strdup (json);
-
-  return self;
+  return _tb_definition_new_from_json (&workflow_kind, json, error);
 }
 
 /**

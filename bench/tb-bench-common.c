@@ -230,6 +230,36 @@ tb_bench_now (void)
   return g_get_monotonic_time () / 1e6;
 }
 
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/**
+ * tb_bench_percentile:
+ * @samples: (element-type double): the measurements, which this sorts
+ * @p: which, from 0 to 1 (0.5 for the median)
+ *
+ * Returns: the nearest-rank percentile @p of @samples, 0 if there are none
+ */
+double
+tb_bench_percentile (GArray *samples,
+                     double  p)
+{
+  guint index;
+
+  if (samples->len == 0)
+    return 0;
+  g_array_sort (samples, compare_doubles);
+  index = (guint) (p * (samples->len - 1) + 0.5);
+  return g_array_index (samples, double, MIN (index, samples->len - 1));
+}
+
 /**
  * tb_bench_own_cpu_s:
  *

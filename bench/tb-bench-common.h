@@ -19,6 +19,8 @@ char        *tb_bench_find_server        (const char  *server_path);
 
 double       tb_bench_now                (void);
 double       tb_bench_own_cpu_s          (void);
+double       tb_bench_percentile         (GArray      *samples,
+                                          double       p);
 gint64       tb_bench_status_kb          (const char  *pid,
                                           const char  *field);
 

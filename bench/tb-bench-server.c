@@ -411,28 +411,6 @@ client_free (Client *client)
   g_free (client);
 }
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-/* @samples sorted */
-static double
-percentile (GArray *samples,
-            double  p)
-{
-  guint index;
-
-  if (samples->len == 0)
-    return 0;
-  index = (guint) (p * (samples->len - 1) + 0.5);
-  return g_array_index (samples, double, MIN (index, samples->len - 1));
-}
-
 /* ---- The report ------------------------------------------------------------------------ */
 
 static void
@@ -695,7 +673,6 @@ main (int    argc,
   }
   cpu_server = tb_bench_server_cpu_s () - cpu_server;
   cpu_own = tb_bench_own_cpu_s () - cpu_own;
-  g_array_sort (load.latencies_ms, compare_doubles);
 
   g_printerr ("Load: %" G_GUINT64_FORMAT " requests in %.2f s, %" G_GUINT64_FORMAT
               " errors, %" G_GUINT64_FORMAT " cycles, %" G_GUINT64_FORMAT " comments applied, %"
@@ -725,9 +702,12 @@ main (int    argc,
   tb_bench_json_add_number (json, "changes_pulled", load.changes, 0);
   tb_bench_json_add_number (json, "comments_applied", load.applied, 0);
   tb_bench_json_add_number (json, "comments_not_applied", load.not_applied, 0);
-  tb_bench_json_add_number (json, "request_p50_ms", percentile (load.latencies_ms, 0.50), 1);
-  tb_bench_json_add_number (json, "request_p95_ms", percentile (load.latencies_ms, 0.95), 1);
-  tb_bench_json_add_number (json, "request_p99_ms", percentile (load.latencies_ms, 0.99), 1);
+  tb_bench_json_add_number (json, "request_p50_ms",
+                            tb_bench_percentile (load.latencies_ms, 0.50), 1);
+  tb_bench_json_add_number (json, "request_p95_ms",
+                            tb_bench_percentile (load.latencies_ms, 0.95), 1);
+  tb_bench_json_add_number (json, "request_p99_ms",
+                            tb_bench_percentile (load.latencies_ms, 0.99), 1);
   tb_bench_json_add_number (json, "load_server_cpu_percent", 100 * cpu_server / load_s, 0);
   tb_bench_json_add_number (json, "load_bench_cpu_percent", 100 * cpu_own / load_s, 0);
   tb_bench_json_add_number (json, "server_peak_rss_mb", tb_bench_server_peak_rss_mb (), 1);

@@ -9,47 +9,17 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "tb-bench-common.h"
 #include "tb-case-list.h"
 #include "tb-demo.h"
 #include "tb-store.h"
 
 #define BATCH 10000
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-percentile (GArray *samples,
-            double  p)
-{
-  guint index;
-
-  g_array_sort (samples, compare_doubles);
-  index = (guint) (p * (samples->len - 1) + 0.5);
-  return g_array_index (samples, double, MIN (index, samples->len - 1));
-}
-
 static double
 now_ms (void)
 {
   return g_get_monotonic_time () / 1000.0;
-}
-
-/* This process's CPU time, user and system, in seconds. */
-static double
-cpu_s (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
-         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 /* Bytes this process caused to be written to storage so far (0 where the kernel does not say):
@@ -79,7 +49,7 @@ static void
 clock_start (Clock *clock)
 {
   clock->start_ms = now_ms ();
-  clock->start_cpu_s = cpu_s ();
+  clock->start_cpu_s = tb_bench_own_cpu_s ();
   clock->start_written = written_bytes ();
 }
 
@@ -87,7 +57,7 @@ static void
 clock_stop (Clock *clock)
 {
   clock->s += (now_ms () - clock->start_ms) / 1000.0;
-  clock->cpu_s += cpu_s () - clock->start_cpu_s;
+  clock->cpu_s += tb_bench_own_cpu_s () - clock->start_cpu_s;
   clock->written += written_bytes () - clock->start_written;
 }
 
@@ -171,9 +141,11 @@ measure (const char *label,
       }
 
   g_printerr ("%-14s p50 %7.2f ms  p95 %7.2f ms  (%u samples, last list %u rows)\n",
-              label, percentile (samples, 0.5), percentile (samples, 0.95), samples->len, n_items);
+              label, tb_bench_percentile (samples, 0.5), tb_bench_percentile (samples, 0.95),
+              samples->len, n_items);
   g_string_append_printf (json, ", \"%s_p50_ms\": %.2f, \"%s_p95_ms\": %.2f",
-                          label, percentile (samples, 0.5), label, percentile (samples, 0.95));
+                          label, tb_bench_percentile (samples, 0.5),
+                          label, tb_bench_percentile (samples, 0.95));
 }
 
 int
@@ -315,8 +287,8 @@ main (int    argc,
         ms = now_ms () - start;
         g_array_append_val (samples, ms);
       }
-    g_printerr ("cold open + first page p50 %.2f ms\n", percentile (samples, 0.5));
-    g_string_append_printf (json, ", \"cold_open_ms\": %.2f", percentile (samples, 0.5));
+    g_printerr ("cold open + first page p50 %.2f ms\n", tb_bench_percentile (samples, 0.5));
+    g_string_append_printf (json, ", \"cold_open_ms\": %.2f", tb_bench_percentile (samples, 0.5));
   }
 
   store = tb_store_open (path, &error);

@@ -103,29 +103,6 @@ static struct
   guint           search_tick_id;
 } bench_ui = { .first_frame_ms = -1 };
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-/* The nearest-rank percentile @p (0 to 1) of @samples, which it sorts. */
-static double
-percentile (GArray *samples,
-            double  p)
-{
-  guint index;
-
-  if (samples->len == 0)
-    return 0;
-  g_array_sort (samples, compare_doubles);
-  index = (guint) (p * (samples->len - 1) + 0.5);
-  return g_array_index (samples, double, MIN (index, samples->len - 1));
-}
-
 /* CPU time of this thread: less disturbed than the wall clock by other processes. (With the
  * cairo renderer, all of the drawing is on this thread too.) */
 static double
@@ -649,13 +626,15 @@ main (int    argc,
 
   for (guint k = 0; k < N_KINDS; k++)
     g_printerr ("%-5s p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms  (%u keystrokes)\n",
-                kind_names[k], percentile (by_kind[k], 0.5), percentile (by_kind[k], 0.95),
-                percentile (by_kind[k], 1.0), by_kind[k]->len);
+                kind_names[k], tb_bench_percentile (by_kind[k], 0.5),
+                tb_bench_percentile (by_kind[k], 0.95), tb_bench_percentile (by_kind[k], 1.0),
+                by_kind[k]->len);
   g_printerr ("delay p50 %.1f ms; query p50 %.1f p95 %.1f ms; frame p50 %.1f p95 %.1f ms; "
               "CPU p50 %.1f p95 %.1f ms\n",
-              percentile (delays, 0.5), percentile (queries_ms, 0.5),
-              percentile (queries_ms, 0.95), percentile (frames, 0.5), percentile (frames, 0.95),
-              percentile (cpus, 0.5), percentile (cpus, 0.95));
+              tb_bench_percentile (delays, 0.5), tb_bench_percentile (queries_ms, 0.5),
+              tb_bench_percentile (queries_ms, 0.95), tb_bench_percentile (frames, 0.5),
+              tb_bench_percentile (frames, 0.95), tb_bench_percentile (cpus, 0.5),
+              tb_bench_percentile (cpus, 0.95));
 
   tb_bench_json_add_number (json, "cases", n_cases, 0);
   tb_bench_json_add_number (json, "first_frame_ms",
@@ -669,16 +648,16 @@ main (int    argc,
   tb_bench_json_add_number (json, "search_delay_ms",
                             gtk_search_entry_get_search_delay (bench_ui.entry), 0);
   tb_bench_json_add_number (json, "keystrokes", samples->len, 0);
-  tb_bench_json_add_number (json, "search_p50_ms", percentile (samples, 0.5), 1);
-  tb_bench_json_add_number (json, "search_p95_ms", percentile (samples, 0.95), 1);
-  tb_bench_json_add_number (json, "search_max_ms", percentile (samples, 1.0), 1);
-  tb_bench_json_add_number (json, "search_query_p95_ms", percentile (queries_ms, 0.95), 1);
-  tb_bench_json_add_number (json, "search_frame_p95_ms", percentile (frames, 0.95), 1);
-  tb_bench_json_add_number (json, "search_cpu_p95_ms", percentile (cpus, 0.95), 1);
+  tb_bench_json_add_number (json, "search_p50_ms", tb_bench_percentile (samples, 0.5), 1);
+  tb_bench_json_add_number (json, "search_p95_ms", tb_bench_percentile (samples, 0.95), 1);
+  tb_bench_json_add_number (json, "search_max_ms", tb_bench_percentile (samples, 1.0), 1);
+  tb_bench_json_add_number (json, "search_query_p95_ms", tb_bench_percentile (queries_ms, 0.95), 1);
+  tb_bench_json_add_number (json, "search_frame_p95_ms", tb_bench_percentile (frames, 0.95), 1);
+  tb_bench_json_add_number (json, "search_cpu_p95_ms", tb_bench_percentile (cpus, 0.95), 1);
   for (guint k = 0; k < N_KINDS; k++)
     {
       g_autofree char *name = g_strdup_printf ("search_%s_p95_ms", kind_names[k]);
-      tb_bench_json_add_number (json, name, percentile (by_kind[k], 0.95), 1);
+      tb_bench_json_add_number (json, name, tb_bench_percentile (by_kind[k], 0.95), 1);
     }
   tb_bench_json_add_number (json, "rss_mb", tb_bench_status_kb ("self", "VmRSS") / 1024.0, 1);
   tb_bench_json_add_number (json, "peak_rss_mb", tb_bench_status_kb ("self", "VmHWM") / 1024.0,

@@ -8,6 +8,7 @@
 
 #include "tb-problem.h"
 #include "tb-server-auth.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 /**
@@ -47,20 +48,6 @@ tb_test_server_new (void)
   return ts;
 }
 
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /**
  * tb_test_server_free:
  * @ts: (transfer full): a test server
@@ -80,7 +67,7 @@ tb_test_server_free (TbTestServer *ts)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_finalize_object (ts->server);
-  remove_dir (ts->dir);
+  tb_test_remove_dir (ts->dir);
   g_free (ts->base);
   g_free (ts->dir);
   g_free (ts->db_path);
@@ -405,6 +392,49 @@ tb_test_wait_result (GAsyncResult **slot)
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
+}
+
+/**
+ * tb_test_engine_sign_in:
+ * @engine: a sync engine on a test server
+ * @login: a demo user
+ * @error: return location for a #GError
+ *
+ * Signs @engine in as @login with the demo password and waits for the answer.
+ *
+ * Returns: %FALSE with @error set if the sign-in failed
+ */
+gboolean
+tb_test_engine_sign_in (TbSyncEngine  *engine,
+                        const char    *login,
+                        GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_sync_engine_sign_in_async (engine, login, TB_SERVER_DEMO_PASSWORD, NULL, tb_test_wait_cb,
+                                &result);
+  return tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), error);
+}
+
+/**
+ * tb_test_engine_sync:
+ * @engine: a signed-in sync engine
+ * @summary: (out) (optional): what the sync did
+ * @error: return location for a #GError
+ *
+ * Runs one sync, as Sync Now does, and waits for it to end.
+ *
+ * Returns: %FALSE with @error set if the sync did not complete
+ */
+gboolean
+tb_test_engine_sync (TbSyncEngine   *engine,
+                     TbSyncSummary  *summary,
+                     GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &result);
+  return tb_sync_engine_sync_finish (engine, tb_test_wait_result (&result), summary, error);
 }
 
 /**

@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "tb-server.h"
+#include "tb-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -88,6 +89,12 @@ void            tb_test_wait_cb             (GObject              *source,
                                              GAsyncResult         *result,
                                              gpointer              user_data);
 GAsyncResult   *tb_test_wait_result         (GAsyncResult        **slot);
+gboolean        tb_test_engine_sign_in      (TbSyncEngine         *engine,
+                                             const char           *login,
+                                             GError              **error);
+gboolean        tb_test_engine_sync         (TbSyncEngine         *engine,
+                                             TbSyncSummary        *summary,
+                                             GError              **error);
 gint64          tb_test_query_int           (TbTestServer         *ts,
                                              const char           *sql);
 

@@ -5,9 +5,40 @@
 
 #include <locale.h>
 
+#include <adwaita.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "tb-test-ui.h"
+
+/**
+ * tb_test_ui_init:
+ * @argc: main()'s argument count
+ * @argv: main()'s arguments
+ *
+ * Initialises GTK and libadwaita for a widget test, in English, with the translations of the
+ * build directory and the application's icons.
+ */
+void
+tb_test_ui_init (int    *argc,
+                 char ***argv)
+{
+  const char *localedir = g_getenv ("TB_LOCALEDIR");
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_unsetenv ("LANGUAGE");
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+
+  /* Like main.c, but textdomain() is left alone so that GLib keeps translating when the
+   * language changes between tests. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  /* The status page icons; TbApplication adds these itself. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/tongban/Tongban/icons");
+}
 
 /**
  * tb_test_ui_set_language:
@@ -100,6 +131,108 @@ tb_test_ui_find_widget (GtkWidget *root,
     }
 
   return NULL;
+}
+
+/**
+ * tb_test_ui_collect:
+ * @root: where to start
+ * @match: which widgets to take
+ * @data: @match's argument
+ * @found: (element-type GtkWidget): where to add them
+ *
+ * Adds every widget under @root, @root included, that @match takes to @found, depth first.
+ */
+void
+tb_test_ui_collect (GtkWidget     *root,
+                    TbTestMatch    match,
+                    gconstpointer  data,
+                    GPtrArray     *found)
+{
+  if (match (root, data))
+    g_ptr_array_add (found, root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    tb_test_ui_collect (child, match, data, found);
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  type)
+{
+  return g_type_is_a (G_OBJECT_TYPE (widget), GPOINTER_TO_SIZE (type));
+}
+
+/**
+ * tb_test_ui_find_all:
+ * @root: where to start
+ * @type: the type looked for
+ *
+ * Returns: (transfer container) (element-type GtkWidget): the widgets of @type under @root,
+ *   @root included, depth first
+ */
+GPtrArray *
+tb_test_ui_find_all (GtkWidget *root,
+                     GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  tb_test_ui_collect (root, is_type, GSIZE_TO_POINTER (type), found);
+  return found;
+}
+
+/* A button showing a label needs no name of its own: the label is read. */
+static gboolean
+has_label_child (GtkWidget *widget)
+{
+  g_autoptr(GPtrArray) labels = tb_test_ui_find_all (widget, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (*gtk_label_get_text (g_ptr_array_index (labels, i)) != '\0')
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
+ * tb_test_ui_assert_controls_labelled:
+ * @root: where to start
+ * @is_control: which widgets must have a name (the shown controls of what is tested)
+ * @data: @is_control's argument
+ *
+ * Fails the test unless every widget under @root that @is_control takes can be named by a
+ * screen reader, and there is at least one.
+ */
+void
+tb_test_ui_assert_controls_labelled (GtkWidget     *root,
+                                     TbTestMatch    is_control,
+                                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) controls = g_ptr_array_new ();
+
+  tb_test_ui_collect (root, is_control, data, controls);
+  g_assert_cmpuint (controls->len, >, 0);
+
+  for (guint i = 0; i < controls->len; i++)
+    {
+      GtkWidget *widget = g_ptr_array_index (controls, i);
+      GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
+      g_autoptr(GString) path = NULL;
+
+      if (gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL)
+          || gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY)
+          || (GTK_IS_BUTTON (widget) && has_label_child (widget)))
+        continue;
+
+      path = g_string_new (NULL);
+      for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+        {
+          g_string_prepend (path, G_OBJECT_TYPE_NAME (w));
+          g_string_prepend (path, "/");
+        }
+      g_error ("a %s has no accessible name: %s", G_OBJECT_TYPE_NAME (widget), path->str);
+    }
 }
 
 /**

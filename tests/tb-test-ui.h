@@ -8,7 +8,11 @@
 G_BEGIN_DECLS
 
 typedef gboolean (*TbTestCondition) (gpointer data);
+typedef gboolean (*TbTestMatch)     (GtkWidget     *widget,
+                                     gconstpointer  data);
 
+void        tb_test_ui_init             (int             *argc,
+                                         char          ***argv);
 void        tb_test_ui_set_language     (const char      *language);
 void        tb_test_ui_spin             (guint            ms);
 gboolean    tb_test_ui_wait_until       (TbTestCondition  condition,
@@ -16,6 +20,15 @@ gboolean    tb_test_ui_wait_until       (TbTestCondition  condition,
                                          guint            timeout_ms);
 GtkWidget  *tb_test_ui_find_widget      (GtkWidget       *root,
                                          GType            type);
+void        tb_test_ui_collect          (GtkWidget       *root,
+                                         TbTestMatch      match,
+                                         gconstpointer    data,
+                                         GPtrArray       *found);
+GPtrArray  *tb_test_ui_find_all         (GtkWidget       *root,
+                                         GType            type);
+void        tb_test_ui_assert_controls_labelled (GtkWidget   *root,
+                                         TbTestMatch      is_control,
+                                         gconstpointer    data);
 GtkWidget  *tb_test_ui_find_mapped_label (GtkWidget      *root,
                                          const char      *text);
 GtkWindow  *tb_test_ui_find_toplevel    (GType            type);

@@ -9,10 +9,10 @@
 #include "tb-case-alerts.h"
 #include "tb-case-service.h"
 #include "tb-server-sync.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 #define TODAY    "2026-11-27"
-#define PASSWORD "tongban-demo"
 
 typedef struct
 {
@@ -46,29 +46,18 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
 static void
 client_sync (Client *c)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), NULL,
-                                             &error));
+  g_assert_true (tb_test_engine_sync (c->engine, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -78,7 +67,6 @@ client_new (Fixture    *f,
 {
   Client *c = g_new0 (Client, 1);
   g_autofree char *file = g_strdup_printf ("%s.db", login);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
   c->path = g_build_filename (f->dir, file, NULL);
@@ -86,8 +74,7 @@ client_new (Fixture    *f,
   g_assert_no_error (error);
   c->engine = tb_sync_engine_new (c->store, f->ts->base);
   tb_sync_engine_set_use_keyring (c->engine, FALSE);
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result), &error));
+  g_assert_true (tb_test_engine_sign_in (c->engine, login, &error));
   g_assert_no_error (error);
   return c;
 }

@@ -14,6 +14,7 @@
 #include "tb-service.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
+#include "tb-test-common.h"
 #include "tb-workflow.h"
 
 static char *tmpdir;
@@ -39,28 +40,8 @@ count (TbStore    *store,
        const char *table)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  gint64 n;
 
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
-}
-
-static char *
-text_of (TbStore    *store,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (stmt);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
+  return tb_test_store_int (store, sql);
 }
 
 /* The first case assigned to @assignee in @state of @service (any service if NULL). */
@@ -105,18 +86,40 @@ counts (TbStore *store)
 }
 
 static void
+assert_counts (TbStore *store,
+               Counts   expected)
+{
+  Counts now = counts (store);
+
+  g_assert_cmpint (now.outbox, ==, expected.outbox);
+  g_assert_cmpint (now.audit, ==, expected.audit);
+  g_assert_cmpint (now.events, ==, expected.events);
+  g_assert_cmpint (now.overlay, ==, expected.overlay);
+}
+
+static void
 assert_nothing_written (TbStore *store,
                         Counts   before,
                         TbCase  *c)
 {
-  Counts now = counts (store);
   g_autoptr(TbCase) again = tb_store_get_case (store, tb_case_get_id (c), NULL);
 
-  g_assert_cmpint (now.outbox, ==, before.outbox);
-  g_assert_cmpint (now.audit, ==, before.audit);
-  g_assert_cmpint (now.events, ==, before.events);
-  g_assert_cmpint (now.overlay, ==, before.overlay);
+  assert_counts (store, before);
   g_assert_true (tb_case_equal (again, c));
+}
+
+/* @change cannot be undone any more; the refusal names @mentions, if given. */
+static void
+assert_undo_too_late (TbCaseService *service,
+                      guint          change,
+                      const char    *mentions)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tb_case_service_undo (service, change, &error));
+  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
+  if (mentions != NULL)
+    g_assert_nonnull (strstr (error->message, mentions));
 }
 
 static void
@@ -150,33 +153,33 @@ test_decide (void)
   g_assert_cmpint (count (store, "case_overlay"), ==, 1);
 
   /* The server's values are kept: the state it had, not the local one. */
-  base = text_of (store, "SELECT json_extract (base, '$.state') FROM case_overlay");
+  base = tb_test_store_text (store, "SELECT json_extract (base, '$.state') FROM case_overlay");
   g_assert_cmpstr (base, ==, "in_review");
-  args = text_of (store, "SELECT json_extract (args, '$.action') || ':' || name || ':' || id "
+  args = tb_test_store_text (store, "SELECT json_extract (args, '$.action') || ':' || name || ':' || id "
                          "FROM outbox");
   g_assert_cmpstr (args, ==, "approve:case.decide:1");
   {
-    g_autofree char *bv = text_of (store, "SELECT base_versions FROM outbox");
+    g_autofree char *bv = tb_test_store_text (store, "SELECT base_versions FROM outbox");
     g_autofree char *want = g_strdup_printf ("{\"case:%s\":%" G_GINT64_FORMAT "}",
                                              tb_case_get_id (c), tb_case_get_version (c));
     g_assert_cmpstr (bv, ==, want);
   }
 
   /* A second action: the next mutation id, and an audit entry chained to the first. */
-  hash1 = text_of (store, "SELECT hash FROM audit");
+  hash1 = tb_test_store_text (store, "SELECT hash FROM audit");
   g_assert_true (tb_case_service_comment (wangfang, tb_case_get_id (c), "已电话告知申请人",
                                           &error));
   g_assert_no_error (error);
   {
-    g_autofree char *ids = text_of (store, "SELECT group_concat (id) FROM outbox");
-    g_autofree char *prev = text_of (store, "SELECT prev_hash FROM audit WHERE id = 2");
+    g_autofree char *ids = tb_test_store_text (store, "SELECT group_concat (id) FROM outbox");
+    g_autofree char *prev = tb_test_store_text (store, "SELECT prev_hash FROM audit WHERE id = 2");
     g_assert_cmpstr (ids, ==, "1,2");
     g_assert_cmpstr (prev, ==, hash1);
   }
 
   /* The overlay still holds the server's state, not the local approval. */
   g_free (base);
-  base = text_of (store, "SELECT json_extract (base, '$.state') FROM case_overlay");
+  base = tb_test_store_text (store, "SELECT json_extract (base, '$.state') FROM case_overlay");
   g_assert_cmpstr (base, ==, "in_review");
 }
 
@@ -260,7 +263,7 @@ test_all_or_nothing (void)
   g_clear_error (&error);
   assert_nothing_written (store, before, c);
   {
-    g_autofree char *next = text_of (store, "SELECT ifnull (max (next_mutation_id), 1) "
+    g_autofree char *next = tb_test_store_text (store, "SELECT ifnull (max (next_mutation_id), 1) "
                                             "FROM sync_state");
     g_assert_cmpstr (next, ==, "1");
   }
@@ -271,7 +274,7 @@ test_all_or_nothing (void)
                                          NULL, &error));
   g_assert_no_error (error);
   {
-    g_autofree char *id = text_of (store, "SELECT id FROM outbox");
+    g_autofree char *id = tb_test_store_text (store, "SELECT id FROM outbox");
     g_assert_cmpstr (id, ==, "1");
   }
 }
@@ -312,7 +315,7 @@ test_return_resubmit_clock (void)
     g_autofree char *sql = g_strdup_printf ("SELECT json_extract (base, '$.state') || ' ' || "
                                             "json_extract (base, '$.deadline') FROM case_overlay "
                                             "WHERE case_id = '%s'", tb_case_get_id (c));
-    g_autofree char *base = text_of (store, sql);
+    g_autofree char *base = tb_test_store_text (store, sql);
     g_autofree char *iso = tb_day_to_iso (deadline);
     g_autofree char *want = g_strdup_printf ("in_review %s", iso);
     g_assert_cmpstr (base, ==, want);
@@ -440,7 +443,7 @@ test_create_and_list (void)
     g_assert_cmpuint (ids->len, ==, 1);
   }
   {
-    g_autofree char *name = text_of (store, "SELECT name FROM outbox");
+    g_autofree char *name = tb_test_store_text (store, "SELECT name FROM outbox");
     g_assert_cmpstr (name, ==, "case.create");
   }
 }
@@ -506,7 +509,7 @@ test_cli_act (void)
   after = tb_store_get_case (store, tb_case_get_id (c), NULL);
   g_assert_cmpstr (tb_case_get_state (after), ==, "approved");
   {
-    g_autofree char *names = text_of (store, "SELECT group_concat (name, ',') FROM outbox");
+    g_autofree char *names = tb_test_store_text (store, "SELECT group_concat (name, ',') FROM outbox");
     g_assert_cmpstr (names, ==, "case.decide,case.comment");
   }
 }
@@ -521,7 +524,7 @@ overlay_of (TbStore    *store,
                                           "|| '|' || updated_at || '|' || "
                                           "ifnull (applied_version, '-') FROM case_overlay "
                                           "WHERE case_id = '%s'", case_id);
-  char *text = text_of (store, sql);
+  char *text = tb_test_store_text (store, sql);
 
   return text != NULL ? text : g_strdup ("");
 }
@@ -551,12 +554,10 @@ test_undo_decision (void)
   /* Exactly as before, sync state included; the audit trail keeps both. */
   again = tb_store_get_case (store, tb_case_get_id (c), &error);
   g_assert_true (tb_case_equal (again, c));
-  g_assert_cmpint (counts (store).outbox, ==, before.outbox);
-  g_assert_cmpint (counts (store).events, ==, before.events);
-  g_assert_cmpint (counts (store).overlay, ==, before.overlay);
-  g_assert_cmpint (counts (store).audit, ==, before.audit + 2);
+  assert_counts (store, (Counts) { before.outbox, before.audit + 2, before.events,
+                                   before.overlay });
   {
-    g_autofree char *last = text_of (store, "SELECT action || ' ' || actor_id || ' ' || "
+    g_autofree char *last = tb_test_store_text (store, "SELECT action || ' ' || actor_id || ' ' || "
                                             "json_extract (detail, '$.args.action') "
                                             "FROM audit ORDER BY id DESC LIMIT 1");
     g_assert_cmpstr (last, ==, "undo u-wangfang approve");
@@ -564,14 +565,12 @@ test_undo_decision (void)
 
   /* Once only; and the mutation id is free again. */
   g_assert_false (tb_case_service_can_undo (wangfang, change));
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, NULL);
   g_assert_true (tb_case_service_decide (wangfang, tb_case_get_id (c), "approve", NULL, NULL,
                                          NULL, &error));
   g_assert_no_error (error);
   {
-    g_autofree char *id = text_of (store, "SELECT group_concat (id) FROM outbox");
+    g_autofree char *id = tb_test_store_text (store, "SELECT group_concat (id) FROM outbox");
     g_assert_cmpstr (id, ==, "1");
   }
 }
@@ -610,10 +609,7 @@ test_undo_keeps_earlier (void)
   g_assert_cmpstr (later, !=, overlay);
 
   /* The first cannot go while the second stands on it. */
-  g_assert_false (tb_case_service_undo (wangfang, first, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_assert_nonnull (strstr (error->message, "later change"));
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, first, "later change");
   g_assert_cmpint (counts (store).outbox, ==, mid.outbox + 1);
 
   g_assert_true (tb_case_service_undo (wangfang, second, &error));
@@ -656,14 +652,13 @@ test_undo_renumbers (void)
   g_assert_no_error (error);
 
   /* The first approval cannot go (a comment on it follows), the comment on b can. */
-  g_assert_false (tb_case_service_undo (wangfang, first, &error));
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, first, NULL);
   g_assert_true (tb_case_service_undo (wangfang, second, &error));
   g_assert_no_error (error);
   {
-    g_autofree char *ids = text_of (store, "SELECT group_concat (id || ':' || name, ',') "
+    g_autofree char *ids = tb_test_store_text (store, "SELECT group_concat (id || ':' || name, ',') "
                                            "FROM (SELECT * FROM outbox ORDER BY id)");
-    g_autofree char *next = text_of (store, "SELECT next_mutation_id FROM sync_state");
+    g_autofree char *next = tb_test_store_text (store, "SELECT next_mutation_id FROM sync_state");
     g_assert_cmpstr (ids, ==, "1:case.decide,2:case.comment");
     g_assert_cmpstr (next, ==, "3");
   }
@@ -677,7 +672,7 @@ test_undo_renumbers (void)
   g_assert_true (tb_case_service_comment (wangfang, tb_case_get_id (b), "再次联系", &error));
   g_assert_no_error (error);
   {
-    g_autofree char *max = text_of (store, "SELECT max (id) FROM outbox");
+    g_autofree char *max = tb_test_store_text (store, "SELECT max (id) FROM outbox");
     g_assert_cmpstr (max, ==, "3");
   }
 }
@@ -707,17 +702,12 @@ test_undo_refused_once_sent (void)
   /* Being sent: too late, nothing written. */
   g_assert_true (_tb_store_outbox_set_sending (store, 1, 1, TRUE, &error));
   g_assert_false (tb_case_service_can_undo (wangfang, change));
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_assert_nonnull (strstr (error->message, tb_case_get_ref (c)));
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, tb_case_get_ref (c));
 
   /* The exchange failed: waiting again, but the server may have it. Still too late. */
   g_assert_true (_tb_store_outbox_set_sending (store, 1, 1, FALSE, &error));
   g_assert_false (tb_case_service_can_undo (wangfang, change));
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, NULL);
   g_assert_cmpint (counts (store).outbox, ==, before.outbox);
   g_assert_cmpint (counts (store).audit, ==, before.audit);
   now = overlay_of (store, tb_case_get_id (c));
@@ -731,9 +721,7 @@ test_undo_refused_once_sent (void)
   record.applicant_name = "王小芳";
   g_assert_true (tb_store_put_cases (store, &record, 1, &error));
   g_assert_no_error (error);
-  g_assert_false (tb_case_service_undo (wangfang, change, &error));
-  g_assert_error (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_TOO_LATE);
-  g_clear_error (&error);
+  assert_undo_too_late (wangfang, change, NULL);
   again = tb_store_get_case (store, tb_case_get_id (c), NULL);
   g_assert_cmpstr (tb_case_get_applicant_name (again), ==, "王小芳");
   g_assert_cmpint (counts (store).outbox, ==, before.outbox + 1);
@@ -916,7 +904,7 @@ test_reveal (void)
   g_assert_true (tb_case_service_record_reveal (wangfang, tb_case_get_id (c), "shareholders", 1,
                                                 "id_number", &error));
   g_assert_no_error (error);
-  entry = text_of (store, "SELECT action || ' ' || actor_id || ' ' || detail FROM audit");
+  entry = tb_test_store_text (store, "SELECT action || ' ' || actor_id || ' ' || detail FROM audit");
   g_assert_cmpstr (entry, ==,
                    "reveal u-wangfang "
                    "{\"field\":\"shareholders\",\"row\":1,\"column\":\"id_number\"}");

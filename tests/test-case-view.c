@@ -17,6 +17,7 @@
 #include "tb-service.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
+#include "tb-test-common.h"
 #include "tb-test-ui.h"
 #include "tb-wire.h"
 
@@ -75,16 +76,7 @@ fixture_tear_down (Fixture       *fixture,
   g_ptr_array_unref (fixture->toasts);
   g_clear_object (&fixture->wangfang);
   g_assert_finalize_object (fixture->store);
-  {
-    g_autofree char *path = g_build_filename (fixture->dir, "store.db", NULL);
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-    g_unlink (path);
-    g_unlink (wal);
-    g_unlink (shm);
-    g_rmdir (fixture->dir);
-  }
+  tb_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   tb_test_ui_set_language (NULL);
 }
@@ -134,46 +126,12 @@ show_view (Fixture    *fixture,
   return fixture->view;
 }
 
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *root,
-         Match          match,
-         gconstpointer  data,
-         GPtrArray     *found)
-{
-  if (match (root, data))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, match, data, found);
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  type)
-{
-  return g_type_is_a (G_OBJECT_TYPE (widget), GPOINTER_TO_SIZE (type));
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (root, is_type, GSIZE_TO_POINTER (type), found);
-  return found;
-}
-
 /* Whether a label showing exactly @text is on screen (a hidden page does not count). */
 static gboolean
 shows_label (GtkWidget  *root,
              const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_all (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = tb_test_ui_find_all (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     {
@@ -191,7 +149,7 @@ static gboolean
 shows_text (GtkWidget  *root,
             const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_all (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = tb_test_ui_find_all (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     {
@@ -209,7 +167,7 @@ static GtkWidget *
 find_button (GtkWidget  *root,
              const char *label)
 {
-  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) buttons = tb_test_ui_find_all (root, GTK_TYPE_BUTTON);
 
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_is_drawable (g_ptr_array_index (buttons, i))
@@ -222,7 +180,7 @@ find_button (GtkWidget  *root,
 static GPtrArray *
 timeline_rows (TbCaseView *view)
 {
-  g_autoptr(GPtrArray) lists = find_all (GTK_WIDGET (view), GTK_TYPE_LIST_BOX);
+  g_autoptr(GPtrArray) lists = tb_test_ui_find_all (GTK_WIDGET (view), GTK_TYPE_LIST_BOX);
   GPtrArray *rows = g_ptr_array_new ();
 
   for (guint i = 0; i < lists->len; i++)
@@ -278,34 +236,6 @@ action_enabled (TbCaseView *view,
   return g_action_group_get_action_enabled (group, name);
 }
 
-static gint64
-count (TbStore    *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  gint64 n;
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
-}
-
-static char *
-text_of (TbStore    *store,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  char *value = NULL;
-
-  g_assert_nonnull (stmt);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
-}
-
 static AdwToast *
 last_toast (Fixture *fixture)
 {
@@ -329,45 +259,22 @@ screenshot_name (Fixture    *fixture,
   return g_strdup_printf ("case-view-%s-%s.png", what, fixture->language);
 }
 
+/* The controls shown, but not the button inside a menu button: that one is named by it. */
 static gboolean
-has_label_child (GtkWidget *widget)
+is_control (GtkWidget     *widget,
+            gconstpointer  data)
 {
-  g_autoptr(GPtrArray) labels = find_all (widget, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (*gtk_label_get_text (g_ptr_array_index (labels, i)) != '\0')
-      return TRUE;
-  return FALSE;
+  return (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget)
+          || GTK_IS_TEXT (widget) || GTK_IS_TEXT_VIEW (widget))
+         && gtk_widget_is_drawable (widget)
+         && !GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget));
 }
 
 /* Every control shown can be named by a screen reader. */
 static void
 assert_controls_labelled (GtkWidget *root)
 {
-  g_autoptr(GPtrArray) widgets = find_all (root, GTK_TYPE_WIDGET);
-  guint n_checked = 0;
-
-  for (guint i = 0; i < widgets->len; i++)
-    {
-      GtkWidget *widget = g_ptr_array_index (widgets, i);
-      GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
-
-      if (!(GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget)
-            || GTK_IS_TEXT (widget) || GTK_IS_TEXT_VIEW (widget))
-          || !gtk_widget_is_drawable (widget)
-          || GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget)))
-        continue;
-
-      n_checked++;
-      if (gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL)
-          || gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY)
-          || (GTK_IS_BUTTON (widget) && has_label_child (widget)))
-        continue;
-
-      g_error ("a %s has no accessible name", G_OBJECT_TYPE_NAME (widget));
-    }
-
-  g_assert_cmpuint (n_checked, >, 0);
+  tb_test_ui_assert_controls_labelled (root, is_control, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -466,7 +373,7 @@ test_open (Fixture       *fixture,
   TbCaseView *view = show_view (fixture, tb_case_get_id (c));
   GtkWidget *root = GTK_WIDGET (view);
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GPtrArray) form_views = find_all (root, TB_TYPE_FORM_VIEW);
+  g_autoptr(GPtrArray) form_views = tb_test_ui_find_all (root, TB_TYPE_FORM_VIEW);
   g_autoptr(TbService) service = tb_store_get_service (fixture->store, "business-licence", NULL);
   g_autoptr(TbWorkflow) workflow = tb_store_get_workflow (fixture->store, "registration", NULL);
   const char * const *editable;
@@ -515,7 +422,8 @@ test_open (Fixture       *fixture,
 
   /* Seeing a masked personal value is recorded. */
   {
-    g_autoptr(GPtrArray) buttons = find_all (g_ptr_array_index (form_views, 0), GTK_TYPE_BUTTON);
+    g_autoptr(GPtrArray) buttons = tb_test_ui_find_all (g_ptr_array_index (form_views, 0),
+                                                        GTK_TYPE_BUTTON);
     GtkWidget *reveal = NULL;
 
     for (guint i = 0; i < buttons->len && reveal == NULL; i++)
@@ -524,7 +432,7 @@ test_open (Fixture       *fixture,
         reveal = g_ptr_array_index (buttons, i);
     g_assert_nonnull (reveal);
     g_signal_emit_by_name (reveal, "clicked");
-    g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM audit WHERE action = "
+    g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM audit WHERE action = "
                                             "'reveal' AND actor_id = 'u-wangfang'"), ==, 1);
   }
 
@@ -562,7 +470,7 @@ test_approve_undo (Fixture       *fixture,
   g_assert_cmpstr (tb_case_get_state (now), ==, "approved");
   g_assert_cmpint (tb_case_get_sync_state (now), ==, TB_SYNC_STATE_PENDING);
   g_assert_true (shows_label (GTK_WIDGET (view), _("Waiting to be sent")));
-  mutation = text_of (fixture->store, "SELECT name || ' ' || json_extract (args, '$.action') || "
+  mutation = tb_test_store_text (fixture->store, "SELECT name || ' ' || json_extract (args, '$.action') || "
                                       "' ' || json_extract (args, '$.comment') FROM outbox");
   g_assert_cmpstr (mutation, ==, "case.decide approve 材料齐全，准予登记");
   toast = last_toast (fixture);
@@ -593,7 +501,7 @@ test_approve_undo (Fixture       *fixture,
   now = tb_case_view_get_case (view);
   g_assert_true (tb_case_equal (now, c));
   g_assert_true (shows_label (GTK_WIDGET (view), _("Synced")));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_cmpstr (adw_toast_get_title (last_toast (fixture)), ==, _("Undone"));
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = timeline_rows (view);
@@ -608,12 +516,12 @@ test_approve_undo (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "decision.confirm", NULL));
   tb_test_ui_spin (20);
   g_assert_null (find_dialog ());
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
   g_assert_true (_tb_store_outbox_set_sending (fixture->store, 1, 1, TRUE, NULL));
   tb_test_ui_spin (20);
   g_assert_true (shows_label (GTK_WIDGET (view), _("Sending…")));
   g_assert_false (action_enabled (view, "undo"));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
 }
 
 static void
@@ -638,7 +546,7 @@ test_return_for_correction (Fixture       *fixture,
   g_assert_cmpstr (tb_decision_dialog_get_problem (dialog), ==,
                    _("Tick the missing materials or describe what is missing."));
   g_assert_true (find_dialog () == dialog);
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
 
   g_assert_true (tb_decision_dialog_set_material_missing (dialog, tb_material_get_id (first),
                                                           TRUE));
@@ -662,13 +570,13 @@ test_return_for_correction (Fixture       *fixture,
   g_assert_cmpstr (tb_case_get_state (now), ==, "awaiting_applicant");
   g_assert_cmpuint (tb_case_get_paused_since (now), ==, tb_day_from_iso (TODAY));
   g_assert_true (shows_text (GTK_WIDGET (view), _("Paused while awaiting the applicant")));
-  stored = text_of (fixture->store, "SELECT json_extract (args, '$.reason') FROM outbox");
+  stored = tb_test_store_text (fixture->store, "SELECT json_extract (args, '$.reason') FROM outbox");
   g_assert_cmpstr (stored, ==, reason);
   g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)), tb_case_get_ref (c)));
 
   /* Now the whole form may be corrected; the main decision records the resubmission. */
   {
-    g_autoptr(GPtrArray) form_views = find_all (GTK_WIDGET (view), TB_TYPE_FORM_VIEW);
+    g_autoptr(GPtrArray) form_views = tb_test_ui_find_all (GTK_WIDGET (view), TB_TYPE_FORM_VIEW);
     const char * const *editable =
       tb_form_view_get_editable_fields (g_ptr_array_index (form_views, 0));
 
@@ -741,7 +649,7 @@ test_comment (Fixture       *fixture,
                    TB_SYNC_STATE_PENDING);
 
   /* What is typed in the box, newest on top; the box empties. */
-  text_views = find_all (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
+  text_views = tb_test_ui_find_all (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW);
   for (guint i = 0; i < text_views->len && box == NULL; i++)
     {
       g_autofree char *mismatch =
@@ -768,7 +676,7 @@ test_comment (Fixture       *fixture,
 
   /* An empty box adds nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.comment", "s", ""));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 2);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 2);
 
   /* Undo takes the last one back. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.undo", NULL));
@@ -776,14 +684,14 @@ test_comment (Fixture       *fixture,
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = timeline_rows (view);
   g_assert_cmpuint (rows->len, ==, 1);
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 1);
 }
 
 static GtkWidget *
 find_entry_row (GtkWidget  *root,
                 const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_all (root, ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GPtrArray) rows = tb_test_ui_find_all (root, ADW_TYPE_ENTRY_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
@@ -813,7 +721,7 @@ test_edit_save (Fixture       *fixture,
   g_assert_cmpuint (n_modified, ==, 1);
   g_assert_true (action_enabled (view, "save"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.save", NULL));
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)), "problem"));
   g_assert_true (tb_case_view_get_modified (view));
 
@@ -827,7 +735,7 @@ test_edit_save (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "case.save", NULL));
   tb_test_ui_spin (20);
   g_assert_false (tb_case_view_get_modified (view));
-  saved = text_of (fixture->store, "SELECT name || ' ' || json_extract (args, "
+  saved = tb_test_store_text (fixture->store, "SELECT name || ' ' || json_extract (args, "
                                    "'$.fields.company_name') FROM outbox");
   g_assert_cmpstr (saved, ==, "case.update_fields 杭州云杉信息科技有限公司");
   g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)), tb_case_get_ref (c)));
@@ -842,7 +750,7 @@ test_edit_save (Fixture       *fixture,
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==,
                      json_object_get_string_member (form, "company_name"));
   }
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
 
   /* Discarding drops the edits. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "别的名字");
@@ -951,10 +859,10 @@ test_conflict (Fixture       *fixture,
   g_assert_cmpuint (conflicts->len, ==, 0);
   g_assert_false (action_enabled (view, "keep-mine"));
   g_assert_cmpstr (tb_case_get_state (tb_case_view_get_case (view)), ==, "approved");
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox WHERE name = "
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox WHERE name = "
                                           "'case.decide'"), ==, 1);
   {
-    g_autoptr(GPtrArray) boxes = find_all (root, GTK_TYPE_BOX);
+    g_autoptr(GPtrArray) boxes = tb_test_ui_find_all (root, GTK_TYPE_BOX);
     GtkWidget *banner = NULL;
 
     for (guint i = 0; i < boxes->len; i++)
@@ -992,7 +900,7 @@ test_conflict_take_theirs (Fixture       *fixture,
   tb_test_ui_spin (300);
   conflicts = tb_store_list_conflicts (fixture->store, NULL, NULL);
   g_assert_cmpuint (conflicts->len, ==, 0);
-  g_assert_cmpint (count (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_cmpstr (tb_case_get_state (tb_case_view_get_case (view)), ==, "in_review");
   g_assert_true (shows_label (root, _("Synced")));
   g_assert_cmpstr (adw_toast_get_title (last_toast (fixture)), ==,
@@ -1032,7 +940,7 @@ test_countersign (Fixture       *fixture,
   g_assert_true (tb_decision_dialog_confirm (dialog));
   tb_test_ui_spin (20);
   {
-    g_autofree char *party = text_of (fixture->store, "SELECT json_extract (args, '$.party') "
+    g_autofree char *party = tb_test_store_text (fixture->store, "SELECT json_extract (args, '$.party') "
                                                       "FROM outbox");
     g_assert_nonnull (party);
   }
@@ -1104,18 +1012,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("TB_LOCALEDIR");
-
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_unsetenv ("LANGUAGE");
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/tongban/Tongban/icons");
+  tb_test_ui_init (&argc, &argv);
 
   g_test_add ("/case-view/new-destroy", Fixture, "en",
               fixture_set_up, test_new_destroy, fixture_tear_down);

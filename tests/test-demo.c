@@ -9,6 +9,7 @@
 #include "tb-demo.h"
 #include "tb-service.h"
 #include "tb-store.h"
+#include "tb-test-common.h"
 #include "tb-workflow.h"
 
 #define N_SAMPLE 5000
@@ -452,19 +453,10 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   for (guint i = 0; i < G_N_ELEMENTS (f->stores); i++)
     g_clear_object (&f->stores[i]);
 
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 

@@ -23,7 +23,6 @@
 #include "tb-window.h"
 
 #define TODAY     "2026-11-27"
-#define PASSWORD  "tongban-demo"
 #define N_CASES   400
 #define USER      "u-wangfang"
 
@@ -41,28 +40,15 @@ static gboolean
 engine_sign_in (TbSyncEngine *engine,
                 const char   *login)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  if (!tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error))
+  if (!tb_test_engine_sign_in (engine, login, &error))
     {
       g_test_message ("sign-in: %s", error->message);
       return FALSE;
     }
   return TRUE;
-}
-
-/* One sync, as Sync Now runs it; FALSE with @error when it did not complete. */
-static gboolean
-engine_sync (TbSyncEngine  *engine,
-             GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (engine, tb_test_wait_result (&result), NULL, error);
 }
 
 static void
@@ -88,7 +74,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->engine = tb_sync_engine_new (f->store, f->ts->base);
   g_assert_true (engine_sign_in (f->engine, "wangfang"));
-  g_assert_true (engine_sync (f->engine, &error));
+  g_assert_true (tb_test_engine_sync (f->engine, NULL, &error));
   g_assert_no_error (error);
 
   f->window = tb_window_new (NULL, f->store, NULL);
@@ -360,7 +346,7 @@ test_approve (Fixture       *f,
   g_assert_cmpstr (tb_case_get_state (after), ==, "approved");
   screenshot (f, "pending");
 
-  g_assert_true (engine_sync (f->engine, &error));
+  g_assert_true (tb_test_engine_sync (f->engine, NULL, &error));
   g_assert_no_error (error);
   assert_shown_sync_state (f, id, TB_SYNC_STATE_SYNCED);
   assert_count (f, TB_INBOX_VIEW_SENT, 0);
@@ -389,7 +375,7 @@ test_return (Fixture       *f,
   assert_shown_sync_state (f, id, TB_SYNC_STATE_PENDING);
   assert_count (f, TB_INBOX_VIEW_RETURNED, returned + 1);
 
-  g_assert_true (engine_sync (f->engine, &error));
+  g_assert_true (tb_test_engine_sync (f->engine, NULL, &error));
   g_assert_no_error (error);
   assert_shown_sync_state (f, id, TB_SYNC_STATE_SYNCED);
   after = reload_case (f, id);
@@ -421,19 +407,19 @@ test_conflict (Fixture       *f,
   g_assert_no_error (error);
   other_engine = tb_sync_engine_new (other, f->ts->base);
   g_assert_true (engine_sign_in (other_engine, "wangfang"));
-  g_assert_true (engine_sync (other_engine, &error));
+  g_assert_true (tb_test_engine_sync (other_engine, NULL, &error));
   g_assert_true (tb_store_get_user_access (other, USER, &roles, &teams, &error));
   other_service = tb_case_service_new (other, USER, roles, (const char * const *) teams);
   g_assert_true (tb_case_service_decide (other_service, id, "return", NULL,
                                          "缺少股东身份证明", NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (engine_sync (other_engine, &error));
+  g_assert_true (tb_test_engine_sync (other_engine, NULL, &error));
   g_assert_no_error (error);
 
   /* The desk, not yet aware of it, approves. */
   open_case (f, kase);
   decide (f, "approve", NULL, NULL);
-  g_assert_true (engine_sync (f->engine, &error));
+  g_assert_true (tb_test_engine_sync (f->engine, NULL, &error));
   g_assert_no_error (error);
   assert_shown_sync_state (f, id, TB_SYNC_STATE_CONFLICT);
   assert_count (f, TB_INBOX_VIEW_DRAFTS, 1);
@@ -441,7 +427,7 @@ test_conflict (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "case.take-theirs", NULL));
   assert_count (f, TB_INBOX_VIEW_DRAFTS, 0);
-  g_assert_true (engine_sync (f->engine, &error));
+  g_assert_true (tb_test_engine_sync (f->engine, NULL, &error));
   g_assert_no_error (error);
   after = reload_case (f, id);
   g_assert_cmpstr (tb_case_get_state (after), ==, "awaiting_applicant");
@@ -480,7 +466,7 @@ test_offline (Fixture       *f,
 
   tb_server_disconnect (f->ts->server);
   g_assert_finalize_object (g_steal_pointer (&f->ts->server));
-  g_assert_false (engine_sync (f->engine, &error));
+  g_assert_false (tb_test_engine_sync (f->engine, NULL, &error));
   g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE);
   g_clear_error (&error);
   g_assert_true (tb_test_ui_wait_until (indicator_is, &q, 5000));
@@ -497,7 +483,7 @@ test_offline (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (tb_server_listen (f->ts->server, address, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (engine_sync (f->engine, &error));
+  g_assert_true (tb_test_engine_sync (f->engine, NULL, &error));
   g_assert_no_error (error);
   assert_shown_sync_state (f, id, TB_SYNC_STATE_SYNCED);
   q.state = "online";
@@ -512,15 +498,7 @@ int
 main (int    argc,
       char **argv)
 {
-  const char *localedir = g_getenv ("TB_LOCALEDIR");
-
-  tb_test_ui_set_language (NULL);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/tongban/Tongban/icons");
+  tb_test_ui_init (&argc, &argv);
   /* Transitions and toasts finish at once, so that what a test waits for does not depend on
    * how fast a loaded machine runs the animations. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);

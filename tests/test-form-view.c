@@ -119,23 +119,6 @@ destroy_form (TbFormView *view)
   g_assert_finalize_object (view);
 }
 
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *root,
-         Match          match,
-         gconstpointer  data,
-         GPtrArray     *found)
-{
-  if (match (root, data))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, match, data, found);
-}
-
 static gboolean
 is_row_titled (GtkWidget     *widget,
                gconstpointer  title)
@@ -153,23 +136,6 @@ is_row_titled (GtkWidget     *widget,
          || g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (expander)), title) != 0;
 }
 
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  type)
-{
-  return g_type_is_a (G_OBJECT_TYPE (widget), GPOINTER_TO_SIZE (type));
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (root, is_type, GSIZE_TO_POINTER (type), found);
-  return found;
-}
-
 /* The @nth row titled @title. */
 static GtkWidget *
 find_row_nth (GtkWidget  *root,
@@ -178,7 +144,7 @@ find_row_nth (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, is_row_titled, title, found);
+  tb_test_ui_collect (root, is_row_titled, title, found);
   if (nth >= found->len)
     g_error ("no row %u titled “%s”", nth, title);
   return g_ptr_array_index (found, nth);
@@ -197,17 +163,8 @@ count_rows (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, is_row_titled, title, found);
+  tb_test_ui_collect (root, is_row_titled, title, found);
   return found->len;
-}
-
-static GtkWidget *
-find_child (GtkWidget *root,
-            GType      type)
-{
-  g_autoptr(GPtrArray) found = find_all (root, type);
-
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
 }
 
 /* The button of @row showing the icon @icon_name. */
@@ -215,7 +172,7 @@ static GtkWidget *
 find_button (GtkWidget  *row,
              const char *icon_name)
 {
-  g_autoptr(GPtrArray) buttons = find_all (row, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) buttons = tb_test_ui_find_all (row, GTK_TYPE_BUTTON);
 
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_button_get_icon_name (g_ptr_array_index (buttons, i)), icon_name) == 0)
@@ -228,7 +185,7 @@ find_button (GtkWidget  *row,
 static const char *
 row_value (GtkWidget *row)
 {
-  g_autoptr(GPtrArray) labels = find_all (row, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = tb_test_ui_find_all (row, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_label_get_selectable (g_ptr_array_index (labels, i)))
@@ -249,7 +206,7 @@ row_problem (GtkWidget *row)
   if (!gtk_widget_get_visible (next))
     return NULL;
 
-  label = find_child (next, GTK_TYPE_LABEL);
+  label = tb_test_ui_find_widget (next, GTK_TYPE_LABEL);
   g_assert_nonnull (label);
   return gtk_label_get_text (GTK_LABEL (label));
 }
@@ -264,7 +221,7 @@ static GtkCheckButton *
 option_check (GtkWidget  *row,
               const char *option)
 {
-  return GTK_CHECK_BUTTON (find_child (find_row (row, option), GTK_TYPE_CHECK_BUTTON));
+  return GTK_CHECK_BUTTON (tb_test_ui_find_widget (find_row (row, option), GTK_TYPE_CHECK_BUTTON));
 }
 
 static const char *
@@ -275,44 +232,19 @@ subtitle (GtkWidget  *root,
 }
 
 static gboolean
-has_label_child (GtkWidget *widget)
+is_control (GtkWidget     *widget,
+            gconstpointer  data)
 {
-  g_autoptr(GPtrArray) labels = find_all (widget, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (*gtk_label_get_text (g_ptr_array_index (labels, i)) != '\0')
-      return TRUE;
-
-  return FALSE;
+  return (GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_TEXT (widget)
+          || GTK_IS_TEXT_VIEW (widget))
+         && gtk_widget_is_visible (widget);
 }
 
 /* Every control that is shown can be named by a screen reader. */
 static void
 assert_controls_labelled (GtkWidget *root)
 {
-  g_autoptr(GPtrArray) widgets = find_all (root, GTK_TYPE_WIDGET);
-  guint n_checked = 0;
-
-  for (guint i = 0; i < widgets->len; i++)
-    {
-      GtkWidget *widget = g_ptr_array_index (widgets, i);
-      GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
-
-      if (!(GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_TEXT (widget)
-            || GTK_IS_TEXT_VIEW (widget))
-          || !gtk_widget_is_visible (widget))
-        continue;
-
-      n_checked++;
-      if (gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL)
-          || gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY)
-          || (GTK_IS_BUTTON (widget) && has_label_child (widget)))
-        continue;
-
-      g_error ("a %s in the form has no accessible name", G_OBJECT_TYPE_NAME (widget));
-    }
-
-  g_assert_cmpuint (n_checked, >, 0);
+  tb_test_ui_assert_controls_labelled (root, is_control, NULL);
 }
 
 static void
@@ -329,7 +261,7 @@ save_screenshot (TbFormView *view,
                  const char *name)
 {
   GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (view)));
-  GtkWidget *content = find_child (GTK_WIDGET (view), ADW_TYPE_CLAMP);
+  GtkWidget *content = tb_test_ui_find_widget (GTK_WIDGET (view), ADW_TYPE_CLAMP);
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
@@ -524,7 +456,8 @@ test_render_catalogue (Fixture       *fixture,
       TbService *service = g_ptr_array_index (fixture->services, i);
       const char *json = g_hash_table_lookup (forms, tb_service_get_id (service));
       TbFormView *view = show_form (fixture, service, json, NULL, 900);
-      g_autoptr(GPtrArray) groups = find_all (GTK_WIDGET (view), ADW_TYPE_PREFERENCES_GROUP);
+      g_autoptr(GPtrArray) groups = tb_test_ui_find_all (GTK_WIDGET (view),
+                                                         ADW_TYPE_PREFERENCES_GROUP);
       g_autoptr(GPtrArray) problems = NULL;
 
       g_test_message ("service %s", tb_service_get_id (service));
@@ -627,9 +560,9 @@ test_render_catalogue (Fixture       *fixture,
         }
 
       /* Nothing editable in a read-only form. */
-      g_assert_null (find_child (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW));
-      g_assert_null (find_child (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW));
-      g_assert_null (find_child (GTK_WIDGET (view), GTK_TYPE_CHECK_BUTTON));
+      g_assert_null (tb_test_ui_find_widget (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW));
+      g_assert_null (tb_test_ui_find_widget (GTK_WIDGET (view), GTK_TYPE_TEXT_VIEW));
+      g_assert_null (tb_test_ui_find_widget (GTK_WIDGET (view), GTK_TYPE_CHECK_BUTTON));
 
       assert_controls_labelled (GTK_WIDGET (view));
 
@@ -690,7 +623,7 @@ test_edit_every_type (Fixture       *fixture,
   /* Multiline: a text view. */
   row = find_row (root, "Business scope");
   {
-    GtkTextView *text_view = GTK_TEXT_VIEW (find_child (row, GTK_TYPE_TEXT_VIEW));
+    GtkTextView *text_view = GTK_TEXT_VIEW (tb_test_ui_find_widget (row, GTK_TYPE_TEXT_VIEW));
 
     g_assert_nonnull (text_view);
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (text_view), "软件开发", -1);
@@ -711,7 +644,7 @@ test_edit_every_type (Fixture       *fixture,
   /* Boolean: a check box; a required one must be ticked. */
   row = find_row (root, "I declare that the materials submitted are true, lawful and valid.");
   {
-    GtkCheckButton *check = GTK_CHECK_BUTTON (find_child (row, GTK_TYPE_CHECK_BUTTON));
+    GtkCheckButton *check = GTK_CHECK_BUTTON (tb_test_ui_find_widget (row, GTK_TYPE_CHECK_BUTTON));
 
     g_assert_true (gtk_check_button_get_active (check));
     gtk_check_button_set_active (check, FALSE);
@@ -794,7 +727,7 @@ test_edit_every_type (Fixture       *fixture,
 
   /* Editing back to what was set is no modification. */
   tb_form_view_set_editable_fields (view, NULL);
-  g_assert_null (find_child (root, ADW_TYPE_ENTRY_ROW));
+  g_assert_null (tb_test_ui_find_widget (root, ADW_TYPE_ENTRY_ROW));
   g_assert_true (tb_form_view_get_modified (view));
 
   destroy_form (view);
@@ -862,7 +795,7 @@ test_keyboard (Fixture       *fixture,
     find_button (find_row (root, "公司章程.pdf"), "document-save-symbolic"),
   };
 
-  g_autoptr(GPtrArray) rows = find_all (root, GTK_TYPE_LIST_BOX_ROW);
+  g_autoptr(GPtrArray) rows = tb_test_ui_find_all (root, GTK_TYPE_LIST_BOX_ROW);
   GtkWidget *first = NULL;
   guint n_rows = 0;
 
@@ -935,8 +868,8 @@ test_read_only (Fixture       *fixture,
 
   g_signal_connect (view, "changed", G_CALLBACK (count_signal), &changes);
 
-  g_assert_null (find_child (root, ADW_TYPE_ENTRY_ROW));
-  g_assert_null (find_child (root, ADW_TYPE_COMBO_ROW));
+  g_assert_null (tb_test_ui_find_widget (root, ADW_TYPE_ENTRY_ROW));
+  g_assert_null (tb_test_ui_find_widget (root, ADW_TYPE_COMBO_ROW));
   g_assert_cmpstr (row_value (find_row (root, "Company name")), ==, "杭州云杉信息科技有限公司");
   g_assert_cmpstr (row_value (find_row (root, "Company type")), ==, "Limited liability company");
   g_assert_cmpstr (row_value (find_row (root, "Registered capital")), ==, "500 10,000 yuan");
@@ -948,7 +881,7 @@ test_read_only (Fixture       *fixture,
 
   /* Only the field the workflow allows becomes editable. */
   tb_form_view_set_editable_fields (view, one);
-  entries = find_all (root, ADW_TYPE_ENTRY_ROW);
+  entries = tb_test_ui_find_all (root, ADW_TYPE_ENTRY_ROW);
   g_assert_cmpuint (entries->len, ==, 1);
   g_assert_cmpstr (adw_preferences_row_get_title (g_ptr_array_index (entries, 0)), ==,
                    "Company name");
@@ -1348,17 +1281,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("TB_LOCALEDIR");
-
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_unsetenv ("LANGUAGE");
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  /* As test-window: textdomain() is left alone so that GLib keeps translating when the
-   * language changes between tests. */
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  tb_test_ui_init (&argc, &argv);
 
   g_test_add ("/form-view/new-destroy", Fixture, "en",
               fixture_set_up, test_new_destroy, fixture_tear_down);

@@ -14,6 +14,7 @@
 #include "tb-new-case-dialog.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
+#include "tb-test-common.h"
 #include "tb-test-ui.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -55,64 +56,12 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_assert_finalize_object (fixture->case_service);
   g_assert_finalize_object (fixture->store);
 
-  dir = g_dir_open (fixture->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  tb_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   tb_test_ui_set_language (NULL);
-}
-
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static void
-collect (GtkWidget     *root,
-         Match          match,
-         gconstpointer  data,
-         GPtrArray     *found)
-{
-  if (match (root, data))
-    g_ptr_array_add (found, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, match, data, found);
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  type)
-{
-  return g_type_is_a (G_OBJECT_TYPE (widget), GPOINTER_TO_SIZE (type));
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect (root, is_type, GSIZE_TO_POINTER (type), found);
-  return found;
-}
-
-static GtkWidget *
-find_child (GtkWidget *root,
-            GType      type)
-{
-  g_autoptr(GPtrArray) found = find_all (root, type);
-
-  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
 }
 
 static gboolean
@@ -129,7 +78,7 @@ find_row (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, is_row_titled, title, found);
+  tb_test_ui_collect (root, is_row_titled, title, found);
   if (found->len == 0)
     g_error ("no row titled “%s”", title);
   return g_ptr_array_index (found, 0);
@@ -145,7 +94,7 @@ row_problem (GtkWidget *row)
   g_assert_true (gtk_widget_has_css_class (next, "tb-form-problem"));
   if (!gtk_widget_get_visible (next))
     return NULL;
-  return gtk_label_get_text (GTK_LABEL (find_child (next, GTK_TYPE_LABEL)));
+  return gtk_label_get_text (GTK_LABEL (tb_test_ui_find_widget (next, GTK_TYPE_LABEL)));
 }
 
 static gboolean
@@ -160,7 +109,7 @@ count_shown_problems (GtkWidget *root)
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, is_shown_problem, NULL, found);
+  tb_test_ui_collect (root, is_shown_problem, NULL, found);
   return found->len;
 }
 
@@ -178,60 +127,28 @@ find_button (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, is_button_labelled, label, found);
+  tb_test_ui_collect (root, is_button_labelled, label, found);
   g_assert_cmpuint (found->len, ==, 1);
   return g_ptr_array_index (found, 0);
 }
 
+/* The controls shown; the lists of the form are the form view's (see test-form-view). */
 static gboolean
-has_label_child (GtkWidget *widget)
+is_control (GtkWidget     *widget,
+            gconstpointer  data)
 {
-  g_autoptr(GPtrArray) labels = find_all (widget, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (*gtk_label_get_text (g_ptr_array_index (labels, i)) != '\0')
-      return TRUE;
-
-  return FALSE;
+  return (GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_TEXT (widget)
+          || GTK_IS_TEXT_VIEW (widget) || GTK_IS_SEARCH_ENTRY (widget)
+          || (GTK_IS_LIST_BOX (widget)
+              && gtk_widget_get_ancestor (widget, TB_TYPE_FORM_VIEW) == NULL))
+         && gtk_widget_is_visible (widget);
 }
 
 /* Every control shown can be named by a screen reader. */
 static void
 assert_controls_labelled (GtkWidget *root)
 {
-  g_autoptr(GPtrArray) widgets = find_all (root, GTK_TYPE_WIDGET);
-  guint n_checked = 0;
-
-  for (guint i = 0; i < widgets->len; i++)
-    {
-      GtkWidget *widget = g_ptr_array_index (widgets, i);
-      GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
-
-      /* The lists of the form are the form view's (see test-form-view). */
-      if (!(GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_TEXT (widget)
-            || GTK_IS_TEXT_VIEW (widget) || GTK_IS_SEARCH_ENTRY (widget)
-            || (GTK_IS_LIST_BOX (widget) && gtk_widget_get_ancestor (widget,
-                                                                     TB_TYPE_FORM_VIEW) == NULL))
-          || !gtk_widget_is_visible (widget))
-        continue;
-
-      n_checked++;
-      if (gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL)
-          || gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY)
-          || (GTK_IS_BUTTON (widget) && has_label_child (widget)))
-        continue;
-
-      {
-        g_autoptr(GString) path = g_string_new (NULL);
-
-        for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
-          g_string_prepend (path, G_OBJECT_TYPE_NAME (w)), g_string_prepend (path, "/");
-        g_error ("a %s in the dialog has no accessible name: %s", G_OBJECT_TYPE_NAME (widget),
-                 path->str);
-      }
-    }
-
-  g_assert_cmpuint (n_checked, >, 0);
+  tb_test_ui_assert_controls_labelled (root, is_control, NULL);
 }
 
 static TbNewCaseDialog *
@@ -247,14 +164,14 @@ show_dialog (Fixture *fixture)
 static GtkSearchEntry *
 get_search (TbNewCaseDialog *dialog)
 {
-  return GTK_SEARCH_ENTRY (find_child (GTK_WIDGET (dialog), GTK_TYPE_SEARCH_ENTRY));
+  return GTK_SEARCH_ENTRY (tb_test_ui_find_widget (GTK_WIDGET (dialog), GTK_TYPE_SEARCH_ENTRY));
 }
 
 static GtkStack *
 get_step_stack (TbNewCaseDialog *dialog)
 {
   /* The first stack: the steps; the services' own stack is inside it. */
-  return GTK_STACK (find_child (GTK_WIDGET (dialog), GTK_TYPE_STACK));
+  return GTK_STACK (tb_test_ui_find_widget (GTK_WIDGET (dialog), GTK_TYPE_STACK));
 }
 
 static const char *
@@ -266,7 +183,7 @@ get_step (TbNewCaseDialog *dialog)
 static GtkListBox *
 get_service_list (TbNewCaseDialog *dialog)
 {
-  g_autoptr(GPtrArray) lists = find_all (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX);
+  g_autoptr(GPtrArray) lists = tb_test_ui_find_all (GTK_WIDGET (dialog), GTK_TYPE_LIST_BOX);
 
   for (guint i = 0; i < lists->len; i++)
     if (gtk_widget_get_ancestor (g_ptr_array_index (lists, i), GTK_TYPE_STACK) != NULL
@@ -294,7 +211,7 @@ count_shown_services (TbNewCaseDialog *dialog)
 static TbFormView *
 get_form_view (TbNewCaseDialog *dialog)
 {
-  return TB_FORM_VIEW (find_child (GTK_WIDGET (dialog), TB_TYPE_FORM_VIEW));
+  return TB_FORM_VIEW (tb_test_ui_find_widget (GTK_WIDGET (dialog), TB_TYPE_FORM_VIEW));
 }
 
 /* The form values of a demo case of @service_id: a complete, valid application. */
@@ -349,20 +266,6 @@ answer (AdwMessageDialog *question,
   gtk_window_destroy (GTK_WINDOW (question));
   g_object_unref (question);
   tb_test_ui_spin (20);
-}
-
-static gint64
-count_rows (TbStore    *store,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (store, sql, NULL);
-  gint64 n;
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
 }
 
 static void
@@ -561,8 +464,8 @@ test_invalid (Fixture       *fixture,
   g_assert_cmpuint (count_shown_problems (GTK_WIDGET (form)), >, 3);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (
                                         GTK_EDITABLE (name)))));
-  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (find_child (root,
-                                                                          GTK_TYPE_REVEALER))));
+  g_assert_true (gtk_revealer_get_reveal_child (
+                   GTK_REVEALER (tb_test_ui_find_widget (root, GTK_TYPE_REVEALER))));
   g_assert_null (created);
   g_assert_cmpint (tb_store_count_cases (fixture->store, NULL), ==, 0);
 
@@ -584,8 +487,8 @@ test_invalid (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (info.n_unsent, ==, 0);
   tb_sync_info_clear (&info);
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_child (
-                              GTK_WIDGET (find_child (root, GTK_TYPE_REVEALER)),
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (tb_test_ui_find_widget (
+                              GTK_WIDGET (tb_test_ui_find_widget (root, GTK_TYPE_REVEALER)),
                               GTK_TYPE_LABEL))), "marked"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name)), ==, "李娜");
   values = tb_form_view_dup_values (form);
@@ -654,7 +557,7 @@ register_case (Fixture    *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (info.n_unsent, ==, n_before + 1);
   tb_sync_info_clear (&info);
-  g_assert_cmpint (count_rows (fixture->store,
+  g_assert_cmpint (tb_test_store_int (fixture->store,
                                "SELECT count(*) FROM outbox WHERE name = 'case.create'"),
                    ==, n_before + 1);
 }
@@ -772,19 +675,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("TB_LOCALEDIR");
-
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_unsetenv ("LANGUAGE");
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  /* As test-window: textdomain() is left alone so that GLib keeps translating when the
-   * language changes between tests. */
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/tongban/Tongban/icons");
+  tb_test_ui_init (&argc, &argv);
 
   g_test_add ("/new-case-dialog/new-destroy", Fixture, "en",
               fixture_set_up, test_new_destroy, fixture_tear_down);

@@ -14,6 +14,7 @@
 #include "tb-server-db.h"
 #include "tb-server-sync.h"
 #include "tb-server.h"
+#include "tb-test-common.h"
 #include "tb-wire.h"
 
 /*
@@ -136,27 +137,13 @@ fixture_setup_large (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_server_sync_forget (f->db);
   g_assert_cmpint (sqlite3_close (f->db), ==, SQLITE_OK);
-  remove_tree (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
@@ -216,6 +203,18 @@ push (Fixture              *f,
   return json_object_ref (json_node_get_object (answer));
 }
 
+/* Pushes the one mutation @mutation (a JSON object text) as @client. */
+static JsonObject *
+push_one (Fixture              *f,
+          const TbServerCaller *caller,
+          const char           *client,
+          const char           *mutation)
+{
+  g_autofree char *batch = g_strdup_printf ("[%s]", mutation);
+
+  return push (f, caller, client, batch);
+}
+
 static JsonObject *
 result_at (JsonObject *response,
            guint       index)
@@ -247,6 +246,14 @@ problem_type (JsonObject *result)
   g_assert_nonnull (problem);
   return json_object_get_string_member (problem, "type");
 }
+
+/* Result @index of @response is mutation @id, rejected with the problem @type. */
+#define assert_rejected(response, index, id, type) \
+  G_STMT_START { \
+    assert_result ((response), (index), (id), "rejected"); \
+    g_assert_cmpstr (problem_type (result_at ((response), (index))), ==, \
+                     TB_PROBLEM_BASE_URI type); \
+  } G_STMT_END
 
 static char *
 query_text (Fixture    *f,
@@ -292,6 +299,12 @@ case_field (Fixture    *f,
 {
   return query_text (f, "SELECT %s FROM cases WHERE id = '%s'", column, id);
 }
+
+#define assert_case_field(f, id, column, expected) \
+  G_STMT_START { \
+    g_autofree char *_value = case_field ((f), (id), (column)); \
+    g_assert_cmpstr (_value, ==, (expected)); \
+  } G_STMT_END
 
 static gint64
 case_version (Fixture    *f,
@@ -556,18 +569,14 @@ test_push_gap (Fixture       *f,
 
   /* A batch that starts with a gap does nothing. */
   g_clear_pointer (&response, json_object_unref);
-  g_free (batch);
-  batch = g_strdup_printf ("[%s]", m6);
-  response = push (f, wangfang, "client-1", batch);
+  response = push_one (f, wangfang, "client-1", m6);
   g_assert_cmpuint (n_results (response), ==, 0);
   g_assert_cmpint (json_object_get_int_member (response, "last_mutation_id"), ==, 4);
   g_assert_cmpint (case_version (f, CASE_A), ==, 5);
 
   /* Another client of the same user has its own sequence. */
   g_clear_pointer (&response, json_object_unref);
-  g_free (batch);
-  batch = g_strdup_printf ("[%s]", m1);
-  response = push (f, wangfang, "client-2", batch);
+  response = push_one (f, wangfang, "client-2", m1);
   assert_result (response, 0, 1, "applied");
 }
 
@@ -593,15 +602,13 @@ test_push_rejected_consumes_id (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (response, "last_mutation_id"), ==, 5);
 
   /* "approve" is not possible at "received": a workflow problem. */
-  assert_result (response, 0, 1, "rejected");
-  g_assert_cmpstr (problem_type (result_at (response, 0)), ==, TB_PROBLEM_BASE_URI "workflow");
+  assert_rejected (response, 0, 1, "workflow");
   problem = json_object_get_object_member (result_at (response, 0), "problem");
   g_assert_cmpint (json_object_get_int_member (problem, "status"), ==, 422);
   g_assert_false (json_object_has_member (result_at (response, 0), "version"));
 
   /* A rejection needs a reason: a validation problem pointing at it. */
-  assert_result (response, 1, 2, "rejected");
-  g_assert_cmpstr (problem_type (result_at (response, 1)), ==, TB_PROBLEM_BASE_URI "validation");
+  assert_rejected (response, 1, 2, "validation");
   problem = json_object_get_object_member (result_at (response, 1), "problem");
   g_assert_cmpstr (json_object_get_string_member (
                      json_array_get_object_element (json_object_get_array_member (problem,
@@ -609,12 +616,8 @@ test_push_rejected_consumes_id (Fixture       *f,
                      "pointer"), ==, "/mutations/1/args/reason");
 
   /* An unknown mutation and unknown arguments: malformed, but the id is used up. */
-  assert_result (response, 2, 3, "rejected");
-  g_assert_cmpstr (problem_type (result_at (response, 2)), ==,
-                   TB_PROBLEM_BASE_URI "malformed-request");
-  assert_result (response, 3, 4, "rejected");
-  g_assert_cmpstr (problem_type (result_at (response, 3)), ==,
-                   TB_PROBLEM_BASE_URI "malformed-request");
+  assert_rejected (response, 2, 3, "malformed-request");
+  assert_rejected (response, 3, 4, "malformed-request");
 
   /* The queue goes on: 5 is applied on the unchanged case. */
   assert_result (response, 4, 5, "applied");
@@ -635,21 +638,17 @@ test_push_two_clients (Fixture       *f,
   g_autoptr(TbServerCaller) chenjing = CHENJING ();
   g_autofree char *approve = decide (1, CASE_A, "approve", NULL, 1);
   g_autofree char *reject = decide (1, CASE_A, "reject", "材料不全", 1);
-  g_autofree char *batch = NULL;
   g_autoptr(JsonObject) first = NULL;
   g_autoptr(JsonObject) second = NULL;
   JsonObject *record;
 
   insert_test_cases (f);
 
-  batch = g_strdup_printf ("[%s]", approve);
-  first = push (f, wangfang, "client-w", batch);
+  first = push_one (f, wangfang, "client-w", approve);
   assert_result (first, 0, 1, "applied");
 
   /* The supervisor decided the same version offline: the server's record wins. */
-  g_free (batch);
-  batch = g_strdup_printf ("[%s]", reject);
-  second = push (f, chenjing, "client-c", batch);
+  second = push_one (f, chenjing, "client-c", reject);
   assert_result (second, 0, 1, "conflict");
   g_assert_cmpint (json_object_get_int_member (second, "last_mutation_id"), ==, 1);
   g_assert_cmpstr (problem_type (result_at (second, 0)), ==, TB_PROBLEM_BASE_URI "conflict");
@@ -686,17 +685,14 @@ test_push_reassigned (Fixture       *f,
 
   insert_test_cases (f);
 
-  batch = g_strdup_printf ("[%s]", move);
-  response = push (f, chenjing, "client-c", batch);
+  response = push_one (f, chenjing, "client-c", move);
   assert_result (response, 0, 1, "applied");
   assignee = case_field (f, CASE_A, "assignee_id");
   g_assert_cmpstr (assignee, ==, "u-lina");
 
   /* Wang Fang approved offline while it was hers: a conflict, with where the case is now. */
   g_clear_pointer (&response, json_object_unref);
-  g_free (batch);
-  batch = g_strdup_printf ("[%s]", late);
-  response = push (f, wangfang, "client-w", batch);
+  response = push_one (f, wangfang, "client-w", late);
   assert_result (response, 0, 1, "conflict");
   record = json_object_get_object_member (result_at (response, 0), "record");
   g_assert_cmpstr (json_object_get_string_member (record, "assignee_id"), ==, "u-lina");
@@ -713,36 +709,25 @@ test_push_reassigned (Fixture       *f,
 
   /* Only a supervisor of the case's team reassigns, and only to its members. */
   g_clear_pointer (&response, json_object_unref);
-  g_free (batch);
   {
     g_autofree char *by_caseworker = reassign (3, CASE_B, "u-lina", 1);
     g_autofree char *other_team = reassign (1, CASE_B, "u-lina", 1);
     g_autofree char *outsider = reassign (2, CASE_B, "u-liuyang", 1);
     g_autofree char *closed = reassign (3, CASE_A, "u-zhangwei", 3);
 
-    batch = g_strdup_printf ("[%s]", by_caseworker);
-    response = push (f, lina, "client-l", batch);
-    assert_result (response, 0, 3, "rejected");
-    g_assert_cmpstr (problem_type (result_at (response, 0)), ==,
-                     TB_PROBLEM_BASE_URI "forbidden");
+    response = push_one (f, lina, "client-l", by_caseworker);
+    assert_rejected (response, 0, 3, "forbidden");
 
     g_clear_pointer (&response, json_object_unref);
-    g_free (batch);
-    batch = g_strdup_printf ("[%s]", other_team);
-    response = push (f, yangfan, "client-y", batch);
-    assert_result (response, 0, 1, "rejected");
-    g_assert_cmpstr (problem_type (result_at (response, 0)), ==,
-                     TB_PROBLEM_BASE_URI "forbidden");
+    response = push_one (f, yangfan, "client-y", other_team);
+    assert_rejected (response, 0, 1, "forbidden");
 
     g_clear_pointer (&response, json_object_unref);
     g_free (batch);
     batch = g_strdup_printf ("[%s,%s]", outsider, closed);
     response = push (f, chenjing, "client-c", batch);
-    assert_result (response, 0, 2, "rejected");
-    g_assert_cmpstr (problem_type (result_at (response, 0)), ==,
-                     TB_PROBLEM_BASE_URI "validation");
-    assert_result (response, 1, 3, "rejected");
-    g_assert_cmpstr (problem_type (result_at (response, 1)), ==, TB_PROBLEM_BASE_URI "workflow");
+    assert_rejected (response, 0, 2, "validation");
+    assert_rejected (response, 1, 3, "workflow");
   }
 
   g_free (assignee);
@@ -771,11 +756,8 @@ test_push_permission (Fixture       *f,
   {
     g_autofree char *m = decide (1, CASE_C, "approve", NULL, 1);
 
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, wangfang, "client-w", batch);
-    assert_result (response, 0, 1, "rejected");
-    g_assert_cmpstr (problem_type (result_at (response, 0)), ==,
-                     TB_PROBLEM_BASE_URI "forbidden");
+    response = push_one (f, wangfang, "client-w", m);
+    assert_rejected (response, 0, 1, "forbidden");
     g_assert_false (json_object_has_member (result_at (response, 0), "record"));
     g_assert_cmpint (case_version (f, CASE_C), ==, 1);
   }
@@ -785,12 +767,8 @@ test_push_permission (Fixture       *f,
     g_autofree char *m = decide (1, CASE_C, "approve", NULL, 1);
 
     g_clear_pointer (&response, json_object_unref);
-    g_free (batch);
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, yangfan, "client-y", batch);
-    assert_result (response, 0, 1, "rejected");
-    g_assert_cmpstr (problem_type (result_at (response, 0)), ==,
-                     TB_PROBLEM_BASE_URI "forbidden");
+    response = push_one (f, yangfan, "client-y", m);
+    assert_rejected (response, 0, 1, "forbidden");
   }
 
   /* A trainer acts on practice cases only, there in every role of the procedure. */
@@ -862,7 +840,6 @@ test_push_clock (Fixture       *f,
   g_autoptr(TbServerCaller) wangfang = WANGFANG ();
   g_autoptr(TbServerCaller) chenjing = CHENJING ();
   g_autoptr(JsonObject) response = NULL;
-  g_autofree char *batch = NULL;
   g_autofree char *value = NULL;
 
   insert_test_cases (f);
@@ -872,15 +849,11 @@ test_push_clock (Fixture       *f,
   {
     g_autofree char *m = decide (1, CASE_A, "return", "请补充股东身份证明", 1);
 
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, wangfang, "client-w", batch);
+    response = push_one (f, wangfang, "client-w", m);
     assert_result (response, 0, 1, "applied");
   }
-  value = case_field (f, CASE_A, "paused_since");
-  g_assert_cmpstr (value, ==, "2026-09-30");
-  g_free (value);
-  value = case_field (f, CASE_A, "state");
-  g_assert_cmpstr (value, ==, "awaiting_applicant");
+  assert_case_field (f, CASE_A, "paused_since", "2026-09-30");
+  assert_case_field (f, CASE_A, "state", "awaiting_applicant");
 
   /* Back on Mon 10-12: two days left, 10-13 and 10-14. */
   tb_server_sync_set_today (day ("2026-10-12"));
@@ -888,17 +861,11 @@ test_push_clock (Fixture       *f,
     g_autofree char *m = decide (2, CASE_A, "resubmit", NULL, 2);
 
     g_clear_pointer (&response, json_object_unref);
-    g_free (batch);
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, wangfang, "client-w", batch);
+    response = push_one (f, wangfang, "client-w", m);
     assert_result (response, 0, 2, "applied");
   }
-  g_free (value);
-  value = case_field (f, CASE_A, "deadline");
-  g_assert_cmpstr (value, ==, "2026-10-14");
-  g_free (value);
-  value = case_field (f, CASE_A, "paused_since");
-  g_assert_null (value);
+  assert_case_field (f, CASE_A, "deadline", "2026-10-14");
+  assert_case_field (f, CASE_A, "paused_since", NULL);
 
   /* The supervisor extends by 3: 10-15, 10-16, 10-19. Caseworkers may not. */
   tb_server_sync_set_today (day ("2026-10-13"));
@@ -907,22 +874,14 @@ test_push_clock (Fixture       *f,
     g_autofree char *m = decide (1, CASE_A, "extend", "情形复杂", 3);
 
     g_clear_pointer (&response, json_object_unref);
-    g_free (batch);
-    batch = g_strdup_printf ("[%s]", by_caseworker);
-    response = push (f, wangfang, "client-w", batch);
-    assert_result (response, 0, 3, "rejected");
-    g_assert_cmpstr (problem_type (result_at (response, 0)), ==, TB_PROBLEM_BASE_URI "workflow");
+    response = push_one (f, wangfang, "client-w", by_caseworker);
+    assert_rejected (response, 0, 3, "workflow");
 
     g_clear_pointer (&response, json_object_unref);
-    g_free (batch);
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, chenjing, "client-c", batch);
+    response = push_one (f, chenjing, "client-c", m);
     assert_result (response, 0, 1, "applied");
   }
-  g_free (value);
-  value = case_field (f, CASE_A, "deadline");
-  g_assert_cmpstr (value, ==, "2026-10-19");
-  g_free (value);
+  assert_case_field (f, CASE_A, "deadline", "2026-10-19");
   value = query_text (f, "SELECT json_extract (data, '$.reason') FROM case_events"
                          " WHERE case_id = '%s' ORDER BY id DESC LIMIT 1", CASE_A);
   g_assert_cmpstr (value, ==, "情形复杂");
@@ -1269,7 +1228,6 @@ test_push_create (Fixture       *f,
   g_autoptr(TbServerCaller) wuting = WUTING ();
   g_autoptr(JsonObject) response = NULL;
   g_autofree char *batch = NULL;
-  g_autofree char *value = NULL;
   g_autofree char *counter = NULL;
   g_autofree char *expected_ref = NULL;
   const char *licence = "cccccccc-0000-4000-8000-000000000001";
@@ -1284,52 +1242,35 @@ test_push_create (Fixture       *f,
   {
     g_autofree char *m = create_mutation (f, 1, licence, "business-licence");
 
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, wangfang, "client-w", batch);
+    response = push_one (f, wangfang, "client-w", m);
     assert_result (response, 0, 1, "applied");
     g_assert_cmpint (json_object_get_int_member (result_at (response, 0), "version"), ==, 1);
   }
-  value = case_field (f, licence, "deadline");
-  g_assert_cmpstr (value, ==, "2026-10-09");
-  g_free (value);
-  value = case_field (f, licence, "received_on");
-  g_assert_cmpstr (value, ==, "2026-09-29");
-  g_free (value);
-  value = case_field (f, licence, "ref");
-  g_assert_cmpstr (value, ==, expected_ref);
-  g_free (value);
-  value = case_field (f, licence, "state");
-  g_assert_cmpstr (value, ==, "received");
-  g_free (value);
-  value = case_field (f, licence, "assignee_id || ' ' || team_id || ' ' || practice");
-  g_assert_cmpstr (value, ==, "u-wangfang team-market 0");
+  assert_case_field (f, licence, "deadline", "2026-10-09");
+  assert_case_field (f, licence, "received_on", "2026-09-29");
+  assert_case_field (f, licence, "ref", expected_ref);
+  assert_case_field (f, licence, "state", "received");
+  assert_case_field (f, licence, "assignee_id || ' ' || team_id || ' ' || practice",
+                     "u-wangfang team-market 0");
 
   {
     g_autofree char *m = create_mutation (f, 1, insurance, "social-insurance-transfer");
 
     g_clear_pointer (&response, json_object_unref);
-    g_free (batch);
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, yangfan, "client-y", batch);
+    response = push_one (f, yangfan, "client-y", m);
     assert_result (response, 0, 1, "applied");
   }
-  g_free (value);
-  value = case_field (f, insurance, "deadline");
-  g_assert_cmpstr (value, ==, "2026-10-26");
+  assert_case_field (f, insurance, "deadline", "2026-10-26");
 
   /* A trainer's case is a practice case. */
   {
     g_autofree char *m = create_mutation (f, 1, practice, "business-licence");
 
     g_clear_pointer (&response, json_object_unref);
-    g_free (batch);
-    batch = g_strdup_printf ("[%s]", m);
-    response = push (f, wuting, "client-t", batch);
+    response = push_one (f, wuting, "client-t", m);
     assert_result (response, 0, 1, "applied");
   }
-  g_free (value);
-  value = case_field (f, practice, "practice");
-  g_assert_cmpstr (value, ==, "1");
+  assert_case_field (f, practice, "practice", "1");
 
   /* The same id again, an id that is not a UUID, an unknown service, a bad form, a form with
    * a member that is not one of its fields. */
@@ -1853,9 +1794,8 @@ test_pull_scope (Fixture       *f,
   /* Reassigned from Wang Fang to Li Na. */
   {
     g_autofree char *m = reassign (1, CASE_A, "u-lina", 1);
-    g_autofree char *batch = g_strdup_printf ("[%s]", m);
 
-    response = push (f, chenjing, "client-c", batch);
+    response = push_one (f, chenjing, "client-c", m);
     assert_result (response, 0, 1, "applied");
   }
 
@@ -1887,10 +1827,9 @@ test_pull_scope (Fixture       *f,
   /* Li Na's comment reaches her and the supervisor, not Wang Fang. */
   {
     g_autofree char *m = comment (1, CASE_A, "已电话联系申请人");
-    g_autofree char *batch = g_strdup_printf ("[%s]", m);
 
     g_clear_pointer (&response, json_object_unref);
-    response = push (f, lina, "client-l", batch);
+    response = push_one (f, lina, "client-l", m);
     assert_result (response, 0, 1, "applied");
   }
   g_clear_pointer (&changes, g_ptr_array_unref);
@@ -1917,10 +1856,9 @@ test_pull_scope (Fixture       *f,
   /* And back: a put for Wang Fang, a remove for Li Na. */
   {
     g_autofree char *m = reassign (2, CASE_A, "u-wangfang", 3);
-    g_autofree char *batch = g_strdup_printf ("[%s]", m);
 
     g_clear_pointer (&response, json_object_unref);
-    response = push (f, chenjing, "client-c", batch);
+    response = push_one (f, chenjing, "client-c", m);
     assert_result (response, 0, 2, "applied");
   }
   g_clear_pointer (&changes, g_ptr_array_unref);
@@ -1956,7 +1894,6 @@ test_pull_during_initial_sync (Fixture       *f,
   g_autoptr(GPtrArray) changes = NULL;
   g_autofree char *cursor = NULL;
   g_autofree char *m = NULL;
-  g_autofree char *batch = NULL;
   JsonObject *change;
   guint pages;
 
@@ -1973,8 +1910,7 @@ test_pull_during_initial_sync (Fixture       *f,
   exec_sql (f->db, "INSERT INTO services (id, workflow_id, definition) SELECT 'aaa-copy',"
                    " workflow_id, definition FROM services WHERE id = 'business-licence'");
   m = reassign (1, CASE_C, "u-wangfang", 1);
-  batch = g_strdup_printf ("[%s]", m);
-  response = push (f, chenjing, "client-c", batch);
+  response = push_one (f, chenjing, "client-c", m);
   assert_result (response, 0, 1, "applied");
 
   changes = pull_all (f, wangfang, "client-w", &cursor, 10, &pages);
@@ -2017,7 +1953,6 @@ test_pull_expired (Fixture       *f,
   g_autofree char *supervisor = NULL;
   g_autofree char *tampered = NULL;
   g_autofree char *m = NULL;
-  g_autofree char *batch = NULL;
 
   insert_test_cases (f);
   changes = pull_since (f, wangfang, "client-w", &old);
@@ -2025,8 +1960,7 @@ test_pull_expired (Fixture       *f,
   changes = pull_since (f, chenjing, "client-c", &supervisor);
 
   m = reassign (1, CASE_A, "u-lina", 1);
-  batch = g_strdup_printf ("[%s]", m);
-  response = push (f, chenjing, "client-c", batch);
+  response = push_one (f, chenjing, "client-c", m);
   assert_result (response, 0, 1, "applied");
 
   /* Within the retention the old cursor still gets the removal. */
@@ -2124,7 +2058,6 @@ test_pull_auditor (Fixture       *f,
   g_autoptr(JsonObject) response = NULL;
   g_autofree char *cursor = NULL;
   g_autofree char *m = NULL;
-  g_autofree char *batch = NULL;
 
   insert_test_cases (f);
   changes = pull_since (f, auditor, "client-a", &cursor);
@@ -2132,8 +2065,7 @@ test_pull_auditor (Fixture       *f,
 
   /* Case changes never reach the auditor; reference data does. */
   m = comment (1, CASE_A, "x");
-  batch = g_strdup_printf ("[%s]", m);
-  response = push (f, chenjing, "client-c", batch);
+  response = push_one (f, chenjing, "client-c", m);
   exec_sql (f->db, "UPDATE teams SET name = '市场监管组' WHERE id = 'team-market'");
   g_clear_pointer (&changes, g_ptr_array_unref);
   changes = pull_since (f, auditor, "client-a", &cursor);
@@ -2287,19 +2219,15 @@ test_audit (Fixture       *f,
   g_autoptr(JsonNode) none = NULL;
   g_autofree char *a = comment (1, CASE_A, "一");
   g_autofree char *c = comment (1, CASE_S, "二");
-  g_autofree char *batch = NULL;
   JsonArray *entries;
   JsonObject *entry;
   gint64 next;
   guint total = 0;
 
   insert_test_cases (f);
-  batch = g_strdup_printf ("[%s]", a);
-  response = push (f, wangfang, "client-w", batch);
+  response = push_one (f, wangfang, "client-w", a);
   g_clear_pointer (&response, json_object_unref);
-  g_free (batch);
-  batch = g_strdup_printf ("[%s]", c);
-  response = push (f, yangfan, "client-y", batch);
+  response = push_one (f, yangfan, "client-y", c);
 
   all = tb_server_sync_list_audit (f->db, auditor, 0, 500, &error);
   g_assert_no_error (error);
@@ -2642,7 +2570,7 @@ test_http (void)
 
   tb_server_disconnect (server);
   g_clear_object (&server);
-  remove_tree (dir);
+  tb_test_remove_dir (dir);
 }
 
 /* ------------------------------------------------------------------------------------------ */

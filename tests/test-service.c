@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tb-service.h"
+#include "tb-test-json.h"
 #include "tb-workflow.h"
 
 static const char * const zh[] = { "zh_CN.UTF-8", "zh_CN", "zh", "C", NULL };
@@ -978,143 +979,51 @@ test_malformed_services (void)
     }
 }
 
-/* Visits the nodes of a tree in preorder, and mutates the @target-th one: removes it from its
- * container (@kind 0) or replaces it by a value of another type. (json_node_init_*() on a
- * value node is not safe in json-glib 1.6, so replacements are new nodes.) */
-static JsonNode *
-replacement (guint kind)
+typedef struct
 {
-  JsonNode *node = json_node_alloc ();
+  guint n_invalid, n_valid;
+} MutationCounts;
 
-  switch (kind)
-    {
-    case 1:
-      return json_node_init_int (node, 42);
-    case 2:
-      return json_node_init_string (node, "x y");
-    case 3:
-      return json_node_init_null (node);
-    default:
-      {
-        g_autoptr(JsonArray) array = json_array_new ();
-        return json_node_init_array (node, array);
-      }
-    }
-}
-
-static gboolean
-mutate_nth (JsonNode *node,
-            guint    *counter,
-            guint     target,
-            guint     kind)
+static void
+parse_mutated (JsonNode *root,
+               gpointer  data)
 {
-  if (JSON_NODE_HOLDS_OBJECT (node))
+  MutationCounts *counts = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbService) service = NULL;
+
+  service = tb_service_new_from_object (json_node_get_object (root), &error);
+  if (service == NULL)
     {
-      JsonObject *object = json_node_get_object (node);
-      g_autoptr(GList) members = json_object_get_members (object);
-
-      for (GList *l = members; l != NULL; l = l->next)
-        {
-          JsonNode *child = json_object_get_member (object, l->data);
-
-          if ((*counter)++ == target)
-            {
-              if (kind == 0)
-                json_object_remove_member (object, l->data);
-              else
-                json_object_set_member (object, l->data, replacement (kind));
-              return TRUE;
-            }
-
-          if (mutate_nth (child, counter, target, kind))
-            return TRUE;
-        }
+      g_assert_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID);
+      g_assert_true (g_str_has_prefix (error->message, "Invalid service definition: "));
+      counts->n_invalid++;
     }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
+  else
     {
-      JsonArray *array = json_node_get_array (node);
+      g_autoptr(JsonObject) empty = json_object_new ();
 
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *child = json_array_get_element (array, i);
-
-          if ((*counter)++ == target)
-            {
-              g_autoptr(JsonArray) copy = json_array_new ();
-
-              for (guint j = 0; j < json_array_get_length (array); j++)
-                {
-                  if (j != i)
-                    json_array_add_element (copy,
-                                            json_node_copy (json_array_get_element (array, j)));
-                  else if (kind != 0)
-                    json_array_add_element (copy, replacement (kind));
-                }
-              json_node_set_array (node, copy);
-              return TRUE;
-            }
-
-          if (mutate_nth (child, counter, target, kind))
-            return TRUE;
-        }
+      g_assert_no_error (error);
+      tb_service_validate_form (service, empty, NULL);
+      counts->n_valid++;
     }
-
-  return FALSE;
 }
 
 static void
 test_mutated_catalogue (void)
 {
   g_autoptr(GPtrArray) services = load_catalogue (NULL);
-  guint n_invalid = 0, n_valid = 0;
+  MutationCounts counts = { 0 };
 
   /* Whatever part of a real definition is removed or has the wrong type, parsing gives a
    * service or an error, never a crash or a critical warning (fatal under G_DEBUG). */
   for (guint i = 0; i < services->len; i++)
-    {
-      const char *text = tb_service_get_definition (g_ptr_array_index (services, i));
+    tb_test_json_each_mutation (tb_service_get_definition (g_ptr_array_index (services, i)),
+                                parse_mutated, &counts);
 
-      for (guint target = 0; ; target++)
-        {
-          gboolean mutated = FALSE;
-
-          for (guint kind = 0; kind < 5; kind++)
-            {
-              g_autoptr(JsonNode) root = json_from_string (text, NULL);
-              g_autoptr(GError) error = NULL;
-              g_autoptr(TbService) service = NULL;
-              guint counter = 0;
-
-              if (!mutate_nth (root, &counter, target, kind))
-                break;
-              mutated = TRUE;
-
-              service = tb_service_new_from_object (json_node_get_object (root), &error);
-              if (service == NULL)
-                {
-                  g_assert_error (error, TB_SERVICE_ERROR, TB_SERVICE_ERROR_INVALID);
-                  g_assert_true (g_str_has_prefix (error->message,
-                                                   "Invalid service definition: "));
-                  n_invalid++;
-                }
-              else
-                {
-                  g_autoptr(JsonObject) empty = json_object_new ();
-
-                  g_assert_no_error (error);
-                  tb_service_validate_form (service, empty, NULL);
-                  n_valid++;
-                }
-            }
-
-          if (!mutated)
-            break;
-        }
-    }
-
-  g_test_message ("%u mutations refused, %u accepted", n_invalid, n_valid);
-  g_assert_cmpuint (n_invalid, >, 1000);
-  g_assert_cmpuint (n_valid, >, 100);
+  g_test_message ("%u mutations refused, %u accepted", counts.n_invalid, counts.n_valid);
+  g_assert_cmpuint (counts.n_invalid, >, 1000);
+  g_assert_cmpuint (counts.n_valid, >, 100);
 }
 
 static void

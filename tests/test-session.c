@@ -14,6 +14,7 @@
 #include "tb-store-sync.h"
 #include "tb-sync-indicator.h"
 #include "tb-sync-log-window.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 #include "tb-test-ui.h"
 #include "tb-window.h"
@@ -108,16 +109,6 @@ store_path (Fixture    *f,
   return tb_store_build_path (f->ts->base, login);
 }
 
-static gboolean
-engine_sync (TbSyncEngine  *engine,
-             GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (engine, NULL, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (engine, tb_test_wait_result (&result), NULL, error);
-}
-
 /* An engine on the account's usual store, signed in and synced once, as after a sign-in. */
 static TbSyncEngine *
 signed_in_engine (Fixture    *f,
@@ -125,7 +116,6 @@ signed_in_engine (Fixture    *f,
 {
   g_autofree char *path = store_path (f, login);
   g_autoptr(TbStore) store = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   TbSyncEngine *engine;
 
@@ -133,10 +123,9 @@ signed_in_engine (Fixture    *f,
   g_assert_no_error (error);
   engine = tb_sync_engine_new (store, f->ts->base);
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error));
+  g_assert_true (tb_test_engine_sign_in (engine, login, &error));
   g_assert_no_error (error);
-  g_assert_true (engine_sync (engine, &error));
+  g_assert_true (tb_test_engine_sync (engine, NULL, &error));
   g_assert_no_error (error);
   return engine;
 }
@@ -318,19 +307,11 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
   destroy_all_windows ();
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   g_clear_object (&f->settings);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
   tb_test_ui_set_language (NULL);
 }
@@ -1062,7 +1043,7 @@ test_indicator_states (Fixture       *f,
 
   /* A sync: syncing, then online with nothing left. */
   g_string_truncate (w.states, 0);
-  g_assert_true (engine_sync (engine, &error));
+  g_assert_true (tb_test_engine_sync (engine, NULL, &error));
   g_assert_no_error (error);
   wait_state (&w, "online");
   g_assert_cmpstr (w.states->str, ==, "syncing online ");
@@ -1071,7 +1052,7 @@ test_indicator_states (Fixture       *f,
 
   /* The server goes away: offline, said plainly, not as an error. */
   tb_server_disconnect (f->ts->server);
-  g_assert_false (engine_sync (engine, &error));
+  g_assert_false (tb_test_engine_sync (engine, NULL, &error));
   g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE);
   g_clear_error (&error);
   wait_state (&w, "offline");
@@ -1118,7 +1099,6 @@ test_indicator_progress (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(TbStore) store = tb_store_open (path, &error);
   g_autoptr(TbSyncEngine) engine = tb_sync_engine_new (store, f->ts->base);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) synced = NULL;
   g_autofree char *name = screenshot_name ("indicator-syncing", data);
   IndicatorWindow w = { 0 };
@@ -1126,8 +1106,7 @@ test_indicator_progress (Fixture       *f,
   TbServerFaults faults = { 0 };
 
   tb_sync_engine_set_use_keyring (engine, FALSE);
-  tb_sync_engine_sign_in_async (engine, "wangfang", PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (engine, tb_test_wait_result (&result), &error));
+  g_assert_true (tb_test_engine_sign_in (engine, "wangfang", &error));
 
   indicator_window_init (&w, engine);
   watch.bar = tb_test_ui_find_widget (GTK_WIDGET (w.popover), GTK_TYPE_PROGRESS_BAR);
@@ -1188,7 +1167,7 @@ test_sync_log (Fixture       *f,
   save_screenshot (window, name);
 
   /* Another sync shows up by itself. */
-  g_assert_true (engine_sync (engine, &error));
+  g_assert_true (tb_test_engine_sync (engine, NULL, &error));
   tb_test_ui_spin (50);
   g_assert_cmpuint (tb_sync_log_window_get_n_entries (window), ==, entries->len + 1);
 
@@ -1242,7 +1221,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("TB_LOCALEDIR");
   g_autofree char *data_home = NULL;
   int status;
 
@@ -1250,15 +1228,7 @@ main (int   argc,
   data_home = g_dir_make_tmp ("test-session-data-XXXXXX", NULL);
   g_assert_nonnull (data_home);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_unsetenv ("LANGUAGE");
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/tongban/Tongban/icons");
+  tb_test_ui_init (&argc, &argv);
   start_notification_server ();
   /* A blinking cursor in a window that lost the X focus to another test's makes GTK warn. */
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);

@@ -13,6 +13,7 @@
 #include "tb-store.h"
 #include "tb-store-sync.h"
 #include "tb-store-private.h"
+#include "tb-test-common.h"
 
 static char *tmpdir;
 
@@ -686,21 +687,6 @@ make_records (guint       first,
   return records;
 }
 
-static gint64
-query_int (TbStore    *store,
-           const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (_tb_store_get_db (store), sql, -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
 static guint
 count_matches (TbStore    *store,
                const char *text)
@@ -743,8 +729,8 @@ test_store_bulk_load (void)
   g_assert_true (tb_store_begin (store, &error));
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) first->data, first->len, &error));
   /* (White box: the load is a bulk load, without the plain indexes until it ends.) */
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema "
-                                     "WHERE name = 'cases_by_assignee'"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM sqlite_schema "
+                                             "WHERE name = 'cases_by_assignee'"), ==, 0);
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) second->data, second->len, &error));
   g_assert_true (tb_store_commit (store, &error));
   g_assert_no_error (error);
@@ -757,8 +743,9 @@ test_store_bulk_load (void)
   g_assert_cmpuint (count_matches (store, "李四"), ==, 1200);
   g_assert_cmpuint (count_matches (store, "批量1499"), ==, 1);
   g_assert_cmpuint (count_matches (store, "TB-BULK-002698"), ==, 1);
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
-                                   "WHERE assignee_id = 'u2'"), ==, 1349);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases"
+                                             " INDEXED BY cases_by_assignee"
+                                             " WHERE assignee_id = 'u2'"), ==, 1349);
   assert_fts_sound (store);
 
   /* After the load, changes are kept in the index one by one again. */

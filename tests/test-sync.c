@@ -14,6 +14,7 @@
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
 #include "tb-sync-engine-private.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 #define TODAY      "2026-11-27"
@@ -64,26 +65,12 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
-  remove_tree (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
@@ -132,10 +119,7 @@ client_sign_in (Client      *c,
                 const char  *login,
                 GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  if (!tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result), error))
+  if (!tb_test_engine_sign_in (c->engine, login, error))
     return FALSE;
   g_free (c->login);
   c->login = g_strdup (login);
@@ -147,10 +131,7 @@ client_sync (Client         *c,
              TbSyncSummary  *summary,
              GError        **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), summary, error);
+  return tb_test_engine_sync (c->engine, summary, error);
 }
 
 /* Signs in and syncs once; the case service acts as that user afterwards. */

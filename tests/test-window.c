@@ -18,6 +18,7 @@
 #include "tb-service.h"
 #include "tb-sidebar.h"
 #include "tb-store.h"
+#include "tb-test-common.h"
 #include "tb-test-ui.h"
 #include "tb-window.h"
 #include "tb-workflow.h"
@@ -272,9 +273,6 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   /* Every window is gone by now, so nothing may hold the store any more. */
   g_assert_finalize_object (fixture->store);
   g_clear_object (&fixture->service);
@@ -282,13 +280,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->calendar, tb_calendar_unref);
 
-  dir = g_dir_open (fixture->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  tb_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
 
@@ -1049,21 +1041,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("TB_LOCALEDIR");
-
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_unsetenv ("LANGUAGE");
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-
-  /* Like main.c, but textdomain() is left alone so that GLib keeps translating when the
-   * language changes between tests. */
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-
-  /* The status page icons; TbApplication adds these itself. */
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/tongban/Tongban/icons");
+  tb_test_ui_init (&argc, &argv);
 
   g_test_add ("/window/new-destroy", Fixture, "en",
               fixture_set_up, test_window_new_destroy, fixture_tear_down);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tb-test-common.h: what any test may use: temporary folders, probes of the local store */
+
+#pragma once
+
+#include "tb-store.h"
+
+G_BEGIN_DECLS
+
+void     tb_test_remove_dir  (const char *path);
+gint64   tb_test_store_int   (TbStore    *store,
+                              const char *sql);
+char    *tb_test_store_text  (TbStore    *store,
+                              const char *sql);
+
+G_END_DECLS
