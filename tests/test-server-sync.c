@@ -970,11 +970,11 @@ update_fields (gint64      id,
 
 /* Pushes one mutation and returns its result (owned by @response). */
 static JsonObject *
-push_one (Fixture              *f,
-          const TbServerCaller *caller,
-          const char           *client,
-          const char           *mutation,
-          JsonObject          **response)
+push_one_result (Fixture              *f,
+                 const TbServerCaller *caller,
+                 const char           *client,
+                 const char           *mutation,
+                 JsonObject          **response)
 {
   g_autofree char *batch = g_strdup_printf ("[%s]", mutation);
 
@@ -1050,7 +1050,7 @@ test_push_editable_fields (Fixture       *f,
   /* Allowed: the caseworker changes the business scope of her case in review. */
   m = update_fields (1, CASE_A, "{\"business_scope\":"
                                 "\"食品销售；餐饮服务；日用百货销售\"}");
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
   g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 2);
   value = form_value (f, CASE_A, "business_scope");
@@ -1063,7 +1063,7 @@ test_push_editable_fields (Fixture       *f,
   g_free (m);
   m = update_fields (2, CASE_A, "{\"business_scope\":\"零售\",\"registered_capital\":900,"
                                 "\"legal_rep_phone\":\"13800138000\"}");
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   {
     const char *fields[] = { "registered_capital", "legal_rep_phone", NULL };
     assert_not_editable (result, "in_review", fields);
@@ -1075,7 +1075,7 @@ test_push_editable_fields (Fixture       *f,
 
   /* …and the refusal used up the id, once: sent again it is a duplicate that tells it. */
   g_assert_cmpint (json_object_get_int_member (response, "last_mutation_id"), ==, 2);
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "duplicate");
   {
     JsonObject *original = json_object_get_object_member (result, "original");
@@ -1094,7 +1094,7 @@ test_push_editable_fields (Fixture       *f,
   /* Another role: her supervisor may change the same field of the same case. */
   g_free (m);
   m = update_fields (1, CASE_A, "{\"registered_capital\":900}");
-  result = push_one (f, chenjing, "client-c", m, &response);
+  result = push_one_result (f, chenjing, "client-c", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
   g_free (value);
   value = form_value (f, CASE_A, "registered_capital");
@@ -1104,7 +1104,7 @@ test_push_editable_fields (Fixture       *f,
    * supervisor of her own case. */
   g_free (m);
   m = update_fields (1, CASE_A, "{\"registered_capital\":800}");
-  result = push_one (f, both, "client-b", m, &response);
+  result = push_one_result (f, both, "client-b", m, &response);
   {
     const char *fields[] = { "registered_capital", NULL };
     assert_not_editable (result, "in_review", fields);
@@ -1113,20 +1113,20 @@ test_push_editable_fields (Fixture       *f,
   /* A trainer acts in every role on a practice case. */
   g_free (m);
   m = update_fields (1, CASE_P, "{\"registered_capital\":800}");
-  result = push_one (f, wuting, "client-t", m, &response);
+  result = push_one_result (f, wuting, "client-t", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
 
   /* Another state: nothing of a case in review under "standard" changes, for anyone… */
   g_free (m);
   m = update_fields (3, CASE_D, "{\"new_employer\":\"x\"}");
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   {
     const char *fields[] = { "new_employer", NULL };
     assert_not_editable (result, "in_review", fields);
   }
   g_free (m);
   m = update_fields (2, CASE_D, "{\"new_employer\":\"x\"}");
-  result = push_one (f, chenjing, "client-c", m, &response);
+  result = push_one_result (f, chenjing, "client-c", m, &response);
   {
     const char *fields[] = { "new_employer", NULL };
     assert_not_editable (result, "in_review", fields);
@@ -1135,11 +1135,11 @@ test_push_editable_fields (Fixture       *f,
   /* …until it is returned to the applicant: then the form is open again. */
   g_free (m);
   m = decide (4, CASE_D, "return", "缺少参保缴费凭证", 1);
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
   g_free (m);
   m = update_fields (5, CASE_D, "{\"new_employer\":\"已补交\"}");
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
   g_free (value);
   value = form_value (f, CASE_D, "new_employer");
@@ -1148,13 +1148,13 @@ test_push_editable_fields (Fixture       *f,
   /* A change made offline while the case was open is judged in the state of now. */
   g_free (m);
   m = decide (6, CASE_B, "accept", NULL, 1);
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
   g_free (m);
   m = g_strdup_printf ("{\"id\":7,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\""
                        CASE_B "\",\"fields\":{\"registered_capital\":1}},"
                        "\"base_versions\":{\"case:" CASE_B "\":1}}");
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   {
     const char *fields[] = { "registered_capital", NULL };
     assert_not_editable (result, "in_review", fields);
@@ -1164,7 +1164,7 @@ test_push_editable_fields (Fixture       *f,
    * pointing at each. */
   g_free (m);
   m = update_fields (8, CASE_A, "{\"business_scope\":\"零售\",\"favourite_colour\":\"blue\"}");
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "rejected");
   g_assert_cmpstr (problem_type (result), ==, TB_PROBLEM_BASE_URI "validation");
   {
@@ -1187,7 +1187,7 @@ test_push_editable_fields (Fixture       *f,
   /* A field the form lacks beside one she may not change: the permission is checked first. */
   g_free (m);
   m = update_fields (9, CASE_A, "{\"favourite_colour\":\"blue\",\"uscc\":null}");
-  result = push_one (f, wangfang, "client-w", m, &response);
+  result = push_one_result (f, wangfang, "client-w", m, &response);
   {
     const char *fields[] = { "uscc", NULL };
     assert_not_editable (result, "in_review", fields);
