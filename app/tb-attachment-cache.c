@@ -563,19 +563,18 @@ fetch_error (const GError *cause,
     return g_error_copy (cause);
   if (status == SOUP_STATUS_NOT_FOUND)
     return g_error_new_literal (TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND,
-                                _("The central service has no such file, or does not share "
-                                  "it with you."));
+                                _("The server has no such file, or does not share it with "
+                                  "you."));
   if (status == SOUP_STATUS_FORBIDDEN)
     return g_error_new_literal (TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_FORBIDDEN,
-                                _("You may not fetch this file from the central service."));
+                                _("The server does not let you fetch this file."));
   if (g_error_matches (cause, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE))
     return g_error_new_literal (TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_OFFLINE,
-                                _("The file is not on this computer yet, and the server cannot "
-                                  "be reached. Try again once the connection is back."));
+                                _("Not on this computer yet, and the server cannot be "
+                                  "reached."));
   if (g_error_matches (cause, TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT))
     return g_error_new_literal (TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_SIGNED_OUT,
-                                _("The file is not on this computer yet. Sign in to fetch it "
-                                  "from the central service."));
+                                _("Not on this computer yet; sign in to fetch it."));
   return g_error_new_literal (TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_FAILED, cause->message);
 }
 
@@ -606,8 +605,8 @@ fetched_cb (GObject      *source,
   if (g_strcmp0 (digest, fetch->sha256) != 0)
     {
       g_task_return_new_error (task, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_MISMATCH, "%s",
-                               _("The file received is not the one the form names (its "
-                                 "checksum differs); it was not kept."));
+                               _("The file received is damaged (its checksum differs); it "
+                                 "was not kept."));
       return;
     }
 
@@ -646,8 +645,7 @@ looked_up_cb (GObject      *source,
   if (self->engine == NULL)
     {
       g_task_return_new_error (task, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_SIGNED_OUT, "%s",
-                               _("The file is not on this computer, and Tongban is not "
-                                 "connected to the central service."));
+                               _("Not on this computer, and not connected to the server."));
       return;
     }
 
@@ -687,8 +685,8 @@ tb_attachment_cache_fetch_async (TbAttachmentCache   *self,
   if (!tb_attachment_is_sha256 (sha256))
     {
       g_task_return_new_error (task, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NO_CHECKSUM, "%s",
-                               _("The form names this file without its checksum, so it cannot "
-                                 "be fetched."));
+                               _("The form does not say which file it is (it has no "
+                                 "checksum)."));
       return;
     }
 
