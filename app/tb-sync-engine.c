@@ -590,20 +590,8 @@ as_sync_error (GError *error)
   return wrapped;
 }
 
-/* One request of the attachment cache: the answer's bytes, or an error and the status. */
-typedef struct
-{
-  guint   status;
-  GBytes *body;
-} Sent;
-
-static void
-sent_free (Sent *sent)
-{
-  g_clear_pointer (&sent->body, g_bytes_unref);
-  g_free (sent);
-}
-
+/* One request of the attachment cache: the answer's bytes, or an error and the status (kept
+ * as the task's data). */
 static void
 send_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -612,17 +600,15 @@ send_done_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
   g_autoptr(Response) response = NULL;
-  Sent *sent = g_new0 (Sent, 1);
   GError *error = NULL;
 
-  g_task_set_task_data (task, sent, (GDestroyNotify) sent_free);
   response = exchange_finish (self, result, &error);
   if (response == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  sent->status = response->status;
+  g_task_set_task_data (task, GUINT_TO_POINTER (response->status), NULL);
   if (!SOUP_STATUS_IS_SUCCESSFUL (response->status))
     {
       set_http_error (self, response, &error);
@@ -691,13 +677,10 @@ _tb_sync_engine_send_finish (TbSyncEngine  *self,
                              guint         *status,
                              GError       **error)
 {
-  Sent *sent;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  sent = g_task_get_task_data (G_TASK (result));
   if (status != NULL)
-    *status = sent != NULL ? sent->status : 0;
+    *status = GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result)));
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
