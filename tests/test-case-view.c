@@ -1362,6 +1362,9 @@ test_attachments (Fixture       *fixture,
   }
   name = screenshot_name (fixture, "attachments");
   save_png (fixture->window, name);
+
+  g_unlink (source);
+  g_unlink (destination);
 }
 
 int
