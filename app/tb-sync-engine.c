@@ -8,6 +8,7 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
+#include "tb-attachment-cache-private.h"
 #include "tb-json-private.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
@@ -60,6 +61,8 @@ struct _TbSyncEngine
   GError          *last_error;
   guint            interval;
   guint            push_batch;
+
+  TbAttachmentCache *attachments; /* uploads the files a push refers to, first */
 
   GTask           *running;       /* the sync under way */
   GPtrArray       *waiting;       /* GTask: syncs asked for while one ran */
@@ -168,8 +171,11 @@ typedef struct
   char       *path;
   char       *body;        /* NULL for a GET */
   gboolean    with_token;
-  gboolean    raw;         /* a 200 answer is kept as bytes, for the caller to read */
+  gboolean    raw;         /* a 2xx answer is kept as bytes, for the caller to read */
   gboolean    refreshed;   /* a 401 was answered by one refresh already */
+  GBytes     *bytes;       /* instead of @body: an attachment's bytes */
+  char       *content_type;     /* of @bytes */
+  char       *idempotency_key;  /* (nullable) */
   GByteArray *reply;
   SoupMessage *msg;
   GInputStream *stream;
@@ -186,6 +192,9 @@ exchange_free (Exchange *x)
       g_free (x->body);
     }
   g_clear_pointer (&x->reply, g_byte_array_unref);
+  g_clear_pointer (&x->bytes, g_bytes_unref);
+  g_free (x->content_type);
+  g_free (x->idempotency_key);
   g_clear_object (&x->msg);
   g_clear_object (&x->stream);
   g_free (x);
@@ -199,7 +208,7 @@ typedef struct
 {
   guint       status;
   JsonObject *object;       /* NULL when the body is not a JSON object */
-  GBytes     *body;         /* instead, a 200 answer to a raw exchange */
+  GBytes     *body;         /* instead, a 2xx answer to a raw exchange */
   guint       retry_after;  /* seconds, 0 if absent */
 } Response;
 
@@ -260,7 +269,7 @@ exchange_complete (TbSyncEngine *self,
   response->status = soup_message_get_status (x->msg);
   response->retry_after = parse_retry_after (x->msg);
 
-  if (x->raw && response->status == SOUP_STATUS_OK)
+  if (x->raw && SOUP_STATUS_IS_SUCCESSFUL (response->status))
     {
       response->body = g_byte_array_free_to_bytes (g_steal_pointer (&x->reply));
       g_task_return_pointer (task, g_steal_pointer (&response), (GDestroyNotify) response_free);
@@ -424,6 +433,10 @@ exchange_send (TbSyncEngine *self,
 
       soup_message_set_request_body_from_bytes (x->msg, "application/json", bytes);
     }
+  else if (x->bytes != NULL)
+    soup_message_set_request_body_from_bytes (x->msg, x->content_type, x->bytes);
+  if (x->idempotency_key != NULL)
+    soup_message_headers_replace (headers, "Idempotency-Key", x->idempotency_key);
 
   soup_session_send_async (self->session, x->msg, G_PRIORITY_DEFAULT,
                            g_task_get_cancellable (task), send_cb, task);
@@ -575,6 +588,100 @@ as_sync_error (GError *error)
   wrapped = g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_PROTOCOL, error->message);
   g_error_free (error);
   return wrapped;
+}
+
+/* One request of the attachment cache: the answer's bytes, or an error and the status (kept
+ * as the task's data). */
+static void
+send_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TbSyncEngine *self = TB_SYNC_ENGINE (source);
+  g_autoptr(Response) response = NULL;
+  GError *error = NULL;
+
+  response = exchange_finish (self, result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, GUINT_TO_POINTER (response->status), NULL);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (response->status))
+    {
+      set_http_error (self, response, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, response->body != NULL ? g_bytes_ref (response->body)
+                                                      : g_bytes_new (NULL, 0),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
+/*
+ * Sends one request of the session (for attachments): @method on @path, with @body as the
+ * request body of @content_type, and an Idempotency-Key if given. An expired access token is
+ * renewed once, as for the sync's own requests.
+ */
+void
+_tb_sync_engine_send_async (TbSyncEngine        *self,
+                            const char          *method,
+                            const char          *path,
+                            GBytes              *body,
+                            const char          *content_type,
+                            const char          *idempotency_key,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  GTask *exchange;
+  Exchange *x;
+
+  g_return_if_fail (TB_IS_SYNC_ENGINE (self));
+  g_return_if_fail (method != NULL && path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, _tb_sync_engine_send_async);
+  if (self->access_token == NULL && self->refresh_token == NULL)
+    {
+      g_task_return_error (task, signed_out_error ());
+      g_object_unref (task);
+      return;
+    }
+
+  exchange = g_task_new (self, cancellable, send_done_cb, task);
+  g_task_set_source_tag (exchange, exchange_start);
+  x = g_new0 (Exchange, 1);
+  x->method = g_intern_string (method);
+  x->path = g_strdup (path);
+  x->with_token = TRUE;
+  x->raw = TRUE;
+  x->bytes = body != NULL ? g_bytes_ref (body) : NULL;
+  x->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
+  x->idempotency_key = g_strdup (idempotency_key);
+  g_task_set_task_data (exchange, x, (GDestroyNotify) exchange_free);
+  exchange_send (self, exchange);
+}
+
+/*
+ * Returns: (transfer full) (nullable): the body of a 2xx answer; %NULL with @error set
+ *   otherwise (a #TB_SYNC_ERROR as for a sync), and @status the HTTP status of a refusal (0
+ *   when there was no answer)
+ */
+GBytes *
+_tb_sync_engine_send_finish (TbSyncEngine  *self,
+                             GAsyncResult  *result,
+                             guint         *status,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (status != NULL)
+    *status = GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result)));
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -1114,6 +1221,8 @@ typedef struct
   gint64        first_id;     /* the batch being pushed */
   gint64        last_id;
   gint64        sent_at;
+  guint         batch_size;
+  char         *body;         /* of the batch, while its files are uploaded */
   guint         rounds;       /* pushes of what was queued during the pull */
 
   /* The pull: the next page is asked for as soon as one is read, so that the server makes it
@@ -1132,6 +1241,7 @@ cycle_free (Cycle *c)
   g_queue_clear_full (&c->pulled, (GDestroyNotify) pulled_free);
   g_free (c->client_id);
   g_free (c->cursor);
+  g_free (c->body);
   g_free (c);
 }
 
@@ -1270,12 +1380,52 @@ push_body (Cycle     *c,
   return json_to_string (root, FALSE);
 }
 
+/* Sends the batch push_next() chose. */
+static void
+push_send (TbSyncEngine *self,
+           GTask        *task)
+{
+  Cycle *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!_tb_store_outbox_set_sending (self->store, c->first_id, c->last_id, TRUE, &error))
+    {
+      g_clear_pointer (&c->body, g_free);
+      cycle_fail (self, task, error);
+      return;
+    }
+  g_signal_emit (self, signals[PROGRESS], 0, "push", c->summary.sent, c->batch_size);
+  exchange_async (self, "/api/v1/sync/push", g_steal_pointer (&c->body), TRUE,
+                  g_task_get_cancellable (task), push_cb, task);
+}
+
+static void
+uploaded_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  TbSyncEngine *self = g_task_get_source_object (task);
+  Cycle *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* Not sent: nothing of the batch is marked as sending yet. */
+  if (!_tb_attachment_cache_upload_finish (TB_ATTACHMENT_CACHE (source), result, NULL, &error))
+    {
+      g_clear_pointer (&c->body, g_free);
+      cycle_fail (self, task, error);
+      return;
+    }
+  push_send (self, task);
+}
+
 static void
 push_next (TbSyncEngine *self,
            GTask        *task)
 {
   Cycle *c = g_task_get_task_data (task);
   g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) uploads = NULL;
   GError *error = NULL;
   char *body;
 
@@ -1302,15 +1452,20 @@ push_next (TbSyncEngine *self,
 
   c->first_id = ((TbOutboxItem *) g_ptr_array_index (items, 0))->id;
   c->last_id = ((TbOutboxItem *) g_ptr_array_index (items, items->len - 1))->id;
-  if (!_tb_store_outbox_set_sending (self->store, c->first_id, c->last_id, TRUE, &error))
+  c->batch_size = items->len;
+  c->body = body;
+
+  /* The files the batch refers to go first, so that the server never sees a case naming a
+   * file it does not have. They are content-addressed and sent idempotently: a crash between
+   * an upload and the push only sends a file again. */
+  uploads = _tb_attachment_cache_find_pending (self->attachments, items);
+  if (uploads->len > 0)
     {
-      g_free (body);
-      cycle_fail (self, task, error);
+      _tb_attachment_cache_upload_async (self->attachments, uploads,
+                                         g_task_get_cancellable (task), uploaded_cb, task);
       return;
     }
-  g_signal_emit (self, signals[PROGRESS], 0, "push", c->summary.sent, items->len);
-  exchange_async (self, "/api/v1/sync/push", body, TRUE, g_task_get_cancellable (task),
-                  push_cb, task);
+  push_send (self, task);
 }
 
 static void
@@ -1952,6 +2107,7 @@ tb_sync_engine_finalize (GObject *object)
 
   clear_secret (&self->access_token);
   clear_secret (&self->refresh_token);
+  g_clear_object (&self->attachments);
   g_clear_object (&self->store);
   g_free (self->server_url);
   g_free (self->user_id);
@@ -2072,6 +2228,7 @@ tb_sync_engine_constructed (GObject *object)
                                                  "idle-timeout", 60, NULL);
   self->user_id = tb_store_dup_meta (self->store, "user-id");
   self->login = tb_store_dup_meta (self->store, "user-login");
+  self->attachments = tb_attachment_cache_new (self->store, self);
   g_signal_connect_object (self->store, "cases-changed", G_CALLBACK (on_store_cases_changed),
                            self, G_CONNECT_SWAPPED);
 }

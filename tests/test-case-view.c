@@ -4,10 +4,12 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "tb-attachment-cache.h"
 #include "tb-case-events.h"
 #include "tb-case-list.h"
 #include "tb-case-view.h"
@@ -75,6 +77,12 @@ fixture_tear_down (Fixture       *fixture,
     }
   g_ptr_array_unref (fixture->toasts);
   g_clear_object (&fixture->wangfang);
+  {
+    g_autofree char *attachments = tb_attachment_cache_build_dir (tb_store_get_path (
+                                                                    fixture->store));
+
+    g_assert_true (tb_attachment_cache_delete_dir (attachments, NULL));
+  }
   g_assert_finalize_object (fixture->store);
   tb_test_remove_dir (fixture->dir);
   g_free (fixture->dir);
@@ -1008,10 +1016,271 @@ test_shortcuts (Fixture       *fixture,
   tb_test_ui_spin (20);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Attached files                                                                              */
+
+/* Where the test's viewer, the default application for PDFs, puts what it was asked to open. */
+static char *viewer_dir;
+
+/* A desktop of its own: a viewer that copies the file it opens to viewer_dir/opened. */
+static void
+set_up_viewer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *applications = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *desktop = NULL;
+  g_autofree char *entry = NULL;
+  g_autofree char *mimeapps = NULL;
+  g_autofree char *data_home = NULL;
+
+  viewer_dir = g_dir_make_tmp ("tongban-test-viewer-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_home = g_build_filename (viewer_dir, "data", NULL);
+  applications = g_build_filename (data_home, "applications", NULL);
+  config = g_build_filename (viewer_dir, "config", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (applications, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+
+  script = g_build_filename (viewer_dir, "viewer.sh", NULL);
+  g_assert_true (g_file_set_contents (script,
+                                      "#!/bin/sh\n"
+                                      "dir=$(dirname \"$0\")\n"
+                                      "cp \"$1\" \"$dir/opening\" && mv \"$dir/opening\" "
+                                      "\"$dir/opened\"\n", -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+
+  desktop = g_build_filename (applications, "tongban-test-viewer.desktop", NULL);
+  entry = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Viewer\nExec=%s %%f\n"
+                           "MimeType=application/pdf;\nNoDisplay=true\n", script);
+  g_assert_true (g_file_set_contents (desktop, entry, -1, &error));
+  mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_assert_true (g_file_set_contents (mimeapps, "[Default Applications]\n"
+                                                "application/pdf=tongban-test-viewer.desktop\n",
+                                      -1, &error));
+
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+}
+
+static void
+tear_down_viewer (void)
+{
+  g_autofree char *dir = g_strdup (viewer_dir);
+  const char *files[] = { "data/applications/tongban-test-viewer.desktop", "data/applications",
+                          "data", "config/mimeapps.list", "config", "viewer.sh", "opened" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i], NULL);
+
+      if (g_remove (path) != 0)
+        g_rmdir (path);
+    }
+  g_rmdir (dir);
+  g_clear_pointer (&viewer_dir, g_free);
+}
+
+static gboolean
+is_row_titled (GtkWidget  *widget,
+               const char *title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_all (root, ADW_TYPE_PREFERENCES_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (is_row_titled (g_ptr_array_index (rows, i), title))
+      return g_ptr_array_index (rows, i);
+  g_error ("no row titled “%s”", title);
+}
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+static gboolean
+has_toast_with (gpointer data)
+{
+  Fixture *fixture = data;
+  const char *text = g_object_get_data (G_OBJECT (fixture->window), "tb-wanted-toast");
+
+  for (guint i = 0; i < fixture->toasts->len; i++)
+    if (strstr (adw_toast_get_title (g_ptr_array_index (fixture->toasts, i)), text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+wait_for_toast (Fixture    *fixture,
+                const char *text)
+{
+  g_object_set_data_full (G_OBJECT (fixture->window), "tb-wanted-toast", g_strdup (text),
+                          g_free);
+  g_assert_true (tb_test_ui_wait_until (has_toast_with, fixture, 10000));
+}
+
+static char *
+read_text (const char *path)
+{
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* A case registered at the counter with files: one on this computer, one the form names
+ * without a checksum, one only the central service has. */
+static void
+test_attachments (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gboolean zh = g_str_equal (fixture->language, "zh_CN");
+  g_autoptr(TbAttachmentCache) cache = tb_attachment_cache_new (fixture->store, NULL);
+  g_autofree char *source = g_build_filename (fixture->dir, "公司章程.pdf", NULL);
+  g_autofree char *destination = g_build_filename (fixture->dir, "saved.pdf", NULL);
+  g_autofree char *opened = g_build_filename (viewer_dir, "opened", NULL);
+  g_autofree char *saved_text = NULL;
+  g_autofree char *opened_text = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonObject) form = NULL;
+  g_autoptr(JsonArray) files = json_array_new ();
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *unnamed = json_object_new ();
+  JsonObject *remote = json_object_new ();
+  char other[65];
+  TbCaseView *view;
+
+  g_unlink (opened);
+  g_assert_true (g_file_set_contents (source, "%PDF-1.4 公司章程", -1, NULL));
+  file = g_file_new_for_path (source);
+  value = tb_attachment_cache_add_file (cache, file, NULL, &error);
+  g_assert_no_error (error);
+  memset (other, 'a', 64);
+  other[64] = '\0';
+  json_object_set_string_member (unnamed, "name", "扫描件.pdf");
+  json_object_set_string_member (remote, "name", "住所证明.pdf");
+  json_object_set_string_member (remote, "sha256", other);
+  json_array_add_object_element (files, json_object_ref (value));
+  json_array_add_object_element (files, unnamed);
+  json_array_add_object_element (files, remote);
+  {
+    g_autoptr(TbDemo) demo = tb_demo_new (7, tb_day_from_iso (TODAY), &error);
+    TbCaseRecord record;
+
+    g_assert_no_error (error);
+    while (tb_demo_next_case (demo, &record))
+      if (g_strcmp0 (record.service_id, "business-licence") == 0)
+        {
+          g_autoptr(JsonNode) node = json_from_string (record.form_json, NULL);
+
+          form = json_object_ref (json_node_get_object (node));
+          break;
+        }
+  }
+  json_object_set_array_member (form, "attachments", json_array_ref (files));
+  case_id = tb_case_service_create (fixture->wangfang, "business-licence", "王芳", "company",
+                                    "杭州云杉信息科技有限公司", form, &problems, &error);
+  g_assert_no_error (error);
+
+  /* Without a cache the view only tells; with one, it fetches. */
+  view = show_view (fixture, case_id);
+  g_assert_false (action_enabled (view, "open-attachment"));
+  tb_case_view_set_attachment_cache (view, cache);
+  g_assert_true (tb_case_view_get_attachment_cache (view) == cache);
+  g_assert_true (action_enabled (view, "open-attachment"));
+  g_assert_true (action_enabled (view, "save-attachment"));
+  g_assert_true (action_enabled (view, "save-attachment-to"));
+
+  /* Saved where asked. */
+  g_action_group_activate_action (tb_case_view_get_action_group (view), "save-attachment-to",
+                                  g_variant_new ("(sus)", "attachments", 0, destination));
+  g_assert_true (tb_test_ui_wait_until (file_exists, destination, 10000));
+  saved_text = read_text (destination);
+  g_assert_cmpstr (saved_text, ==, "%PDF-1.4 公司章程");
+  wait_for_toast (fixture, zh ? "已保存" : "Saved");
+
+  /* Opened by the desktop's application for it, from a read-only copy; the Open button of
+   * its row does the same. */
+  g_action_group_activate_action (tb_case_view_get_action_group (view), "open-attachment",
+                                  g_variant_new ("(su)", "attachments", 0));
+  g_assert_true (tb_test_ui_wait_until (file_exists, opened, 10000));
+  opened_text = read_text (opened);
+  g_assert_cmpstr (opened_text, ==, "%PDF-1.4 公司章程");
+  {
+    g_autofree char *copy = g_build_filename (tb_attachment_cache_get_dir (cache), "open",
+                                              json_object_get_string_member (value, "sha256"),
+                                              "公司章程.pdf", NULL);
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (copy, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0400);
+  }
+  g_assert_cmpint (g_unlink (opened), ==, 0);
+  {
+    GtkWidget *row = find_row (GTK_WIDGET (view), "公司章程.pdf");
+    g_autoptr(GPtrArray) buttons = find_all (row, GTK_TYPE_BUTTON);
+    GtkWidget *open = NULL;
+
+    for (guint i = 0; i < buttons->len; i++)
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)),
+                     zh ? "打开" : "Open") == 0)
+        open = g_ptr_array_index (buttons, i);
+    g_assert_nonnull (open);
+    g_signal_emit_by_name (open, "clicked");
+  }
+  g_assert_true (tb_test_ui_wait_until (file_exists, opened, 10000));
+
+  /* A file the form names without its checksum, and one that is not here and no session
+   * can fetch: said plainly. */
+  g_action_group_activate_action (tb_case_view_get_action_group (view), "save-attachment-to",
+                                  g_variant_new ("(sus)", "attachments", 1, destination));
+  wait_for_toast (fixture, "扫描件.pdf");
+  g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)),
+                            zh ? "校验" : "checksum"));
+  g_action_group_activate_action (tb_case_view_get_action_group (view), "open-attachment",
+                                  g_variant_new ("(su)", "attachments", 2));
+  wait_for_toast (fixture, zh ? "无法打开“住所证明.pdf”" : "Could not open “住所证明.pdf”");
+  g_assert_nonnull (strstr (adw_toast_get_title (last_toast (fixture)),
+                            zh ? "未连接" : "not connected"));
+  /* Said at once, before what waited to be said. */
+  g_assert_cmpint (adw_toast_get_priority (last_toast (fixture)), ==, ADW_TOAST_PRIORITY_HIGH);
+
+  assert_controls_labelled (GTK_WIDGET (view));
+  /* The files in sight, with the last toast. */
+  {
+    GtkWidget *row = find_row (GTK_WIDGET (view), "住所证明.pdf");
+
+    gtk_widget_grab_focus (row);
+    tb_test_ui_spin (100);
+  }
+  name = screenshot_name (fixture, "attachments");
+  save_png (fixture->window, name);
+
+  g_unlink (source);
+  g_unlink (destination);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* Before anything reads the user's folders. */
+  set_up_viewer ();
   tb_test_ui_init (&argc, &argv);
 
   g_test_add ("/case-view/new-destroy", Fixture, "en",
@@ -1038,6 +1307,10 @@ main (int   argc,
               fixture_set_up, test_countersign, fixture_tear_down);
   g_test_add ("/case-view/en/shortcuts", Fixture, "en",
               fixture_set_up, test_shortcuts, fixture_tear_down);
+  g_test_add ("/case-view/en/attachments", Fixture, "en",
+              fixture_set_up, test_attachments, fixture_tear_down);
+  g_test_add ("/case-view/zh_CN/attachments", Fixture, "zh_CN",
+              fixture_set_up, test_attachments, fixture_tear_down);
   g_test_add ("/case-view/zh_CN/open", Fixture, "zh_CN",
               fixture_set_up, test_open, fixture_tear_down);
   g_test_add ("/case-view/zh_CN/approve-undo", Fixture, "zh_CN",
@@ -1049,5 +1322,10 @@ main (int   argc,
   g_test_add ("/case-view/zh_CN/comment", Fixture, "zh_CN",
               fixture_set_up, test_comment, fixture_tear_down);
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    tear_down_viewer ();
+    return status;
+  }
 }

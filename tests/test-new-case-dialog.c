@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "tb-attachment-cache.h"
 #include "tb-case-service.h"
 #include "tb-demo.h"
 #include "tb-form-view.h"
@@ -57,6 +58,12 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_assert_finalize_object (fixture->case_service);
+  {
+    g_autofree char *attachments = tb_attachment_cache_build_dir (tb_store_get_path (
+                                                                    fixture->store));
+
+    g_assert_true (tb_attachment_cache_delete_dir (attachments, NULL));
+  }
   g_assert_finalize_object (fixture->store);
 
   tb_test_remove_dir (fixture->dir);
@@ -633,6 +640,185 @@ test_cancel (Fixture       *fixture,
   g_assert_cmpint (tb_store_count_cases (fixture->store, NULL), ==, 0);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Files                                                                                       */
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            gsize       size)
+{
+  g_autofree char *data = g_malloc (size + 1);
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) ('A' + i % 26);
+  g_assert_true (g_file_set_contents (path, data, (gssize) size, NULL));
+  return path;
+}
+
+typedef struct
+{
+  TbFormView *form;
+  guint       n;
+} FileCount;
+
+static guint
+count_files (TbFormView *form)
+{
+  g_autoptr(JsonObject) values = tb_form_view_dup_values (form);
+  JsonNode *node = json_object_get_member (values, "attachments");
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node)
+         ? json_array_get_length (json_node_get_array (node)) : 0;
+}
+
+static gboolean
+has_files (gpointer data)
+{
+  FileCount *count = data;
+
+  return count_files (count->form) == count->n;
+}
+
+static gboolean
+error_shown (gpointer data)
+{
+  return gtk_revealer_get_reveal_child (data);
+}
+
+static void
+add_file_from (TbNewCaseDialog *dialog,
+               const char      *path,
+               guint            n_after)
+{
+  FileCount count = { get_form_view (dialog), n_after };
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "new-case.add-file-from",
+                                             "(ss)", "attachments", path));
+  g_assert_true (tb_test_ui_wait_until (has_files, &count, 5000));
+  tb_test_ui_spin (20);
+}
+
+/* The button of the row of a file, by its tooltip. */
+static GtkWidget *
+row_button (GtkWidget  *row,
+            const char *tooltip)
+{
+  g_autoptr(GPtrArray) buttons = find_all (row, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)), tooltip) == 0)
+      return g_ptr_array_index (buttons, i);
+  g_error ("no button “%s”", tooltip);
+}
+
+/* Files attached at the counter: copied to the cache as waiting, named in the form, counted as
+ * materials, removable; a case that needs files can be registered. */
+static void
+test_files (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(TbAttachmentCache) cache = tb_attachment_cache_new (fixture->store, NULL);
+  TbNewCaseDialog *dialog = show_dialog (fixture);
+  GtkWidget *root = GTK_WIDGET (dialog);
+  g_autoptr(JsonObject) values = demo_form ("business-licence");
+  g_autoptr(JsonObject) edited = NULL;
+  g_autoptr(TbCase) kase = NULL;
+  g_autoptr(JsonObject) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *articles = write_file (fixture, "公司章程.pdf", 4000);
+  g_autofree char *scan = write_file (fixture, "scan.png", 100);
+  g_autofree char *large = write_file (fixture, "large.pdf", TB_ATTACHMENT_MAX_SIZE + 1);
+  g_autofree char *created = NULL;
+  GtkWidget *register_button = find_button (root, "_Register");
+  GtkWidget *materials_row;
+  GtkRevealer *error_revealer = GTK_REVEALER (find_child (root, GTK_TYPE_REVEALER));
+  JsonArray *files;
+  JsonObject *file;
+  TbFormView *view;
+  FileCount none;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_signal_connect (dialog, "case-created", G_CALLBACK (on_case_created), &created);
+  tb_new_case_dialog_set_attachment_cache (dialog, cache);
+  g_assert_true (tb_new_case_dialog_get_attachment_cache (dialog) == cache);
+  g_assert_true (tb_new_case_dialog_select_service (dialog, "business-licence"));
+  view = get_form_view (dialog);
+  g_assert_true (tb_form_view_get_can_add_files (view));
+  json_object_remove_member (values, "attachments");
+  tb_form_view_set_values (view, values);
+  none.form = view;
+  none.n = 0;
+  g_assert_true (has_files (&none));
+
+  /* An empty list, with a button to add to it; no material provided. */
+  g_assert_true (gtk_widget_get_visible (find_button (root, "Add File…")));
+  materials_row = find_row (root, "Articles of association");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (materials_row)), ==,
+                   "Not provided");
+
+  /* Added: named in the form with its checksum, kept waiting, and Register waits meanwhile. */
+  g_assert_true (gtk_widget_activate_action (root, "new-case.add-file-from", "(ss)",
+                                             "attachments", articles));
+  g_assert_false (gtk_widget_get_sensitive (register_button));
+  {
+    FileCount one = { view, 1 };
+
+    g_assert_true (tb_test_ui_wait_until (has_files, &one, 5000));
+  }
+  g_assert_true (gtk_widget_get_sensitive (register_button));
+  add_file_from (dialog, scan, 2);
+  g_assert_true (tb_new_case_dialog_get_modified (dialog));
+  edited = tb_form_view_dup_values (view);
+  files = json_object_get_array_member (edited, "attachments");
+  file = json_array_get_object_element (files, 0);
+  g_assert_cmpstr (json_object_get_string_member (file, "name"), ==, "公司章程.pdf");
+  g_assert_cmpint (json_object_get_int_member (file, "size"), ==, 4000);
+  g_assert_cmpstr (json_object_get_string_member (file, "content_type"), ==, "application/pdf");
+  g_assert_true (tb_attachment_cache_is_pending (cache,
+                                                 json_object_get_string_member (file, "sha256")));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (files, 1),
+                                                  "content_type"), ==, "image/png");
+
+  /* The file stands for its material now. */
+  materials_row = find_row (root, "Articles of association");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (materials_row)), ==,
+                   "公司章程.pdf");
+  assert_controls_labelled (root);
+
+  /* Removed again. */
+  g_signal_emit_by_name (row_button (find_row (root, "scan.png"), "Remove File"), "clicked");
+  tb_test_ui_spin (20);
+  g_assert_cmpuint (count_files (view), ==, 1);
+
+  /* Too large: said, and the form as it was. */
+  g_assert_true (gtk_widget_activate_action (root, "new-case.add-file-from", "(ss)",
+                                             "attachments", large));
+  g_assert_true (tb_test_ui_wait_until (error_shown, error_revealer, 5000));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_child (
+                              GTK_WIDGET (error_revealer), GTK_TYPE_LABEL))), "large.pdf"));
+  g_assert_cmpuint (count_files (view), ==, 1);
+
+  /* Registered, offline: the case names the file, the file waits for the engine. */
+  type_into (find_row (root, "Company _name"), "杭州云杉信息科技有限公司");
+  type_into (find_row (root, "Con_tact person"), "王芳");
+  g_assert_true (gtk_widget_activate_action (root, "new-case.save", NULL));
+  tb_test_ui_spin (20);
+  g_assert_nonnull (created);
+  g_assert_null (dialog);
+  kase = tb_store_get_case (fixture->store, created, &error);
+  g_assert_no_error (error);
+  form = tb_case_dup_form (kase);
+  files = json_object_get_array_member (form, "attachments");
+  g_assert_cmpuint (json_array_get_length (files), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (files, 0),
+                                                  "sha256"), ==,
+                   json_object_get_string_member (file, "sha256"));
+  g_assert_cmpint (count_rows (fixture->store, "SELECT count(*) FROM outbox WHERE name ="
+                                               " 'case.create' AND args LIKE '%sha256%'"), ==, 1);
+}
+
 static void
 test_screenshots (Fixture       *fixture,
                   gconstpointer  data)
@@ -644,6 +830,12 @@ test_screenshots (Fixture       *fixture,
   g_autofree char *services = g_strdup_printf ("new-case-services-%s.png", language);
   g_autofree char *form = g_strdup_printf ("new-case-form-%s.png", language);
   g_autofree char *problems = g_strdup_printf ("new-case-problems-%s.png", language);
+  g_autofree char *files = g_strdup_printf ("new-case-files-%s.png", language);
+  g_autoptr(TbAttachmentCache) cache = tb_attachment_cache_new (fixture->store, NULL);
+  g_autofree char *articles = write_file (fixture,
+                                          zh ? "公司章程.pdf" : "Articles of association.pdf",
+                                          120000);
+  g_autofree char *lease = write_file (fixture, zh ? "房屋租赁合同.jpg" : "Lease.jpg", 480000);
 
   dialog = show_dialog (fixture);
   root = GTK_WIDGET (dialog);
@@ -666,6 +858,13 @@ test_screenshots (Fixture       *fixture,
   assert_controls_labelled (root);
   save_screenshot (root, gtk_widget_get_parent (GTK_WIDGET (get_form_view (dialog))), problems);
 
+  /* Files attached: named, sized, counted as materials. */
+  tb_new_case_dialog_set_attachment_cache (dialog, cache);
+  add_file_from (dialog, articles, 1);
+  add_file_from (dialog, lease, 2);
+  assert_controls_labelled (root);
+  save_screenshot (root, gtk_widget_get_parent (GTK_WIDGET (get_form_view (dialog))), files);
+
   g_object_ref (dialog);
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_finalize_object (dialog);
@@ -687,6 +886,8 @@ main (int   argc,
               fixture_set_up, test_valid, fixture_tear_down);
   g_test_add ("/new-case-dialog/cancel", Fixture, "en",
               fixture_set_up, test_cancel, fixture_tear_down);
+  g_test_add ("/new-case-dialog/files", Fixture, "en",
+              fixture_set_up, test_files, fixture_tear_down);
   g_test_add ("/new-case-dialog/en/screenshots", Fixture, "en",
               fixture_set_up, test_screenshots, fixture_tear_down);
   g_test_add ("/new-case-dialog/zh_CN/screenshots", Fixture, "zh_CN",

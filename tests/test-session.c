@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "tb-application.h"
+#include "tb-attachment-cache.h"
 #include "tb-case-service.h"
 #include "tb-preferences-window.h"
 #include "tb-server-sync.h"
@@ -862,6 +863,7 @@ test_sign_out (Fixture       *f,
   g_autofree char *name = NULL;
   g_autofree char *login = NULL;
   g_autofree char *heading = NULL;
+  g_autofree char *attachments = NULL;
   AdwMessageDialog *dialog;
   TbStore *store;
 
@@ -906,9 +908,25 @@ test_sign_out (Fixture       *f,
   sign_in_through_window (f, application);
   store = tb_application_get_store (application);
   queue_comments (store, 2, "丢弃");
+  /* A file attached at the counter and not yet sent. */
+  {
+    g_autoptr(TbAttachmentCache) cache = tb_attachment_cache_new (store, NULL);
+    g_autofree char *file_path = g_build_filename (f->dir, "证明.txt", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (file_path);
+    g_autoptr(JsonObject) value = NULL;
+    g_autoptr(GError) error = NULL;
+
+    attachments = g_strdup (tb_attachment_cache_get_dir (cache));
+    g_assert_true (g_file_set_contents (file_path, "证明", -1, NULL));
+    value = tb_attachment_cache_add_file (cache, file, NULL, &error);
+    g_assert_no_error (error);
+    g_unlink (file_path);
+    g_assert_true (g_file_test (attachments, G_FILE_TEST_IS_DIR));
+  }
   dialog = ask_sign_out (application);
   adw_message_dialog_response (dialog, "discard");
   g_assert_true (tb_test_ui_wait_until (file_gone, path, 30000));
+  g_assert_false (g_file_test (attachments, G_FILE_TEST_EXISTS));
   g_assert_cmpint (tb_test_query_int (f->ts, "SELECT count (*) FROM case_events WHERE kind = "
                                              "'comment' AND data LIKE '%丢弃%'"), ==, 0);
   g_assert_nonnull (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));

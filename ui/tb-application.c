@@ -10,6 +10,7 @@
 #include "tb-application.h"
 #include "tb-case-alerts.h"
 #include "tb-preferences-window.h"
+#include "tb-attachment-cache.h"
 #include "tb-store.h"
 #include "tb-store-sync.h"
 #include "tb-sync-log-window.h"
@@ -352,6 +353,8 @@ static void
 remove_store_files (const char *path)
 {
   static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  g_autofree char *attachments = tb_attachment_cache_build_dir (path);
+  g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -360,6 +363,10 @@ remove_store_files (const char *path)
       if (g_unlink (file) != 0 && errno != ENOENT)
         g_message ("Could not remove %s: %s", file, g_strerror (errno));
     }
+
+  /* The account's attached files go with its cases. */
+  if (!tb_attachment_cache_delete_dir (attachments, &error))
+    g_message ("%s", error->message);
 }
 
 typedef struct

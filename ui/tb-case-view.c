@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tb-case-events.h"
+#include "tb-attachment-cache.h"
 #include "tb-case-view.h"
 #include "tb-decision-dialog.h"
 #include "tb-form-view.h"
@@ -36,6 +37,13 @@
  * - `case.save`, `case.discard`: save or drop the changes made to the form
  * - `case.undo`: undo the last action taken in this view, while it is still only local
  * - `case.keep-mine`, `case.take-theirs`: resolve the conflict shown in the banner
+ * - `case.open-attachment` (su): open file @index of attachment field @field_id in the
+ *   application the desktop chooses, from a read-only copy
+ * - `case.save-attachment` (su): ask where to save a copy of that file
+ * - `case.save-attachment-to` (sus): save a copy of it to the path given
+ *
+ * Files come from the #TbAttachmentCache: from this computer if fetched before, else from the
+ * central service, with a toast while that takes.
  *
  * Keyboard shortcuts (in the whole window, as long as the view is in it):
  *
@@ -98,6 +106,8 @@ struct _TbCaseView
   gboolean            applicant_revealed;
 
   GSimpleActionGroup *actions;
+  TbAttachmentCache  *attachment_cache;
+  GCancellable       *cancellable;     /* of the files being fetched */
   GtkWidget          *dialog;          /* the decision dialog open, weak */
   AdwToast           *undo_toast;      /* the toast offering undo, weak */
   guint               undo_change;
@@ -111,6 +121,7 @@ enum {
   PROP_CASE_ID,
   PROP_CASE,
   PROP_MODIFIED,
+  PROP_ATTACHMENT_CACHE,
   N_PROPS
 };
 
@@ -1106,6 +1117,9 @@ update_actions (TbCaseView *self)
               && tb_case_service_can_undo (self->case_service, self->undo_change) },
     { "keep-mine", have && self->conflict_id != 0 },
     { "take-theirs", have && self->conflict_id != 0 },
+    { "open-attachment", have && self->attachment_cache != NULL },
+    { "save-attachment", have && self->attachment_cache != NULL },
+    { "save-attachment-to", have && self->attachment_cache != NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (states); i++)
@@ -1621,6 +1635,287 @@ take_theirs_activated (GSimpleAction *action,
   resolve (TB_CASE_VIEW (user_data), FALSE);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Attached files                                                                              */
+
+/* What to do with a file once it is on this computer. */
+typedef enum
+{
+  FILE_OPEN,
+  FILE_SAVE,
+} FileJob;
+
+typedef struct
+{
+  TbCaseView *self;
+  FileJob     job;
+  char       *name;
+  char       *sha256;
+  GFile      *destination;   /* to save to */
+  AdwToast   *progress;      /* (nullable) shown while fetching, until dismissed */
+} FileTask;
+
+static void
+on_progress_dismissed (AdwToast *toast,
+                       FileTask *task)
+{
+  g_signal_handlers_disconnect_by_data (toast, task);
+  g_clear_object (&task->progress);
+}
+
+static void
+file_task_free (FileTask *task)
+{
+  if (task->progress != NULL)
+    {
+      AdwToast *progress = g_steal_pointer (&task->progress);
+
+      g_signal_handlers_disconnect_by_data (progress, task);
+      adw_toast_dismiss (progress);
+      g_object_unref (progress);
+    }
+  g_object_unref (task->self);
+  g_free (task->name);
+  g_free (task->sha256);
+  g_clear_object (&task->destination);
+  g_free (task);
+}
+
+/* The value of file @index of attachment field @field_id, as the case has it. */
+static JsonObject *
+find_attachment (TbCaseView *self,
+                 const char *field_id,
+                 guint       index)
+{
+  JsonObject *values = self->kase != NULL ? tb_form_view_get_values (self->form_view) : NULL;
+  JsonNode *node = values != NULL ? json_object_get_member (values, field_id) : NULL;
+  JsonNode *element;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)
+      || index >= json_array_get_length (json_node_get_array (node)))
+    return NULL;
+  element = json_array_get_element (json_node_get_array (node), index);
+  return JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+}
+
+static void
+file_failed (FileTask     *task,
+             const GError *error)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *escaped = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  message = g_strdup_printf (task->job == FILE_OPEN ? _("Could not open “%s”: %s")
+                                                    : _("Could not save “%s”: %s"),
+                             task->name, error->message);
+  escaped = g_markup_escape_text (message, -1);
+  toast = adw_toast_new (escaped);
+  /* About what the user just asked for: before whatever else waits to be said. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  emit_toast (task->self, toast);
+}
+
+static void
+launched_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  FileTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    file_failed (task, error);
+  file_task_free (task);
+}
+
+static void
+copied_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  FileTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_copy_finish (G_FILE (source), result, &error))
+    file_failed (task, error);
+  else
+    {
+      /* Translators: %s is a file's name */
+      g_autofree char *message = g_strdup_printf (_("Saved “%s”"), task->name);
+
+      toast_message (task->self, message);
+    }
+  file_task_free (task);
+}
+
+static void
+fetched_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  FileTask *task = user_data;
+  TbCaseView *self = task->self;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  file = tb_attachment_cache_fetch_finish (TB_ATTACHMENT_CACHE (source), result, &error);
+  if (file == NULL)
+    {
+      file_failed (task, error);
+      file_task_free (task);
+      return;
+    }
+
+  if (task->job == FILE_SAVE)
+    {
+      /* The user's own copy: made as any file they save, not private as the cache's. */
+      g_file_copy_async (file, task->destination,
+                         G_FILE_COPY_OVERWRITE | G_FILE_COPY_TARGET_DEFAULT_PERMS,
+                         G_PRIORITY_DEFAULT, self->cancellable, NULL, NULL, copied_cb, task);
+    }
+  else
+    {
+      g_autoptr(GFile) copy = NULL;
+      g_autoptr(GdkAppLaunchContext) context = NULL;
+      g_autofree char *uri = NULL;
+
+      /* Another application gets a copy it cannot write: the case's file stays as received. */
+      copy = tb_attachment_cache_make_read_only_copy (self->attachment_cache, task->sha256,
+                                                      task->name, &error);
+      if (copy == NULL)
+        {
+          file_failed (task, error);
+          file_task_free (task);
+          return;
+        }
+      uri = g_file_get_uri (copy);
+      context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
+      g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context),
+                                               self->cancellable, launched_cb, task);
+    }
+}
+
+/* Gets file @index of @field_id onto this computer, then opens or saves it. */
+static void
+start_file_job (TbCaseView *self,
+                const char *field_id,
+                guint       index,
+                FileJob     job,
+                GFile      *destination)
+{
+  JsonObject *attachment = find_attachment (self, field_id, index);
+  FileTask *task;
+  g_autoptr(GFile) cached = NULL;
+
+  if (attachment == NULL || self->attachment_cache == NULL)
+    return;
+
+  task = g_new0 (FileTask, 1);
+  task->self = g_object_ref (self);
+  task->job = job;
+  task->name = g_strdup (json_object_get_string_member_with_default (attachment, "name", ""));
+  task->sha256 = g_strdup (json_object_get_string_member_with_default (attachment, "sha256",
+                                                                       NULL));
+  task->destination = destination != NULL ? g_object_ref (destination) : NULL;
+
+  /* Fetching takes a moment: say so, until it is done. */
+  cached = tb_attachment_cache_lookup (self->attachment_cache, task->sha256);
+  if (cached == NULL && tb_attachment_is_sha256 (task->sha256))
+    {
+      /* Translators: %s is a file's name */
+      g_autofree char *text = g_strdup_printf (_("Fetching “%s”…"), task->name);
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+      g_autoptr(AdwToast) toast = adw_toast_new (escaped);
+
+      adw_toast_set_timeout (toast, 0);
+      task->progress = g_object_ref (toast);
+      g_signal_connect (toast, "dismissed", G_CALLBACK (on_progress_dismissed), task);
+      emit_toast (self, toast);
+    }
+
+  tb_attachment_cache_fetch_async (self->attachment_cache, task->sha256, self->cancellable,
+                                   fetched_cb, task);
+}
+
+static void
+open_attachment_activated (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  const char *field_id;
+  guint32 index;
+
+  g_variant_get (parameter, "(&su)", &field_id, &index);
+  start_file_job (user_data, field_id, index, FILE_OPEN, NULL);
+}
+
+static void
+on_save_chooser_response (GtkNativeDialog *chooser,
+                          int              response,
+                          TbCaseView      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) destination = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      const char *field_id = g_object_get_data (G_OBJECT (chooser), "tb-field");
+      guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (chooser), "tb-index"));
+
+      if (destination != NULL)
+        start_file_job (self, field_id, index, FILE_SAVE, destination);
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+save_attachment_activated (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  TbCaseView *self = user_data;
+  GtkFileChooserNative *chooser;
+  JsonObject *attachment;
+  const char *field_id;
+  guint32 index;
+
+  g_variant_get (parameter, "(&su)", &field_id, &index);
+  attachment = find_attachment (self, field_id, index);
+  if (attachment == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Save a Copy"),
+                                         GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                     json_object_get_string_member_with_default (attachment,
+                                                                                 "name", ""));
+  g_object_set_data_full (G_OBJECT (chooser), "tb-field", g_strdup (field_id), g_free);
+  g_object_set_data (G_OBJECT (chooser), "tb-index", GUINT_TO_POINTER (index));
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_save_chooser_response), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* Without a file chooser: for tests, and whoever knows where already. */
+static void
+save_attachment_to_activated (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  g_autoptr(GFile) destination = NULL;
+  const char *field_id;
+  const char *path;
+  guint32 index;
+
+  g_variant_get (parameter, "(&su&s)", &field_id, &index, &path);
+  destination = g_file_new_for_path (path);
+  start_file_job (user_data, field_id, index, FILE_SAVE, destination);
+}
+
 static const GActionEntry action_entries[] = {
   { "decide", decide_activated, "s", NULL, NULL, { 0 } },
   { "decide-primary", decide_primary_activated, NULL, NULL, NULL, { 0 } },
@@ -1631,6 +1926,9 @@ static const GActionEntry action_entries[] = {
   { "undo", undo_activated, NULL, NULL, NULL, { 0 } },
   { "keep-mine", keep_mine_activated, NULL, NULL, NULL, { 0 } },
   { "take-theirs", take_theirs_activated, NULL, NULL, NULL, { 0 } },
+  { "open-attachment", open_attachment_activated, "(su)", NULL, NULL, { 0 } },
+  { "save-attachment", save_attachment_activated, "(su)", NULL, NULL, { 0 } },
+  { "save-attachment-to", save_attachment_to_activated, "(sus)", NULL, NULL, { 0 } },
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1657,7 +1955,16 @@ on_form_attachment_activated (TbCaseView *self,
                               JsonObject *attachment,
                               gboolean    save)
 {
-  g_signal_emit (self, signals[ATTACHMENT_ACTIVATED], 0, field_id, index, attachment, save);
+  /* Without a cache, fetching is whoever listens's job. */
+  if (self->attachment_cache == NULL)
+    {
+      g_signal_emit (self, signals[ATTACHMENT_ACTIVATED], 0, field_id, index, attachment, save);
+      return;
+    }
+
+  g_action_group_activate_action (G_ACTION_GROUP (self->actions),
+                                  save ? "save-attachment" : "open-attachment",
+                                  g_variant_new ("(su)", field_id, (guint32) index));
 }
 
 static void
@@ -1687,6 +1994,7 @@ tb_case_view_dispose (GObject *object)
 {
   TbCaseView *self = TB_CASE_VIEW (object);
 
+  g_cancellable_cancel (self->cancellable);
   if (self->dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->dialog));
   if (self->undo_toast != NULL)
@@ -1699,6 +2007,7 @@ tb_case_view_dispose (GObject *object)
   g_clear_object (&self->case_service);
   g_clear_object (&self->kase);
   g_clear_object (&self->actions);
+  g_clear_object (&self->attachment_cache);
 
   G_OBJECT_CLASS (tb_case_view_parent_class)->dispose (object);
 }
@@ -1711,6 +2020,7 @@ tb_case_view_finalize (GObject *object)
   g_free (self->case_id);
   g_free (self->primary_action);
   g_hash_table_unref (self->user_names);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (tb_case_view_parent_class)->finalize (object);
 }
@@ -1737,6 +2047,9 @@ tb_case_view_get_property (GObject    *object,
     case PROP_MODIFIED:
       g_value_set_boolean (value, tb_case_view_get_modified (self));
       break;
+    case PROP_ATTACHMENT_CACHE:
+      g_value_set_object (value, self->attachment_cache);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1757,6 +2070,9 @@ tb_case_view_set_property (GObject      *object,
       break;
     case PROP_CASE_ID:
       tb_case_view_set_case_id (self, g_value_get_string (value));
+      break;
+    case PROP_ATTACHMENT_CACHE:
+      tb_case_view_set_attachment_cache (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1810,6 +2126,16 @@ tb_case_view_class_init (TbCaseViewClass *klass)
     g_param_spec_boolean ("modified", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * TbCaseView:attachment-cache:
+   *
+   * Where attached files are fetched through, for Open and Save; %NULL to leave that to
+   * whoever handles #TbCaseView::attachment-activated.
+   */
+  properties[PROP_ATTACHMENT_CACHE] =
+    g_param_spec_object ("attachment-cache", NULL, NULL, TB_TYPE_ATTACHMENT_CACHE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1836,7 +2162,8 @@ tb_case_view_class_init (TbCaseViewClass *klass)
    * @attachment: the file's value: "name", and "size", "content_type", "sha256" if known
    * @save: %TRUE to save a copy, %FALSE to open it
    *
-   * As #TbFormView::attachment-activated: fetching the file is the window's job.
+   * As #TbFormView::attachment-activated, when the view has no #TbCaseView:attachment-cache
+   * to fetch the file through itself.
    */
   signals[ATTACHMENT_ACTIVATED] =
     g_signal_new ("attachment-activated",
@@ -1906,6 +2233,7 @@ tb_case_view_init (TbCaseView *self)
   };
 
   self->user_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -2102,4 +2430,38 @@ tb_case_view_reload (TbCaseView *self)
 {
   g_return_if_fail (TB_IS_CASE_VIEW (self));
   reload (self);
+}
+
+/**
+ * tb_case_view_get_attachment_cache:
+ * @self: a #TbCaseView
+ *
+ * Returns: (transfer none) (nullable): where attached files are fetched through
+ */
+TbAttachmentCache *
+tb_case_view_get_attachment_cache (TbCaseView *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_VIEW (self), NULL);
+  return self->attachment_cache;
+}
+
+/**
+ * tb_case_view_set_attachment_cache:
+ * @self: a #TbCaseView
+ * @cache: (nullable): the account's attachment cache
+ *
+ * Lets Open and Save of attached files work (see the `case.open-attachment` actions);
+ * without a cache the view only emits #TbCaseView::attachment-activated.
+ */
+void
+tb_case_view_set_attachment_cache (TbCaseView        *self,
+                                   TbAttachmentCache *cache)
+{
+  g_return_if_fail (TB_IS_CASE_VIEW (self));
+  g_return_if_fail (cache == NULL || TB_IS_ATTACHMENT_CACHE (cache));
+
+  if (!g_set_object (&self->attachment_cache, cache))
+    return;
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTACHMENT_CACHE]);
 }

@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 
+#include "tb-attachment-cache.h"
 #include "tb-case-service.h"
 
 G_BEGIN_DECLS
@@ -24,5 +25,8 @@ TbCase        *tb_case_view_get_case         (TbCaseView    *self);
 gboolean       tb_case_view_get_modified     (TbCaseView    *self);
 GActionGroup  *tb_case_view_get_action_group (TbCaseView    *self);
 void           tb_case_view_reload           (TbCaseView    *self);
+TbAttachmentCache *tb_case_view_get_attachment_cache (TbCaseView        *self);
+void           tb_case_view_set_attachment_cache (TbCaseView        *self,
+                                                  TbAttachmentCache *cache);
 
 G_END_DECLS

@@ -40,6 +40,8 @@ struct _TbFormView
   GHashTable         *revealed;        /* cell keys of sensitive values the user asked to see */
   gboolean            problems_after_edit;
   GHashTable         *touched;         /* ids of the top-level fields edited (or validated) */
+  gboolean            can_add_files;
+  GtkListBox         *materials_list;  /* (nullable) the rows of the Materials group */
 };
 
 struct _Cell
@@ -61,6 +63,7 @@ struct _Cell
   GtkWidget         *problem_row;
   GtkWidget         *problem_label;
   GPtrArray         *checks;       /* the option check buttons of a multi-choice */
+  GPtrArray         *file_rows;    /* the rows of the files of an attachment field */
 };
 
 G_DEFINE_FINAL_TYPE (TbFormView, tb_form_view, GTK_TYPE_WIDGET)
@@ -72,6 +75,7 @@ enum {
   PROP_EDITABLE_FIELDS,
   PROP_MODIFIED,
   PROP_PROBLEMS_AFTER_EDIT,
+  PROP_CAN_ADD_FILES,
   N_PROPS
 };
 
@@ -81,6 +85,7 @@ enum {
   CHANGED,
   REVEAL,
   ATTACHMENT_ACTIVATED,
+  ADD_FILE,
   N_SIGNALS
 };
 
@@ -95,6 +100,9 @@ static void  update_problems    (TbFormView        *self,
                                  const TbFormField *top);
 static char *table_row_subtitle (const TbFormField *table,
                                  JsonObject        *row);
+static void  add_attachment_rows (TbFormView       *self,
+                                  Cell             *cell);
+static void  fill_materials     (TbFormView        *self);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Values                                                                                      */
@@ -401,6 +409,7 @@ static void
 cell_free (Cell *cell)
 {
   g_clear_pointer (&cell->checks, g_ptr_array_unref);
+  g_clear_pointer (&cell->file_rows, g_ptr_array_unref);
   g_free (cell);
 }
 
@@ -418,10 +427,14 @@ is_editable (TbFormView        *self,
 {
   TbFieldType type = tb_form_field_get_field_type (top);
 
-  /* Files are attached by the applicant; the desk has no upload. */
-  return self->editable_fields != NULL && type != TB_FIELD_ATTACHMENT
-         && g_strv_contains ((const char * const *) self->editable_fields,
-                             tb_form_field_get_id (top));
+  if (self->editable_fields == NULL
+      || !g_strv_contains ((const char * const *) self->editable_fields,
+                           tb_form_field_get_id (top)))
+    return FALSE;
+
+  /* Files are the applicant's: the desk adds them only where it can keep them (at the
+   * counter, see TbFormView:can-add-files). */
+  return type != TB_FIELD_ATTACHMENT || self->can_add_files;
 }
 
 /* Sensitive values stay masked until revealed; tables and attachments are never masked
@@ -1493,16 +1506,87 @@ attachment_details (JsonObject *attachment,
   return g_steal_pointer (&description);
 }
 
+static Cell *
+find_attachment_cell (TbFormView *self,
+                      const char *field_id)
+{
+  for (guint i = 0; i < self->cells->len; i++)
+    {
+      Cell *cell = g_ptr_array_index (self->cells, i);
+
+      if (cell->row == -1 && cell->field == cell->top
+          && tb_form_field_get_field_type (cell->field) == TB_FIELD_ATTACHMENT
+          && g_strcmp0 (tb_form_field_get_id (cell->field), field_id) == 0)
+        return cell;
+    }
+
+  return NULL;
+}
+
+/* The files of @cell changed: its rows, count, problems and the materials follow. */
+static void
+files_changed (Cell *cell)
+{
+  TbFormView *self = cell->view;
+
+  add_attachment_rows (self, cell);
+  update_count_label (cell);
+  touch (self, cell->top);
+  update_problems (self, cell->top);
+  fill_materials (self);
+  update_modified (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+on_add_file_clicked (GtkButton *button,
+                     Cell      *cell)
+{
+  g_signal_emit (cell->view, signals[ADD_FILE], 0, tb_form_field_get_id (cell->field));
+}
+
+static void
+on_remove_file_clicked (GtkButton *button,
+                        Cell      *cell)
+{
+  JsonNode *node = cell_get_node (cell);
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "tb-index"));
+  guint n;
+
+  g_return_if_fail (node != NULL && JSON_NODE_HOLDS_ARRAY (node));
+  g_return_if_fail (index < json_array_get_length (json_node_get_array (node)));
+
+  json_array_remove_element (json_node_get_array (node), index);
+  n = json_array_get_length (json_node_get_array (node));
+  /* Frees @button. */
+  files_changed (cell);
+
+  /* The keyboard stays where the file was. */
+  if (n > 0)
+    gtk_widget_grab_focus (g_ptr_array_index (cell->file_rows, MIN (index, n - 1)));
+  else if (cell->editor != NULL)
+    gtk_widget_grab_focus (cell->editor);
+}
+
+/* (Re)builds the rows of the files of @cell, after its header and problem rows. */
 static void
 add_attachment_rows (TbFormView *self,
                      Cell       *cell)
 {
   JsonNode *node = cell_get_node (cell);
   JsonArray *array;
+  int position;
+
+  if (cell->file_rows == NULL)
+    cell->file_rows = g_ptr_array_new ();
+  for (guint i = 0; i < cell->file_rows->len; i++)
+    gtk_list_box_remove (cell->list, g_ptr_array_index (cell->file_rows, i));
+  g_ptr_array_set_size (cell->file_rows, 0);
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     return;
 
+  position = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (cell->problem_row)) + 1;
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -1511,12 +1595,8 @@ add_attachment_rows (TbFormView *self,
       const char *name;
       g_autoptr(GIcon) icon = NULL;
       g_autofree char *details = NULL;
-      g_autofree char *open_label = NULL;
-      g_autofree char *save_label = NULL;
       GtkWidget *row;
       GtkWidget *image;
-      GtkWidget *open;
-      GtkWidget *save;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         continue;
@@ -1535,21 +1615,40 @@ add_attachment_rows (TbFormView *self,
                                       -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
 
-      /* Translators: accessible names of the buttons of an attached file; %s is its name */
-      open_label = g_strdup_printf (_("Open %s"), name);
-      save_label = g_strdup_printf (_("Save %s"), name);
-      open = new_icon_button ("document-open-symbolic", _("Open"), open_label);
-      save = new_icon_button ("document-save-symbolic", _("Save As…"), save_label);
-      g_object_set_data (G_OBJECT (open), "tb-index", GINT_TO_POINTER (i));
-      g_object_set_data (G_OBJECT (save), "tb-index", GINT_TO_POINTER (i));
-      g_object_set_data (G_OBJECT (save), "tb-save", GINT_TO_POINTER (TRUE));
-      g_signal_connect (open, "clicked", G_CALLBACK (on_attachment_button_clicked), cell);
-      g_signal_connect (save, "clicked", G_CALLBACK (on_attachment_button_clicked), cell);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), save);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), open);
+      if (cell->editable)
+        {
+          /* Translators: the accessible name of the button removing an attached file; %s is
+           * its name */
+          g_autofree char *remove_label = g_strdup_printf (_("Remove %s"), name);
+          GtkWidget *remove = new_icon_button ("user-trash-symbolic", _("Remove File"),
+                                               remove_label);
 
-      gtk_list_box_append (cell->list, row);
+          g_object_set_data (G_OBJECT (remove), "tb-index", GUINT_TO_POINTER (i));
+          g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_file_clicked), cell);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+        }
+      else
+        {
+          /* Translators: accessible names of the buttons of an attached file; %s is its
+           * name */
+          g_autofree char *open_label = g_strdup_printf (_("Open %s"), name);
+          g_autofree char *save_label = g_strdup_printf (_("Save %s"), name);
+          GtkWidget *open = new_icon_button ("document-open-symbolic", _("Open"), open_label);
+          GtkWidget *save = new_icon_button ("document-save-symbolic", _("Save As…"),
+                                             save_label);
+
+          g_object_set_data (G_OBJECT (open), "tb-index", GINT_TO_POINTER (i));
+          g_object_set_data (G_OBJECT (save), "tb-index", GINT_TO_POINTER (i));
+          g_object_set_data (G_OBJECT (save), "tb-save", GINT_TO_POINTER (TRUE));
+          g_signal_connect (open, "clicked", G_CALLBACK (on_attachment_button_clicked), cell);
+          g_signal_connect (save, "clicked", G_CALLBACK (on_attachment_button_clicked), cell);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), save);
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), open);
+        }
+
+      gtk_list_box_insert (cell->list, row, position++);
+      g_ptr_array_add (cell->file_rows, row);
     }
 }
 
@@ -1582,7 +1681,7 @@ add_top_field (TbFormView        *self,
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), cell->count_label);
       update_count_label (cell);
 
-      if (cell->editable)
+      if (cell->editable && type == TB_FIELD_TABLE)
         {
           /* Translators: the accessible name of the button adding a row to a table; %s
            * is the table, e.g. "Add a Row to Shareholders" */
@@ -1591,6 +1690,23 @@ add_top_field (TbFormView        *self,
           GtkWidget *add = new_icon_button ("list-add-symbolic", _("Add Row"), add_label);
 
           g_signal_connect (add, "clicked", G_CALLBACK (on_add_row_clicked), cell);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), add);
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), add);
+          cell->editor = add;
+        }
+      else if (cell->editable)
+        {
+          /* Translators: the accessible name of the button attaching a file; %s is the
+           * field, e.g. "Add a File to Materials" */
+          g_autofree char *add_label = g_strdup_printf (_("Add a File to %s"),
+                                                        tb_form_field_get_label (field));
+          GtkWidget *add = gtk_button_new_with_label (_("Add File…"));
+
+          gtk_widget_set_valign (add, GTK_ALIGN_CENTER);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (add),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, add_label,
+                                          -1);
+          g_signal_connect (add, "clicked", G_CALLBACK (on_add_file_clicked), cell);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), add);
           adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), add);
           cell->editor = add;
@@ -1751,19 +1867,19 @@ find_material_files (TbFormView       *self,
   return files;
 }
 
+/* (Re)fills the Materials group: which are provided, by the files attached now. */
 static void
-add_materials (TbFormView *self)
+fill_materials (TbFormView *self)
 {
-  guint n = tb_service_get_n_materials (self->service);
-  GtkListBox *list;
+  GtkWidget *child;
 
-  if (n == 0)
+  if (self->materials_list == NULL)
     return;
 
-  list = add_group (self, _("Materials"),
-                    _("A material counts as provided when an attached file is named after it."));
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->materials_list))) != NULL)
+    gtk_list_box_remove (self->materials_list, child);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < tb_service_get_n_materials (self->service); i++)
     {
       const TbMaterial *material = tb_service_get_material (self->service, i);
       gboolean required = tb_material_get_required (material);
@@ -1808,8 +1924,20 @@ add_materials (TbFormView *self)
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, status,
                                       -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-      gtk_list_box_append (list, row);
+      gtk_list_box_append (self->materials_list, row);
     }
+}
+
+static void
+add_materials (TbFormView *self)
+{
+  if (tb_service_get_n_materials (self->service) == 0)
+    return;
+
+  self->materials_list = add_group (self, _("Materials"),
+                                    _("A material counts as provided when an attached file is "
+                                      "named after it."));
+  fill_materials (self);
 }
 
 static void
@@ -1818,6 +1946,8 @@ clear_form (TbFormView *self)
   for (guint i = 0; i < self->groups->len; i++)
     adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, i));
   g_ptr_array_set_size (self->groups, 0);
+
+  self->materials_list = NULL;
 
   /* After the widgets: their signal handlers point at the cells. */
   g_ptr_array_set_size (self->cells, 0);
@@ -1906,6 +2036,9 @@ tb_form_view_get_property (GObject    *object,
     case PROP_PROBLEMS_AFTER_EDIT:
       g_value_set_boolean (value, self->problems_after_edit);
       break;
+    case PROP_CAN_ADD_FILES:
+      g_value_set_boolean (value, self->can_add_files);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1932,6 +2065,9 @@ tb_form_view_set_property (GObject      *object,
       break;
     case PROP_PROBLEMS_AFTER_EDIT:
       tb_form_view_set_problems_after_edit (self, g_value_get_boolean (value));
+      break;
+    case PROP_CAN_ADD_FILES:
+      tb_form_view_set_can_add_files (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1974,7 +2110,7 @@ tb_form_view_class_init (TbFormViewClass *klass)
    * TbFormView:editable-fields:
    *
    * The ids of the top-level fields the user may edit; %NULL or empty for a read-only form.
-   * Attachments are never edited here.
+   * Attachment fields among them are edited only with #TbFormView:can-add-files.
    */
   properties[PROP_EDITABLE_FIELDS] =
     g_param_spec_boxed ("editable-fields", NULL, NULL,
@@ -2000,6 +2136,18 @@ tb_form_view_class_init (TbFormViewClass *klass)
    */
   properties[PROP_PROBLEMS_AFTER_EDIT] =
     g_param_spec_boolean ("problems-after-edit", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TbFormView:can-add-files:
+   *
+   * Whether editable attachment fields offer "Add File…" (see #TbFormView::add-file) and
+   * removing files: where the caller can keep the files added, as at the counter. Without it
+   * attachment fields stay read-only, with Open and Save for each file.
+   */
+  properties[PROP_CAN_ADD_FILES] =
+    g_param_spec_boolean ("can-add-files", NULL, NULL,
                           FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
@@ -2052,6 +2200,22 @@ tb_form_view_class_init (TbFormViewClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 4,
                   G_TYPE_STRING, G_TYPE_INT, JSON_TYPE_OBJECT, G_TYPE_BOOLEAN);
+
+  /**
+   * TbFormView::add-file:
+   * @self: the form view
+   * @field_id: the attachment field
+   *
+   * The user asked to attach a file to @field_id; choosing and keeping it is the caller's job,
+   * which then hands its value to tb_form_view_add_file().
+   */
+  signals[ADD_FILE] =
+    g_signal_new ("add-file",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1,
+                  G_TYPE_STRING);
 
   /* As in TbWindow: referencing the resources keeps the linker from dropping them. */
   g_assert (tb_ui_get_resource () != NULL);
@@ -2321,4 +2485,82 @@ tb_form_view_set_problems_after_edit (TbFormView *self,
         update_problems (self, tb_form_section_get_field (section, j));
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEMS_AFTER_EDIT]);
+}
+
+/**
+ * tb_form_view_get_can_add_files:
+ * @self: a #TbFormView
+ *
+ * Returns: whether editable attachment fields take files
+ */
+gboolean
+tb_form_view_get_can_add_files (TbFormView *self)
+{
+  g_return_val_if_fail (TB_IS_FORM_VIEW (self), FALSE);
+
+  return self->can_add_files;
+}
+
+/**
+ * tb_form_view_set_can_add_files:
+ * @self: a #TbFormView
+ * @can_add_files: whether editable attachment fields take files
+ *
+ * See #TbFormView:can-add-files.
+ */
+void
+tb_form_view_set_can_add_files (TbFormView *self,
+                                gboolean    can_add_files)
+{
+  g_return_if_fail (TB_IS_FORM_VIEW (self));
+
+  can_add_files = !!can_add_files;
+  if (self->can_add_files == can_add_files)
+    return;
+
+  self->can_add_files = can_add_files;
+  rebuild (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_ADD_FILES]);
+}
+
+/**
+ * tb_form_view_add_file:
+ * @self: a #TbFormView
+ * @field_id: an editable attachment field
+ * @file: the file's value: `{name, size, sha256, content_type}`
+ *
+ * Attaches a file, as the user's edit: after the files @field_id has, with the row of
+ * the new file focused.
+ *
+ * Returns: %TRUE if the field takes files (see #TbFormView:can-add-files)
+ */
+gboolean
+tb_form_view_add_file (TbFormView *self,
+                       const char *field_id,
+                       JsonObject *file)
+{
+  Cell *cell;
+  JsonNode *node;
+
+  g_return_val_if_fail (TB_IS_FORM_VIEW (self), FALSE);
+  g_return_val_if_fail (field_id != NULL, FALSE);
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  cell = find_attachment_cell (self, field_id);
+  if (cell == NULL || !cell->editable)
+    return FALSE;
+
+  node = cell_get_node (cell);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      cell_set_node (cell, json_node_init_array (json_node_alloc (), json_array_new ()));
+      node = cell_get_node (cell);
+    }
+  /* A copy: the caller's object stays the caller's. */
+  json_array_add_object_element (json_node_get_array (node), copy_object (file));
+
+  files_changed (cell);
+  if (cell->file_rows->len > 0)
+    gtk_widget_grab_focus (g_ptr_array_index (cell->file_rows, cell->file_rows->len - 1));
+  return TRUE;
 }

@@ -29,5 +29,11 @@ GPtrArray          *tb_form_view_validate            (TbFormView         *self);
 gboolean            tb_form_view_get_problems_after_edit (TbFormView     *self);
 void                tb_form_view_set_problems_after_edit (TbFormView     *self,
                                                           gboolean        problems_after_edit);
+gboolean            tb_form_view_get_can_add_files   (TbFormView         *self);
+void                tb_form_view_set_can_add_files   (TbFormView         *self,
+                                                      gboolean            can_add_files);
+gboolean            tb_form_view_add_file            (TbFormView         *self,
+                                                      const char         *field_id,
+                                                      JsonObject         *file);
 
 G_END_DECLS

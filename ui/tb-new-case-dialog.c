@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tb-attachment-cache.h"
 #include "tb-form-view.h"
 #include "tb-new-case-dialog.h"
 #include "tb-ui-resources.h"
@@ -20,6 +21,10 @@
  *
  * The form view scrolls with the applicant rows above it rather than on its own: its preferences
  * page is told not to scroll (see make_form_view()).
+ *
+ * Files are attached through the attachment cache, which keeps a copy waiting to be uploaded:
+ * the sync engine sends it before the case that names it, so the counter works offline with
+ * files too. Register waits while a file is still being copied.
  */
 
 struct _TbNewCaseDialog
@@ -51,6 +56,9 @@ struct _TbNewCaseDialog
   GtkStringList  *kinds;           /* the applicant kinds `service` accepts, as kind ids */
 
   TbCaseService  *case_service;
+  TbAttachmentCache *attachment_cache; /* (nullable) keeps the files added */
+  GCancellable   *cancellable;     /* of the files being added */
+  guint           n_adding;        /* files being copied into the cache */
   GPtrArray      *services;        /* (element-type TbService) as the store lists them */
   TbService      *service;         /* (nullable) the one chosen */
   TbService      *pending_service; /* (nullable) chosen, waiting for "discard the form?" */
@@ -64,6 +72,7 @@ G_DEFINE_FINAL_TYPE (TbNewCaseDialog, tb_new_case_dialog, ADW_TYPE_WINDOW)
 enum {
   PROP_0,
   PROP_CASE_SERVICE,
+  PROP_ATTACHMENT_CACHE,
   PROP_SERVICE,
   PROP_MODIFIED,
   N_PROPS
@@ -79,6 +88,9 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void update_modified (TbNewCaseDialog *self);
+static void show_error      (TbNewCaseDialog *self,
+                             const char      *message);
+static void hide_error      (TbNewCaseDialog *self);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Step 1: the service                                                                        */
@@ -441,6 +453,160 @@ on_form_modified (TbNewCaseDialog *self,
   update_modified (self);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Files                                                                                       */
+
+static void
+update_save_enabled (TbNewCaseDialog *self)
+{
+  gboolean form = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "form") == 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-case.save",
+                                 form && self->n_adding == 0);
+}
+
+typedef struct
+{
+  TbNewCaseDialog *self;
+  char            *field_id;
+} Adding;
+
+static void
+adding_free (Adding *adding)
+{
+  g_object_unref (adding->self);
+  g_free (adding->field_id);
+  g_free (adding);
+}
+
+static void
+file_added_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Adding *adding = user_data;
+  TbNewCaseDialog *self = adding->self;
+  g_autoptr(JsonObject) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  file = tb_attachment_cache_add_file_finish (TB_ATTACHMENT_CACHE (source), result, &error);
+  self->n_adding--;
+  /* The dialog is gone. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      adding_free (adding);
+      return;
+    }
+  update_save_enabled (self);
+
+  if (file == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not attach the file: %s"),
+                                                  error->message);
+
+      show_error (self, message);
+    }
+  else if (self->form_view != NULL)
+    {
+      hide_error (self);
+      tb_form_view_add_file (self->form_view, adding->field_id, file);
+    }
+  adding_free (adding);
+}
+
+static void
+add_file (TbNewCaseDialog *self,
+          const char      *field_id,
+          GFile           *file)
+{
+  Adding *adding;
+
+  if (self->attachment_cache == NULL)
+    return;
+
+  adding = g_new0 (Adding, 1);
+  adding->self = g_object_ref (self);
+  adding->field_id = g_strdup (field_id);
+  self->n_adding++;
+  update_save_enabled (self);
+  tb_attachment_cache_add_file_async (self->attachment_cache, file, self->cancellable,
+                                      file_added_cb, adding);
+}
+
+static void
+on_file_chooser_response (GtkNativeDialog *chooser,
+                          int              response,
+                          TbNewCaseDialog *self)
+{
+  const char *field_id = g_object_get_data (G_OBJECT (chooser), "tb-field");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+
+          add_file (self, field_id, file);
+        }
+    }
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+/* Asks which files to attach to @field_id. */
+static void
+choose_files (TbNewCaseDialog *self,
+              const char      *field_id)
+{
+  GtkFileChooserNative *chooser;
+
+  if (self->attachment_cache == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Add Files"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), NULL);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  g_object_set_data_full (G_OBJECT (chooser), "tb-field", g_strdup (field_id), g_free);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_file_chooser_response), self,
+                           0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_form_add_file (TbNewCaseDialog *self,
+                  const char      *field_id,
+                  TbFormView      *view)
+{
+  choose_files (self, field_id);
+}
+
+static void
+add_file_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  choose_files (TB_NEW_CASE_DIALOG (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* Without a file chooser: for tests, and whoever knows the file already. */
+static void
+add_file_from_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  const char *field_id;
+  const char *path;
+  g_autoptr(GFile) file = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &field_id, &path);
+  file = g_file_new_for_path (path);
+  add_file (TB_NEW_CASE_DIALOG (widget), field_id, file);
+}
+
 static GtkWidget *
 find_descendant (GtkWidget *root,
                  GType      type)
@@ -483,6 +649,7 @@ make_form_view (TbNewCaseDialog *self,
 
   /* An empty form is no list of mistakes: each field speaks up once edited, or on Register. */
   tb_form_view_set_problems_after_edit (view, TRUE);
+  tb_form_view_set_can_add_files (view, self->attachment_cache != NULL);
   tb_form_view_set_service (view, service);
   tb_form_view_set_values (view, empty);
   tb_form_view_set_editable_fields (view, (const char * const *) editable);
@@ -495,6 +662,8 @@ make_form_view (TbNewCaseDialog *self,
                                     GTK_POLICY_NEVER, GTK_POLICY_NEVER);
 
   g_signal_connect_object (view, "notify::modified", G_CALLBACK (on_form_modified), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (view, "add-file", G_CALLBACK (on_form_add_file), self,
                            G_CONNECT_SWAPPED);
 
   return view;
@@ -527,9 +696,9 @@ set_step (TbNewCaseDialog *self,
 
   gtk_stack_set_visible_child_name (self->stack, step);
   gtk_widget_set_visible (GTK_WIDGET (self->save_button), form);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-case.save", form);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-case.back", form);
   gtk_window_set_default_widget (GTK_WINDOW (self), form ? GTK_WIDGET (self->save_button) : NULL);
+  update_save_enabled (self);
 
   if (form)
     {
@@ -861,6 +1030,7 @@ tb_new_case_dialog_dispose (GObject *object)
 {
   TbNewCaseDialog *self = TB_NEW_CASE_DIALOG (object);
 
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_NEW_CASE_DIALOG);
   self->form_view = NULL;
 
@@ -868,9 +1038,21 @@ tb_new_case_dialog_dispose (GObject *object)
   g_clear_object (&self->service);
   g_clear_object (&self->pending_service);
   g_clear_object (&self->case_service);
+  g_clear_object (&self->attachment_cache);
   g_clear_pointer (&self->services, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tb_new_case_dialog_parent_class)->dispose (object);
+}
+
+static void
+tb_new_case_dialog_finalize (GObject *object)
+{
+  TbNewCaseDialog *self = TB_NEW_CASE_DIALOG (object);
+
+  /* Kept until now: a file still being added looks at it to know the dialog is gone. */
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (tb_new_case_dialog_parent_class)->finalize (object);
 }
 
 static void
@@ -885,6 +1067,10 @@ tb_new_case_dialog_get_property (GObject    *object,
     {
     case PROP_CASE_SERVICE:
       g_value_set_object (value, self->case_service);
+      break;
+
+    case PROP_ATTACHMENT_CACHE:
+      g_value_set_object (value, self->attachment_cache);
       break;
 
     case PROP_SERVICE:
@@ -914,6 +1100,10 @@ tb_new_case_dialog_set_property (GObject      *object,
       self->case_service = g_value_dup_object (value);
       break;
 
+    case PROP_ATTACHMENT_CACHE:
+      tb_new_case_dialog_set_attachment_cache (self, g_value_get_object (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -928,6 +1118,7 @@ tb_new_case_dialog_class_init (TbNewCaseDialogClass *klass)
 
   object_class->constructed = tb_new_case_dialog_constructed;
   object_class->dispose = tb_new_case_dialog_dispose;
+  object_class->finalize = tb_new_case_dialog_finalize;
   object_class->get_property = tb_new_case_dialog_get_property;
   object_class->set_property = tb_new_case_dialog_set_property;
 
@@ -943,6 +1134,19 @@ tb_new_case_dialog_class_init (TbNewCaseDialogClass *klass)
                          TB_TYPE_CASE_SERVICE,
                          (G_PARAM_READWRITE |
                           G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TbNewCaseDialog:attachment-cache:
+   *
+   * Where files attached to the form are kept until uploaded; without one, attachment fields
+   * cannot take files.
+   */
+  properties[PROP_ATTACHMENT_CACHE] =
+    g_param_spec_object ("attachment-cache", NULL, NULL,
+                         TB_TYPE_ATTACHMENT_CACHE,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS));
 
   /**
@@ -1018,6 +1222,9 @@ tb_new_case_dialog_class_init (TbNewCaseDialogClass *klass)
 
   gtk_widget_class_install_action (widget_class, "new-case.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "new-case.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "new-case.add-file", "s", add_file_action);
+  gtk_widget_class_install_action (widget_class, "new-case.add-file-from", "(ss)",
+                                   add_file_from_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "new-case.save", NULL);
@@ -1033,6 +1240,7 @@ tb_new_case_dialog_init (TbNewCaseDialog *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 
   gtk_list_box_set_filter_func (self->service_list, filter_service_row, self, NULL);
   gtk_search_entry_set_key_capture_widget (self->service_search,
@@ -1156,4 +1364,40 @@ tb_new_case_dialog_get_modified (TbNewCaseDialog *self)
          || (gtk_widget_get_visible (GTK_WIDGET (self->company_row))
              && !text_is_blank (self->company_row))
          || (self->form_view != NULL && tb_form_view_get_modified (self->form_view));
+}
+
+/**
+ * tb_new_case_dialog_get_attachment_cache:
+ * @self: a #TbNewCaseDialog
+ *
+ * Returns: (transfer none) (nullable): where the files attached are kept
+ */
+TbAttachmentCache *
+tb_new_case_dialog_get_attachment_cache (TbNewCaseDialog *self)
+{
+  g_return_val_if_fail (TB_IS_NEW_CASE_DIALOG (self), NULL);
+
+  return self->attachment_cache;
+}
+
+/**
+ * tb_new_case_dialog_set_attachment_cache:
+ * @self: a #TbNewCaseDialog
+ * @cache: (nullable): the account's attachment cache
+ *
+ * Lets attachment fields take files, kept in @cache until the engine uploads them.
+ */
+void
+tb_new_case_dialog_set_attachment_cache (TbNewCaseDialog   *self,
+                                         TbAttachmentCache *cache)
+{
+  g_return_if_fail (TB_IS_NEW_CASE_DIALOG (self));
+  g_return_if_fail (cache == NULL || TB_IS_ATTACHMENT_CACHE (cache));
+
+  if (!g_set_object (&self->attachment_cache, cache))
+    return;
+
+  if (self->form_view != NULL)
+    tb_form_view_set_can_add_files (self->form_view, cache != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTACHMENT_CACHE]);
 }

@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 
+#include "tb-attachment-cache.h"
 #include "tb-case-service.h"
 #include "tb-service.h"
 
@@ -21,5 +22,8 @@ TbService       *tb_new_case_dialog_get_service      (TbNewCaseDialog *self);
 gboolean         tb_new_case_dialog_select_service   (TbNewCaseDialog *self,
                                                       const char      *service_id);
 gboolean         tb_new_case_dialog_get_modified     (TbNewCaseDialog *self);
+TbAttachmentCache *tb_new_case_dialog_get_attachment_cache (TbNewCaseDialog   *self);
+void             tb_new_case_dialog_set_attachment_cache (TbNewCaseDialog   *self,
+                                                          TbAttachmentCache *cache);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "tb-case-service.h"
 #include "tb-case-view.h"
 #include "tb-inbox-view.h"
+#include "tb-attachment-cache.h"
 #include "tb-new-case-dialog.h"
 #include "tb-service.h"
 #include "tb-sidebar.h"
@@ -50,6 +51,7 @@ struct _TbWindow
 
   TbStore              *store;
   TbSyncEngine         *engine;
+  TbAttachmentCache    *attachment_cache; /* of the store's account, through the engine */
   GSettings            *settings;
   TbCaseList           *cases;
   GtkMultiSelection    *selection;
@@ -357,22 +359,14 @@ on_case_view_toast (TbWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
 }
 
-/* The desk keeps no attachment bytes yet: the store holds their names, sizes and checksums, and
- * fetching from the central service's /attachments is still to come. Say so plainly. */
+/* Attached files are fetched through the store's account, with the engine's session if any. */
 static void
-on_attachment_activated (TbWindow   *self,
-                         const char *field_id,
-                         guint       index,
-                         JsonObject *attachment,
-                         gboolean    save,
-                         TbCaseView *view)
+tb_window_update_attachment_cache (TbWindow *self)
 {
-  const char *name = json_object_get_string_member_with_default (attachment, "name", "");
-  g_autofree char *message = NULL;
-
-  message = g_strdup_printf (_("Attached files cannot be opened from Tongban yet: “%s” is kept "
-                               "by the central service"), name);
-  tb_window_toast (self, message);
+  g_clear_object (&self->attachment_cache);
+  if (self->store != NULL)
+    self->attachment_cache = tb_attachment_cache_new (self->store, self->engine);
+  tb_case_view_set_attachment_cache (self->case_view, self->attachment_cache);
 }
 
 static void
@@ -576,6 +570,7 @@ new_case_action (GtkWidget  *widget,
     return;
 
   dialog = tb_new_case_dialog_new (GTK_WINDOW (self), self->case_service);
+  tb_new_case_dialog_set_attachment_cache (dialog, self->attachment_cache);
   g_signal_connect_object (dialog, "case-created", G_CALLBACK (on_case_created), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -832,6 +827,7 @@ tb_window_reload (TbWindow *self)
     }
 
   tb_sync_indicator_set_store (self->indicator, self->store);
+  tb_window_update_attachment_cache (self);
   tb_window_fill_filters (self);
   tb_sidebar_set_context (self->sidebar, self->store, self->user_id, self->roles, self->team_id,
                           self->calendar, self->today);
@@ -1351,6 +1347,7 @@ tb_window_dispose (GObject *object)
   g_clear_object (&self->case_service);
   g_clear_object (&self->sort_probes[0]);
   g_clear_object (&self->sort_probes[1]);
+  g_clear_object (&self->attachment_cache);
   g_clear_object (&self->engine);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -1590,8 +1587,6 @@ tb_window_init (TbWindow *self)
   gtk_box_append (self->case_slot, GTK_WIDGET (self->case_view));
   g_signal_connect_object (self->case_view, "add-toast", G_CALLBACK (on_case_view_toast), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->case_view, "attachment-activated",
-                           G_CALLBACK (on_attachment_activated), self, G_CONNECT_SWAPPED);
   /* The case view's decisions (case.decide, case.undo, …) reach the window's shortcuts too. */
   gtk_widget_insert_action_group (GTK_WIDGET (self), "case",
                                   tb_case_view_get_action_group (self->case_view));
@@ -1740,6 +1735,7 @@ tb_window_set_engine (TbWindow     *self,
     return;
 
   tb_sync_indicator_set_engine (self->indicator, engine);
+  tb_window_update_attachment_cache (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }

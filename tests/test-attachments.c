@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-attachments.c: attached files fetched, cached, added offline and uploaded, on loopback */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tb-attachment-cache.h"
+#include "tb-case-service.h"
+#include "tb-demo.h"
+#include "tb-server-sync.h"
+#include "tb-store-sync.h"
+#include "tb-sync-engine.h"
+#include "tb-test-server.h"
+
+#define TODAY      "2026-11-27"
+#define DEMO_SEED  7
+#define PASSWORD   "tongban-demo"
+
+typedef struct
+{
+  char              *path;
+  TbStore           *store;
+  TbSyncEngine      *engine;
+  TbCaseService     *service;
+  TbAttachmentCache *cache;
+} Client;
+
+typedef struct
+{
+  TbTestServer *ts;
+  char         *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->ts = tb_test_server_new ();
+  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), 40, DEMO_SEED,
+                                           tb_day_from_iso (TODAY), &error));
+  g_assert_no_error (error);
+  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->dir = g_dir_make_tmp ("test-attachments-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  tb_server_sync_set_today (TB_DAY_INVALID);
+  tb_test_server_free (f->ts);
+  /* The cache's own removal, read-only copies and all. */
+  g_assert_true (tb_attachment_cache_delete_dir (f->dir, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (f->dir, G_FILE_TEST_EXISTS));
+  g_free (f->dir);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Clients                                                                                     */
+
+static void
+client_open (Client     *c,
+             const char *server_url)
+{
+  g_autoptr(GError) error = NULL;
+
+  c->store = tb_store_open (c->path, &error);
+  g_assert_no_error (error);
+  c->engine = tb_sync_engine_new (c->store, server_url);
+  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  c->cache = tb_attachment_cache_new (c->store, c->engine);
+}
+
+static Client *
+client_new (Fixture    *f,
+            const char *name)
+{
+  Client *c = g_new0 (Client, 1);
+  g_autofree char *file = g_strdup_printf ("%s.db", name);
+
+  c->path = g_build_filename (f->dir, file, NULL);
+  client_open (c, f->ts->base);
+  return c;
+}
+
+/* A thread of the cache may hold its task, and so the cache, a moment after the answer. */
+static void
+wait_for_last_reference (gpointer object)
+{
+  for (guint i = 0; i < 1000 && g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* As quitting does: everything of the session goes but the files. */
+static void
+client_close (Client *c)
+{
+  g_clear_object (&c->service);
+  wait_for_last_reference (c->cache);
+  g_assert_finalize_object (c->cache);
+  g_assert_finalize_object (c->engine);
+  g_assert_finalize_object (c->store);
+  c->cache = NULL;
+  c->engine = NULL;
+  c->store = NULL;
+}
+
+static void
+client_free (Client *c)
+{
+  if (c->store != NULL)
+    client_close (c);
+  g_free (c->path);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+
+static gboolean
+client_sync_full (Client         *c,
+                  GCancellable   *cancellable,
+                  TbSyncSummary  *summary,
+                  GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_sync_engine_sync_async (c->engine, cancellable, tb_test_wait_cb, &result);
+  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), summary, error);
+}
+
+static gboolean
+client_sync (Client  *c,
+             GError **error)
+{
+  return client_sync_full (c, NULL, NULL, error);
+}
+
+static void
+client_sign_in (Client     *c,
+                const char *login)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
+  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result),
+                                                &error));
+  g_assert_no_error (error);
+}
+
+/* Signs in and syncs once; the case service acts as that user afterwards. */
+static void
+client_start (Client     *c,
+              const char *login)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) teams = NULL;
+  TbRole roles = TB_ROLE_NONE;
+  const char *user_id;
+
+  client_sign_in (c, login);
+  g_assert_true (client_sync (c, &error));
+  g_assert_no_error (error);
+
+  user_id = tb_sync_engine_get_user_id (c->engine);
+  g_assert_true (tb_store_get_user_access (c->store, user_id, &roles, &teams, &error));
+  g_assert_no_error (error);
+  g_clear_object (&c->service);
+  c->service = tb_case_service_new (c->store, user_id, roles, (const char * const *) teams);
+  tb_case_service_set_today (c->service, tb_day_from_iso (TODAY));
+}
+
+static GFile *
+fetch (Client      *c,
+       const char  *sha256,
+       GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tb_attachment_cache_fetch_async (c->cache, sha256, NULL, tb_test_wait_cb, &result);
+  return tb_attachment_cache_fetch_finish (c->cache, tb_test_wait_result (&result), error);
+}
+
+static gint64
+store_int (Client     *c,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* How many rows of the server's @table have @column = @value. */
+static gint64
+server_count (Fixture    *f,
+              const char *table,
+              const char *column,
+              const char *value)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s WHERE %s = '%s'", table,
+                                          column, value);
+
+  return tb_test_query_int (f->ts, sql);
+}
+
+static int
+mode_of (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_mode & 0777;
+}
+
+/* A file of @size bytes in the fixture's folder, different for each @seed. */
+static GFile *
+make_file (Fixture    *f,
+           const char *name,
+           gsize       size,
+           guint       seed)
+{
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+  g_autofree char *data = g_malloc (size + 1);
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) ('a' + (i * 7 + seed) % 26);
+  g_assert_true (g_file_set_contents (path, data, (gssize) size, &error));
+  g_assert_no_error (error);
+  return g_file_new_for_path (path);
+}
+
+static char *
+file_text (GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  return text;
+}
+
+/* A complete business-licence application of the demo, its files replaced by @files. */
+static JsonObject *
+licence_form (JsonArray *files)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TbDemo) demo = tb_demo_new (DEMO_SEED, tb_day_from_iso (TODAY), &error);
+  TbCaseRecord record;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000 && tb_demo_next_case (demo, &record); i++)
+    if (g_strcmp0 (record.service_id, "business-licence") == 0)
+      {
+        g_autoptr(JsonNode) node = json_from_string (record.form_json, &error);
+        JsonObject *form;
+
+        g_assert_no_error (error);
+        form = json_object_ref (json_node_get_object (node));
+        json_object_set_array_member (form, "attachments", json_array_ref (files));
+        return form;
+      }
+  g_error ("the demo has no business licence case");
+}
+
+/* Registers a business licence at the counter with @files attached; its id. */
+static char *
+register_case (Client    *c,
+               JsonArray *files)
+{
+  g_autoptr(JsonObject) form = licence_form (files);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  char *case_id;
+
+  case_id = tb_case_service_create (c->service, "business-licence", "王芳", "company",
+                                    "杭州云杉信息科技有限公司", form, &problems, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (case_id);
+  return case_id;
+}
+
+static JsonArray *
+files_of (JsonObject *first,
+          ...)
+{
+  JsonArray *array = json_array_new ();
+  va_list args;
+
+  va_start (args, first);
+  for (JsonObject *o = first; o != NULL; o = va_arg (args, JsonObject *))
+    json_array_add_object_element (array, json_object_ref (o));
+  va_end (args);
+  return array;
+}
+
+/* On the first push of a sync: how many of the files were on the server by then. */
+typedef struct
+{
+  Fixture     *f;
+  const char  *sha256;
+  gint64       on_server;
+  guint        pushes;
+  GCancellable *cancel;   /* cancelled at the push, if set */
+} PushWatch;
+
+static void
+on_progress (TbSyncEngine *engine,
+             const char   *phase,
+             guint         done,
+             guint         batch,
+             PushWatch    *watch)
+{
+  if (!g_str_equal (phase, "push") || watch->pushes++ > 0)
+    return;
+  watch->on_server = server_count (watch->f, "attachments", "sha256", watch->sha256);
+  if (watch->cancel != NULL)
+    g_cancellable_cancel (watch->cancel);
+}
+
+static void
+server_down (Fixture *f,
+             char   **address)
+{
+  *address = g_strdup_printf ("127.0.0.1:%u", tb_server_get_port (f->ts->server));
+  tb_server_disconnect (f->ts->server);
+  g_assert_finalize_object (g_steal_pointer (&f->ts->server));
+}
+
+static void
+server_up (Fixture    *f,
+           const char *address)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->ts->server = tb_server_new (f->ts->db_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tb_server_listen (f->ts->server, address, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tests                                                                                       */
+
+/* Added offline at the counter, uploaded before the case, fetched by who sees the case. */
+static void
+test_upload_and_fetch (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) chenjing = client_new (f, "chenjing");
+  g_autoptr(Client) liuyang = client_new (f, "liuyang");
+  g_autoptr(GFile) source = make_file (f, "营业执照申请书.pdf", 3000, 1);
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(GFile) fetched = NULL;
+  g_autoptr(GFile) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *cached_path = NULL;
+  g_autofree char *marker = NULL;
+  g_autofree char *copy_path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *dir = NULL;
+  PushWatch watch = { f, NULL, -1, 0, NULL };
+  const char *sha256;
+
+  client_start (wangfang, "wangfang");
+  /* A sync refers to no file: no folder. */
+  dir = tb_attachment_cache_build_dir (wangfang->path);
+  g_assert_cmpstr (tb_attachment_cache_get_dir (wangfang->cache), ==, dir);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  /* Added: in the cache, waiting, private. */
+  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (value, "name"), ==, "营业执照申请书.pdf");
+  g_assert_cmpint (json_object_get_int_member (value, "size"), ==, 3000);
+  g_assert_cmpstr (json_object_get_string_member (value, "content_type"), ==, "application/pdf");
+  sha256 = json_object_get_string_member (value, "sha256");
+  g_assert_true (tb_attachment_is_sha256 (sha256));
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  cached_path = g_build_filename (dir, "files", sha256, NULL);
+  marker = g_build_filename (dir, "pending", sha256, NULL);
+  g_assert_cmpint (mode_of (dir), ==, 0700);
+  g_assert_cmpint (mode_of (cached_path), ==, 0600);
+  g_assert_cmpint (mode_of (marker), ==, 0600);
+  g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 0);
+
+  /* Opened before it is even sent: from the cache, read-only, under its name. */
+  copy = tb_attachment_cache_make_read_only_copy (wangfang->cache, sha256, "../营业执照申请书.pdf",
+                                                  &error);
+  g_assert_no_error (error);
+  copy_path = g_file_get_path (copy);
+  g_assert_true (g_str_has_prefix (copy_path, dir));
+  g_assert_true (g_str_has_suffix (copy_path, G_DIR_SEPARATOR_S "营业执照申请书.pdf"));
+  g_assert_cmpint (mode_of (copy_path), ==, 0400);
+  text = file_text (copy);
+  original = file_text (source);
+  g_assert_cmpstr (text, ==, original);
+
+  /* Registered, then synced: the file goes first, the case after it. */
+  files = files_of (value, NULL);
+  case_id = register_case (wangfang, files);
+  watch.sha256 = sha256;
+  g_signal_connect (wangfang->engine, "progress", G_CALLBACK (on_progress), &watch);
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.pushes, >=, 1);
+  g_assert_cmpint (watch.on_server, ==, 1);
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (cached_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (server_count (f, "case_attachments", "sha256", sha256), ==, 1);
+  g_assert_cmpint (server_count (f, "attachment_uploads", "sha256", sha256), ==, 1);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM attachments WHERE sha256 = '%s'"
+                                            " AND content_type = 'application/pdf'"
+                                            " AND size = 3000", sha256);
+    g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  }
+
+  /* The team's supervisor sees the case, and so the file: fetched, checked, kept. */
+  client_start (chenjing, "chenjing");
+  g_assert_null (tb_attachment_cache_lookup (chenjing->cache, sha256));
+  fetched = fetch (chenjing, sha256, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fetched);
+  g_clear_pointer (&text, g_free);
+  text = file_text (fetched);
+  g_assert_cmpstr (text, ==, original);
+  {
+    g_autofree char *path = g_file_get_path (fetched);
+    g_autofree char *their_dir = tb_attachment_cache_build_dir (chenjing->path);
+
+    g_assert_true (g_str_has_prefix (path, their_dir));
+    g_assert_cmpint (mode_of (path), ==, 0600);
+    g_assert_cmpint (mode_of (their_dir), ==, 0700);
+    g_assert_false (tb_attachment_cache_is_pending (chenjing->cache, sha256));
+  }
+
+  /* Someone of another team does not: as if there were no such file. */
+  client_start (liuyang, "liuyang");
+  g_assert_null (fetch (liuyang, sha256, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (tb_attachment_cache_lookup (liuyang->cache, sha256));
+
+  /* The server goes down: what was fetched still opens; what was not says why. */
+  {
+    g_autofree char *address = NULL;
+    g_autoptr(GFile) again = NULL;
+
+    server_down (f, &address);
+    again = fetch (chenjing, sha256, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_equal (again, fetched));
+    g_assert_null (fetch (liuyang, sha256, &error));
+    g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_OFFLINE);
+    g_clear_error (&error);
+    server_up (f, address);
+  }
+
+  /* Without a session at all, only the cache. */
+  {
+    g_autoptr(TbAttachmentCache) local = tb_attachment_cache_new (chenjing->store, NULL);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GFile) found = NULL;
+    char other[65];
+
+    memset (other, 'a', 64);
+    other[64] = '\0';
+    tb_attachment_cache_fetch_async (local, sha256, NULL, tb_test_wait_cb, &result);
+    found = tb_attachment_cache_fetch_finish (local, tb_test_wait_result (&result), &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_equal (found, fetched));
+    g_clear_object (&result);
+    tb_attachment_cache_fetch_async (local, other, NULL, tb_test_wait_cb, &result);
+    g_assert_null (tb_attachment_cache_fetch_finish (local, tb_test_wait_result (&result),
+                                                     &error));
+    g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_SIGNED_OUT);
+    g_clear_error (&error);
+  }
+}
+
+/* What arrives under a name must be that file: a server that sends other bytes is refused. */
+static void
+test_mismatch (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) chenjing = client_new (f, "chenjing");
+  g_autoptr(GFile) source = make_file (f, "章程.pdf", 500, 2);
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) fetched = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *their_dir = NULL;
+  g_autofree char *their_file = NULL;
+  const char *sha256;
+
+  client_start (wangfang, "wangfang");
+  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
+  g_assert_no_error (error);
+  sha256 = json_object_get_string_member (value, "sha256");
+  files = files_of (value, NULL);
+  case_id = register_case (wangfang, files);
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+
+  /* The server's copy damaged. */
+  sql = g_strdup_printf ("UPDATE attachments SET bytes = CAST ('not the file' AS BLOB)"
+                         " WHERE sha256 = '%s'", sha256);
+  g_assert_cmpint (sqlite3_exec (tb_server_get_db (f->ts->server), sql, NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+
+  client_start (chenjing, "chenjing");
+  g_assert_null (fetch (chenjing, sha256, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_MISMATCH);
+  g_clear_error (&error);
+  their_dir = tb_attachment_cache_build_dir (chenjing->path);
+  their_file = g_build_filename (their_dir, "files", sha256, NULL);
+  g_assert_false (g_file_test (their_file, G_FILE_TEST_EXISTS));
+
+  /* A copy damaged on this computer is not handed out either: fetched again, and refused
+   * again, since the server's is damaged too. */
+  {
+    g_autofree char *files_dir = g_path_get_dirname (their_file);
+
+    g_assert_cmpint (g_mkdir_with_parents (files_dir, 0700), ==, 0);
+  }
+  g_assert_true (g_file_set_contents (their_file, "damaged", -1, NULL));
+  g_assert_null (fetch (chenjing, sha256, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_MISMATCH);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (their_file, G_FILE_TEST_EXISTS));
+
+  /* The uploader's own copy is intact. */
+  fetched = fetch (wangfang, sha256, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fetched);
+
+  /* A form value without a checksum names nothing to fetch. */
+  g_assert_null (fetch (chenjing, NULL, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
+  g_clear_error (&error);
+  g_assert_null (fetch (chenjing, "../../etc/passwd", &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
+  g_clear_error (&error);
+}
+
+/* The session's access token expires: renewed once, as for a sync; when it cannot be, the
+ * reason is the session, not the file. */
+static void
+test_expired_token (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) chenjing = client_new (f, "chenjing");
+  g_autoptr(GFile) source = make_file (f, "承诺书.pdf", 100, 8);
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(GFile) fetched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *case_id = NULL;
+  const char *sha256;
+
+  client_start (wangfang, "wangfang");
+  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
+  g_assert_no_error (error);
+  sha256 = json_object_get_string_member (value, "sha256");
+  files = files_of (value, NULL);
+  case_id = register_case (wangfang, files);
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+
+  tb_server_set_token_ttl (f->ts->server, 1, 3600);
+  client_start (chenjing, "chenjing");
+  tb_test_wait (2100);
+  fetched = fetch (chenjing, sha256, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fetched);
+  g_assert_true (tb_sync_engine_get_signed_in (chenjing->engine));
+
+  tb_server_set_token_ttl (f->ts->server, 1, 1);
+  client_sign_in (chenjing, "chenjing");
+  g_assert_true (tb_attachment_cache_delete_dir (tb_attachment_cache_get_dir (chenjing->cache),
+                                                 &error));
+  g_assert_no_error (error);
+  tb_test_wait (2100);
+  g_assert_null (fetch (chenjing, sha256, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_SIGNED_OUT);
+  g_clear_error (&error);
+  g_assert_false (tb_sync_engine_get_signed_in (chenjing->engine));
+}
+
+/* Quit between the upload and the push, and between the upload and forgetting it: the case goes
+ * once, the file once. */
+static void
+test_restart (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(GFile) first = make_file (f, "股东会决议.pdf", TB_ATTACHMENT_MAX_SIZE, 3);
+  g_autoptr(GFile) second = make_file (f, "住所证明.jpg", 10, 4);
+  g_autoptr(JsonObject) value1 = NULL;
+  g_autoptr(JsonObject) value2 = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *marker = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *sql = NULL;
+  PushWatch watch = { f, NULL, -1, 0, cancel };
+  TbSyncSummary summary = { 0 };
+  const char *sha1;
+  const char *sha2;
+
+  client_start (wangfang, "wangfang");
+  /* The largest file the server takes. */
+  value1 = tb_attachment_cache_add_file (wangfang->cache, first, NULL, &error);
+  g_assert_no_error (error);
+  value2 = tb_attachment_cache_add_file (wangfang->cache, second, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (value2, "content_type"), ==, "image/jpeg");
+  sha1 = json_object_get_string_member (value1, "sha256");
+  sha2 = json_object_get_string_member (value2, "sha256");
+  files = files_of (value1, value2, NULL);
+  case_id = register_case (wangfang, files);
+
+  /* Quit as the push goes out: the files are up, the case is not. */
+  watch.sha256 = sha2;
+  g_signal_connect (wangfang->engine, "progress", G_CALLBACK (on_progress), &watch);
+  g_assert_false (client_sync_full (wangfang, cancel, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (watch.on_server, ==, 1);
+  g_assert_cmpint (server_count (f, "attachments", "sha256", sha1), ==, 1);
+  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
+  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha1));
+
+  /* Restarted; and as if the first upload's answer had been lost, it is still waiting. */
+  dir = g_strdup (tb_attachment_cache_get_dir (wangfang->cache));
+  client_close (wangfang);
+  marker = g_build_filename (dir, "pending", sha1, NULL);
+  g_assert_true (g_file_set_contents (marker, "{\"name\": \"股东会决议.pdf\","
+                                              " \"content_type\": \"application/pdf\"}", -1,
+                                      NULL));
+  client_open (wangfang, f->ts->base);
+  client_start (wangfang, "wangfang");
+  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_no_error (error);
+
+  /* Sent again under the same key: the same answer, nothing stored twice. */
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha1));
+  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_assert_cmpint (server_count (f, "attachment_uploads", "sha256", sha1), ==, 1);
+  g_assert_cmpint (server_count (f, "attachments", "sha256", sha2), ==, 1);
+  g_assert_cmpint (server_count (f, "case_attachments", "case_id", case_id), ==, 2);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+}
+
+/* Offline from the start: added, registered, quit; the next session sends it all. */
+static void
+test_offline_queue (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(GFile) source = make_file (f, "身份证明.png", 2048, 5);
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *address = NULL;
+  const char *sha256;
+
+  client_start (wangfang, "wangfang");
+
+  /* The server cannot be reached: the counter works on, the file waits with the case. */
+  server_down (f, &address);
+  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (value, "content_type"), ==, "image/png");
+  sha256 = json_object_get_string_member (value, "sha256");
+  files = files_of (value, NULL);
+  case_id = register_case (wangfang, files);
+  g_assert_false (client_sync (wangfang, &error));
+  g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE);
+  g_clear_error (&error);
+  g_assert_cmpint (tb_sync_engine_get_status (wangfang->engine), ==, TB_SYNC_STATUS_OFFLINE);
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox WHERE state = 0"), ==, 1);
+
+  /* Quit, and start again once the server is back: the file, then the case. */
+  client_close (wangfang);
+  server_up (f, address);
+  client_open (wangfang, f->ts->base);
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  client_start (wangfang, "wangfang");
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
+  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 1);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+}
+
+/* Too large, empty, unreadable: refused when added, with the reason. */
+static void
+test_add_refused (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(GFile) large = make_file (f, "large.pdf", TB_ATTACHMENT_MAX_SIZE + 1, 6);
+  g_autoptr(GFile) empty = make_file (f, "empty.txt", 0, 7);
+  g_autoptr(GFile) missing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "missing.pdf", NULL);
+
+  missing = g_file_new_for_path (path);
+  g_assert_null (tb_attachment_cache_add_file (wangfang->cache, large, NULL, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "large.pdf"));
+  g_clear_error (&error);
+  g_assert_null (tb_attachment_cache_add_file (wangfang->cache, empty, NULL, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_null (tb_attachment_cache_add_file (wangfang->cache, missing, NULL, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "missing.pdf"));
+  g_clear_error (&error);
+  /* Nothing kept of them. */
+  g_assert_false (g_file_test (tb_attachment_cache_get_dir (wangfang->cache),
+                               G_FILE_TEST_EXISTS));
+
+  /* In a thread, as the dialog adds them. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    tb_attachment_cache_add_file_async (wangfang->cache, large, NULL, tb_test_wait_cb, &result);
+    g_assert_null (tb_attachment_cache_add_file_finish (wangfang->cache,
+                                                        tb_test_wait_result (&result), &error));
+    g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_TOO_LARGE);
+    g_clear_error (&error);
+  }
+}
+
+/* A file the server refuses for good does not hold the queue: it is logged and dropped. */
+static void
+test_upload_refused (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) value = json_object_new ();
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autofree char *data_bytes = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *marker = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *sql = NULL;
+  gsize size = TB_ATTACHMENT_MAX_SIZE + 100;
+  gboolean logged = FALSE;
+
+  client_start (wangfang, "wangfang");
+
+  /* Larger than the server takes, put there behind the cache's back. */
+  data_bytes = g_malloc0 (size);
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data_bytes, size);
+  path = g_build_filename (tb_attachment_cache_get_dir (wangfang->cache), "files", sha256, NULL);
+  marker = g_build_filename (tb_attachment_cache_get_dir (wangfang->cache), "pending", sha256,
+                             NULL);
+  g_assert_cmpint (g_mkdir_with_parents (tb_attachment_cache_get_dir (wangfang->cache), 0700), ==,
+                   0);
+  {
+    g_autofree char *files_dir = g_path_get_dirname (path);
+    g_autofree char *pending_dir = g_path_get_dirname (marker);
+
+    g_assert_cmpint (g_mkdir_with_parents (files_dir, 0700), ==, 0);
+    g_assert_cmpint (g_mkdir_with_parents (pending_dir, 0700), ==, 0);
+  }
+  g_assert_true (g_file_set_contents (path, data_bytes, (gssize) size, NULL));
+  g_assert_true (g_file_set_contents (marker, "{\"name\": \"巨大.bin\"}", -1, NULL));
+  json_object_set_string_member (value, "name", "巨大.bin");
+  json_object_set_string_member (value, "sha256", sha256);
+  files = files_of (value, NULL);
+  case_id = register_case (wangfang, files);
+
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
+  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 0);
+
+  log = tb_store_list_sync_log (wangfang->store, 100, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < log->len; i++)
+    {
+      TbSyncLogEntry *entry = g_ptr_array_index (log, i);
+
+      if (g_str_equal (entry->level, "warning") && strstr (entry->message, "巨大.bin") != NULL)
+        logged = TRUE;
+    }
+  g_assert_true (logged);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/attachments/upload-and-fetch", Fixture, NULL, fixture_setup,
+              test_upload_and_fetch, fixture_teardown);
+  g_test_add ("/attachments/mismatch", Fixture, NULL, fixture_setup, test_mismatch,
+              fixture_teardown);
+  g_test_add ("/attachments/expired-token", Fixture, NULL, fixture_setup, test_expired_token,
+              fixture_teardown);
+  g_test_add ("/attachments/restart", Fixture, NULL, fixture_setup, test_restart,
+              fixture_teardown);
+  g_test_add ("/attachments/offline-queue", Fixture, NULL, fixture_setup, test_offline_queue,
+              fixture_teardown);
+  g_test_add ("/attachments/add-refused", Fixture, NULL, fixture_setup, test_add_refused,
+              fixture_teardown);
+  g_test_add ("/attachments/upload-refused", Fixture, NULL, fixture_setup, test_upload_refused,
+              fixture_teardown);
+
+  return g_test_run ();
+}
