@@ -1095,7 +1095,7 @@ static GtkWidget *
 find_row (GtkWidget  *root,
           const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_all (root, ADW_TYPE_PREFERENCES_ROW);
+  g_autoptr(GPtrArray) rows = tb_test_ui_find_all (root, ADW_TYPE_PREFERENCES_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (is_row_titled (g_ptr_array_index (rows, i), title))
@@ -1233,7 +1233,7 @@ test_attachments (Fixture       *fixture,
   g_assert_cmpint (g_unlink (opened), ==, 0);
   {
     GtkWidget *row = find_row (GTK_WIDGET (view), "公司章程.pdf");
-    g_autoptr(GPtrArray) buttons = find_all (row, GTK_TYPE_BUTTON);
+    g_autoptr(GPtrArray) buttons = tb_test_ui_find_all (row, GTK_TYPE_BUTTON);
     GtkWidget *open = NULL;
 
     for (guint i = 0; i < buttons->len; i++)

@@ -705,7 +705,7 @@ static GtkWidget *
 row_button (GtkWidget  *row,
             const char *tooltip)
 {
-  g_autoptr(GPtrArray) buttons = find_all (row, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) buttons = tb_test_ui_find_all (row, GTK_TYPE_BUTTON);
 
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)), tooltip) == 0)
@@ -733,7 +733,7 @@ test_files (Fixture       *fixture,
   g_autofree char *created = NULL;
   GtkWidget *register_button = find_button (root, "_Register");
   GtkWidget *materials_row;
-  GtkRevealer *error_revealer = GTK_REVEALER (find_child (root, GTK_TYPE_REVEALER));
+  GtkRevealer *error_revealer = GTK_REVEALER (tb_test_ui_find_widget (root, GTK_TYPE_REVEALER));
   JsonArray *files;
   JsonObject *file;
   TbFormView *view;
@@ -796,7 +796,7 @@ test_files (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (root, "new-case.add-file-from", "(ss)",
                                              "attachments", large));
   g_assert_true (tb_test_ui_wait_until (error_shown, error_revealer, 5000));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_child (
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (tb_test_ui_find_widget (
                               GTK_WIDGET (error_revealer), GTK_TYPE_LABEL))), "large.pdf"));
   g_assert_cmpuint (count_files (view), ==, 1);
 
@@ -815,7 +815,7 @@ test_files (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (files, 0),
                                                   "sha256"), ==,
                    json_object_get_string_member (file, "sha256"));
-  g_assert_cmpint (count_rows (fixture->store, "SELECT count(*) FROM outbox WHERE name ="
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count(*) FROM outbox WHERE name ="
                                                " 'case.create' AND args LIKE '%sha256%'"), ==, 1);
 }
 
