@@ -109,6 +109,24 @@ tb_test_bus_name_has_owner (const char *name)
   return owned;
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 /* The object path of the keyring the "default" alias names, or "/" for none. */
 static char *
 default_collection (void)
@@ -130,7 +148,7 @@ default_collection (void)
 
 /**
  * tb_test_keyring_start:
- * @dir: a folder of the test, for the keyring's home
+ * @dir: a folder of the test, for the keyring's home (@dir/home, removed with the daemon)
  *
  * Starts gnome-keyring-daemon on the test's bus with a "login" keyring, unlocked and the
  * default one, as a desktop session's PAM module would, and waits until it serves.
@@ -182,6 +200,7 @@ tb_test_keyring_start (const char *dir)
   g_assert_no_error (error);
   g_assert_true (g_output_stream_close (input, NULL, &error));
   g_assert_no_error (error);
+  g_object_set_data_full (G_OBJECT (daemon), "tb-test-home", g_strdup (home), g_free);
 
   deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
   for (;;)
@@ -204,12 +223,13 @@ tb_test_keyring_start (const char *dir)
  * tb_test_keyring_stop:
  * @daemon: (inout) (nullable): the daemon of tb_test_keyring_start(), cleared
  *
- * Stops the daemon and waits until its name has left the bus, for the next one. libsecret
- * forgets its connection to the service, which the next daemon replaces.
+ * Stops the daemon, waits until its name has left the bus, for the next one, and removes its
+ * home. libsecret forgets its connection to the service, which the next daemon replaces.
  */
 void
 tb_test_keyring_stop (GSubprocess **daemon)
 {
+  g_autofree char *home = NULL;
   gint64 deadline;
 
   secret_service_disconnect ();
@@ -219,7 +239,9 @@ tb_test_keyring_stop (GSubprocess **daemon)
   g_subprocess_send_signal (*daemon, SIGCONT);
   g_subprocess_send_signal (*daemon, SIGTERM);
   g_assert_true (g_subprocess_wait (*daemon, NULL, NULL));
+  home = g_strdup (g_object_get_data (G_OBJECT (*daemon), "tb-test-home"));
   g_clear_object (daemon);
+  remove_tree (home);
 
   deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
   while (tb_test_bus_name_has_owner (TB_TEST_SECRETS_NAME))
