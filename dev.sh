@@ -19,6 +19,7 @@ PACKAGES=(
   libjson-glib-dev libsqlite3-dev sqlite3 libsodium-dev libsecret-1-dev glib-networking openssl
   desktop-file-utils appstream
   xvfb xauth dbus dbus-x11 fonts-noto-cjk
+  gnome-keyring
 )
 
 log () { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -687,18 +687,104 @@ _tb_sync_engine_send_finish (TbSyncEngine  *self,
 /* ---------------------------------------------------------------------------------------------- */
 /* Sessions */
 
+/* How long signing in or renewing the session waits for the keyring to take the new refresh
+ * token. The keyring answers at once unless it asks the user something (unlock, create a
+ * keyring): that answer may never come, and syncing must not stop for it. */
+#define KEYRING_WAIT_SECONDS 5
+
+typedef struct
+{
+  GWeakRef      self;      /* a prompt left open must not keep the engine alive */
+  GTask        *task;      /* NULL once completed */
+  GSource      *timeout;
+  gboolean      sign_in;
+} Keeping;
+
 static void
-store_refresh_token (TbSyncEngine *self)
+keeping_complete (Keeping *keeping)
+{
+  if (keeping->task == NULL)
+    return;
+  g_task_return_boolean (keeping->task, TRUE);
+  g_clear_object (&keeping->task);
+  if (keeping->timeout != NULL)
+    {
+      g_source_destroy (keeping->timeout);
+      g_clear_pointer (&keeping->timeout, g_source_unref);
+    }
+}
+
+static gboolean
+keep_session_timeout_cb (gpointer user_data)
+{
+  Keeping *keeping = user_data;
+
+  /* The store goes on; the keyring gets the token once the user has answered it. */
+  g_debug ("The keyring has not taken the session yet; going on without waiting");
+  g_clear_pointer (&keeping->timeout, g_source_unref);
+  keeping_complete (keeping);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keep_session_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Keeping *keeping = user_data;
+  g_autoptr(TbSyncEngine) self = g_weak_ref_get (&keeping->self);
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    {
+      /* Not a reason to fail: without a keyring the user simply signs in again next time. */
+      if (keeping->sign_in && self != NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("The session could not be kept in the keyring, so Tongban will "
+                               "ask for the password at the next start: %s"), error->message);
+
+          log_line (self, "warning", message);
+        }
+      else
+        g_debug ("Renewed session not kept in the keyring: %s", error->message);
+    }
+  keeping_complete (keeping);
+  g_weak_ref_clear (&keeping->self);
+  g_free (keeping);
+}
+
+/* Keeps the refresh token of the new session in the Secret Service, then completes @task
+ * (taken) with %TRUE. It waits for the keyring (a few seconds at most) rather than firing and
+ * forgetting: the server takes each refresh token only once and ends the session when a spent
+ * one comes back, so a keyring still holding the previous token (the app quit meanwhile)
+ * would end the session at the next start, and a restore right after a sign-in would find
+ * nothing. */
+static void
+keep_session (TbSyncEngine *self,
+              GTask        *task)
 {
   g_autofree char *label = NULL;
+  Keeping *keeping;
 
   if (!self->use_keyring || self->refresh_token == NULL || self->login == NULL)
-    return;
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  keeping = g_new0 (Keeping, 1);
+  g_weak_ref_init (&keeping->self, self);
+  keeping->task = task;
+  keeping->sign_in = g_task_get_source_tag (task) == tb_sync_engine_sign_in_async;
+  keeping->timeout = g_timeout_source_new_seconds (KEYRING_WAIT_SECONDS);
+  g_source_set_callback (keeping->timeout, keep_session_timeout_cb, keeping, NULL);
+  g_source_attach (keeping->timeout, g_main_context_get_thread_default ());
 
   label = g_strdup_printf (_("Tongban session of %s on %s"), self->login, self->server_url);
-  /* Fire and forget: without a keyring the user simply signs in again next time. */
   secret_password_store (session_schema (), SECRET_COLLECTION_DEFAULT, label,
-                         self->refresh_token, NULL, NULL, NULL,
+                         self->refresh_token, NULL, keep_session_cb, keeping,
                          "server", self->server_url, "login", self->login, NULL);
 }
 
@@ -748,7 +834,6 @@ take_session (TbSyncEngine  *self,
        && tb_store_set_meta (self->store, "server-url", self->server_url, error);
   tb_wire_user_clear (&user);
 
-  store_refresh_token (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
   if (self->status == TB_SYNC_STATUS_SIGNED_OUT)
     set_status (self, TB_SYNC_STATUS_IDLE);
@@ -834,7 +919,7 @@ sign_in_cb (GObject      *source,
       return;
     }
   log_line (self, "info", _("Signed in."));
-  g_task_return_boolean (task, TRUE);
+  keep_session (self, g_steal_pointer (&task));
 }
 
 /**
@@ -888,6 +973,19 @@ tb_sync_engine_sign_in_finish (TbSyncEngine  *self,
 }
 
 static void
+forget_spent_session_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_clear_finish (result, &error) && error != NULL)
+    g_debug ("Ended session not removed from the keyring: %s", error->message);
+  g_task_return_error (task, g_error_copy (g_task_get_task_data (task)));
+}
+
+static void
 refresh_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -905,17 +1003,23 @@ refresh_cb (GObject      *source,
     }
   if (response->status != SOUP_STATUS_OK || response->object == NULL)
     {
+      set_http_error (self, response, &error);
       if (response->status == SOUP_STATUS_UNAUTHORIZED)
         {
-          /* The refresh token is spent or revoked: only a new sign-in helps. */
+          /* The refresh token is spent or revoked: only a new sign-in helps, and the keyring
+           * must not offer the dead token at the next start. */
           clear_secret (&self->access_token);
           clear_secret (&self->refresh_token);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
           if (self->use_keyring && self->login != NULL)
-            secret_password_clear (session_schema (), NULL, NULL, NULL,
-                                   "server", self->server_url, "login", self->login, NULL);
+            {
+              g_task_set_task_data (task, error, (GDestroyNotify) g_error_free);
+              secret_password_clear (session_schema (), NULL, forget_spent_session_cb,
+                                     g_steal_pointer (&task),
+                                     "server", self->server_url, "login", self->login, NULL);
+              return;
+            }
         }
-      set_http_error (self, response, &error);
       g_task_return_error (task, error);
       return;
     }
@@ -924,7 +1028,7 @@ refresh_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  g_task_return_boolean (task, TRUE);
+  keep_session (self, g_steal_pointer (&task));
 }
 
 static void
@@ -955,6 +1059,19 @@ refresh_finish (TbSyncEngine  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* A session that cannot be resumed is the "sign in again" state at once, rather than after
+ * the first sync: the desk offers to sign in without a round trip. Offline is not that: the
+ * token is kept and the next sync tries again. */
+static void
+restore_failed (TbSyncEngine *self,
+                GTask        *task,
+                GError       *error)
+{
+  if (!tb_sync_engine_get_signed_in (self))
+    set_status (self, TB_SYNC_STATUS_SIGNED_OUT);
+  g_task_return_error (task, error);
+}
+
 static void
 restore_refreshed_cb (GObject      *source,
                       GAsyncResult *result,
@@ -964,7 +1081,7 @@ restore_refreshed_cb (GObject      *source,
   GError *error = NULL;
 
   if (!refresh_finish (TB_SYNC_ENGINE (source), result, &error))
-    g_task_return_error (task, error);
+    restore_failed (TB_SYNC_ENGINE (source), task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -982,9 +1099,16 @@ restore_lookup_cb (GObject      *source,
 
   if (token == NULL)
     {
+      /* No keyring, a locked one with no way to unlock it, or no session kept in it. */
       if (error != NULL)
-        log_line (self, "warning", error->message);
-      g_task_return_error (task, signed_out_error ());
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("The keyring could not be read, so the session was not resumed: "
+                               "%s"), error->message);
+
+          log_line (self, "warning", message);
+        }
+      restore_failed (self, task, signed_out_error ());
       return;
     }
   clear_secret (&self->refresh_token);
@@ -1021,7 +1145,7 @@ tb_sync_engine_restore_session_async (TbSyncEngine        *self,
     self->login = tb_store_dup_meta (self->store, "user-login");
   if (!self->use_keyring || self->login == NULL)
     {
-      g_task_return_error (task, signed_out_error ());
+      restore_failed (self, task, signed_out_error ());
       g_object_unref (task);
       return;
     }

@@ -329,7 +329,8 @@ new_application (void)
    * new id each time keeps the next one from colliding with it. */
   application = g_object_new (TB_TYPE_APPLICATION, "application-id", id, NULL);
 
-  /* No other instance to talk to, and no Secret Service under the test's D-Bus session. */
+  /* No other instance to talk to. The keyring stays out of it: the suite's D-Bus session may
+   * start gnome-keyring, which would ask to create a keyring (test-keyring tests it apart). */
   g_application_set_flags (G_APPLICATION (application),
                            G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
   tb_application_set_use_keyring (application, FALSE);

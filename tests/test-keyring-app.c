@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-keyring-app.c: the desk keeps its session in a real gnome-keyring, as installed */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "tb-application.h"
+#include "tb-server-sync.h"
+#include "tb-sign-in-window.h"
+#include "tb-test-keyring.h"
+#include "tb-test-server.h"
+#include "tb-test-ui.h"
+#include "tb-window.h"
+
+/*
+ * The other widget tests turn the keyring off; this one leaves TbApplication as the real app
+ * has it, with gnome-keyring on a private bus (tb-test-keyring.c): signing in through the
+ * window keeps the session, the next start resumes it without asking for the password, and
+ * signing out removes it.
+ */
+
+#define TODAY    "2026-11-27"
+#define PASSWORD "tongban-demo"
+
+static TbApplication *
+new_application (void)
+{
+  static guint n_applications;
+  g_autofree char *id = g_strdup_printf ("%s.KeyringTest%u", APP_ID, ++n_applications);
+  TbApplication *application;
+  g_autoptr(GError) error = NULL;
+
+  application = g_object_new (TB_TYPE_APPLICATION, "application-id", id, NULL);
+  g_application_set_flags (G_APPLICATION (application),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  return application;
+}
+
+static void
+destroy_all_windows (void)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  while (g_list_model_get_n_items (toplevels) > 0)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, 0);
+
+      gtk_window_destroy (window);
+    }
+  tb_test_ui_spin (20);
+}
+
+static void
+quit_application (TbApplication *application)
+{
+  destroy_all_windows ();
+  tb_test_ui_spin (50);
+  g_object_unref (application);
+}
+
+static gboolean
+app_has_cases (gpointer data)
+{
+  TbWindow *window = tb_application_get_window (data);
+
+  return window != NULL && tb_window_get_n_cases (window) > 0;
+}
+
+static gboolean
+app_signed_in (gpointer data)
+{
+  TbSyncEngine *engine = tb_application_get_engine (data);
+
+  return engine != NULL && tb_sync_engine_get_signed_in (engine)
+         && tb_sync_engine_get_status (engine) == TB_SYNC_STATUS_IDLE;
+}
+
+static gboolean
+file_gone (gpointer data)
+{
+  return !g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+keyring_empty (gpointer data)
+{
+  return tb_test_keyring_count () == 0;
+}
+
+static void
+test_sign_in_and_restart (void)
+{
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *path = NULL;
+  TbTestServer *ts;
+  TbApplication *application;
+  TbSignInWindow *sign_in;
+  GtkWidget *password;
+  GtkWindow *dialog;
+
+  if (!tb_test_keyring_available ())
+    {
+      g_test_skip ("gnome-keyring-daemon is not installed (Debian package gnome-keyring)");
+      return;
+    }
+
+  dir = g_dir_make_tmp ("test-keyring-app-XXXXXX", &error);
+  g_assert_no_error (error);
+  daemon = tb_test_keyring_start (dir);
+  ts = tb_test_server_new ();
+  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (ts->server), 30, 7,
+                                           tb_day_from_iso (TODAY), &error));
+  g_assert_no_error (error);
+  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  path = tb_store_build_path (ts->base, "wangfang");
+
+  /* First run: the sign-in window, as the real app opens it. */
+  application = new_application ();
+  g_assert_true (tb_application_get_use_keyring (application));
+  sign_in = tb_application_show_sign_in (application);
+  g_assert_true (tb_sign_in_window_get_use_keyring (sign_in));
+  tb_sign_in_window_set_server_url (sign_in, ts->base);
+  tb_sign_in_window_set_login (sign_in, "wangfang");
+  password = tb_test_ui_find_widget (GTK_WIDGET (sign_in), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (password), PASSWORD);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sign_in), "sign-in.sign-in", NULL));
+  g_assert_true (tb_test_ui_wait_until (app_has_cases, application, 60000));
+  g_assert_true (tb_sync_engine_get_use_keyring (tb_application_get_engine (application)));
+  first = tb_test_keyring_lookup (ts->base, "wangfang");
+  g_assert_nonnull (first);
+  quit_application (application);
+
+  /* Next start: the account's store, its session resumed from the keyring, no password. */
+  application = new_application ();
+  g_application_activate (G_APPLICATION (application));
+  g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
+  g_assert_true (tb_test_ui_wait_until (app_signed_in, application, 30000));
+  g_assert_cmpstr (tb_store_get_path (tb_application_get_store (application)), ==, path);
+  g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
+  {
+    g_autofree char *renewed = tb_test_keyring_lookup (ts->base, "wangfang");
+
+    g_assert_nonnull (renewed);
+    g_assert_cmpstr (renewed, !=, first);
+  }
+
+  /* Signing out takes the session out of the keyring with the store. */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "sign-out", NULL);
+  tb_test_ui_spin (200);
+  dialog = tb_test_ui_find_shown_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  if (dialog != NULL)
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
+  g_assert_true (tb_test_ui_wait_until (file_gone, path, 30000));
+  g_assert_true (tb_test_ui_wait_until (keyring_empty, NULL, 10000));
+  quit_application (application);
+
+  tb_server_sync_set_today (TB_DAY_INVALID);
+  tb_test_server_free (ts);
+  tb_test_keyring_stop (&daemon);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *localedir = g_getenv ("TB_LOCALEDIR");
+  g_autofree char *data_home = NULL;
+  GTestDBus *bus;
+  int status;
+
+  /* The accounts' stores go to a folder of this run, never to the user's. */
+  data_home = g_dir_make_tmp ("test-keyring-app-data-XXXXXX", NULL);
+  g_assert_nonnull (data_home);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_unsetenv ("LANGUAGE");
+
+  /* Before GTK: the application registers on this bus, and finds the keyring there. The bus
+   * has no accessibility bus to start, which GTK would warn about. */
+  bus = tb_test_keyring_bus_up ();
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+
+  g_test_add_func ("/keyring-app/sign-in-and-restart", test_sign_in_and_restart);
+
+  status = g_test_run ();
+  tb_test_keyring_bus_stop (bus);
+  {
+    g_autofree char *tongban = g_build_filename (data_home, "tongban", NULL);
+    g_autofree char *stores = g_build_filename (tongban, "stores", NULL);
+
+    g_rmdir (stores);
+    g_rmdir (tongban);
+    g_rmdir (data_home);
+  }
+  return status;
+}
