@@ -1144,10 +1144,15 @@ cycle_fail (TbSyncEngine *self,
             GError       *error)
 {
   Cycle *c = g_task_get_task_data (task);
+  g_autoptr(GError) load_error = NULL;
 
   c->finished = TRUE;
   g_queue_clear_full (&c->pulled, (GDestroyNotify) pulled_free);
   g_clear_handle_id (&c->apply_source, g_source_remove);
+  /* A first sync that stops half-way leaves the store with all its indexes until the next
+   * (tb-store.c, initial loads): the desk may stay offline with it for long. */
+  if (!_tb_store_finish_initial_load (self->store, &load_error))
+    log_line (self, "error", load_error->message);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
