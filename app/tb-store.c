@@ -712,47 +712,33 @@ start_bulk_load (TbStore  *self,
   return self->bulk_schema != NULL;
 }
 
-/* Fills the full-text index with every case after @above_rowid, in one pass. */
-static gboolean
-index_cases_in_one_pass (TbStore  *self,
-                         gint64    above_rowid,
-                         GError  **error)
-{
-  sqlite3_stmt *stmt;
-
-  if (!tb_sqlite_exec (self->db, FTS_BULK_SETTINGS, error))
-    return FALSE;
-  stmt = _tb_store_query (self, "index-new-cases", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, above_rowid);
-  return _tb_store_step_done (self, stmt, error)
-         && tb_sqlite_exec (self->db, FTS_DEFAULT_SETTINGS, error);
-}
-
-static gboolean
-run_schema (TbStore    *self,
-            GPtrArray  *schema,
-            GError    **error)
-{
-  for (guint i = 0; i < schema->len; i++)
-    if (!tb_sqlite_exec (self->db, g_ptr_array_index (schema, i), error))
-      return FALSE;
-  return TRUE;
-}
-
 /* Ends the bulk load the transaction is in, if any: full-text index, indexes, triggers. */
 static gboolean
 finish_bulk_load (TbStore  *self,
                   GError  **error)
 {
   g_autoptr(GPtrArray) schema = g_steal_pointer (&self->bulk_schema);
+  sqlite3_stmt *stmt;
 
   if (schema == NULL)
     return TRUE;
 
   /* Every row is new: the table was empty when the load started. */
-  return index_cases_in_one_pass (self, 0, error) && run_schema (self, schema, error);
+  if (!tb_sqlite_exec (self->db, FTS_BULK_SETTINGS, error))
+    return FALSE;
+  stmt = _tb_store_query (self, "index-new-cases", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, 0);
+  if (!_tb_store_step_done (self, stmt, error)
+      || !tb_sqlite_exec (self->db, FTS_DEFAULT_SETTINGS, error))
+    return FALSE;
+
+  for (guint i = 0; i < schema->len; i++)
+    if (!tb_sqlite_exec (self->db, g_ptr_array_index (schema, i), error))
+      return FALSE;
+
+  return TRUE;
 }
 
 /*
@@ -1010,7 +996,8 @@ put_cases_in_transaction (TbStore       *self,
  *
  * A batch of a thousand or more into an empty store starts a bulk load that lasts until the
  * commit: the indexes and the full-text index are built once, at the commit, rather than row by
- * row. Put all the cases of a large first load in one transaction to get the most of it.
+ * row. Put all the cases of a large first load in one transaction to get the most of it (a first
+ * sync, which commits page by page, makes its pages one initial load instead: see above).
  *
  * Returns: %TRUE on success
  */
