@@ -34,6 +34,10 @@ gboolean      _tb_store_set_error  (TbStore     *self,
                                     GError     **error);
 void          _tb_store_format_day (TbDay        day,
                                     char         buf[11]);
+gboolean      _tb_store_start_initial_load  (TbStore     *self,
+                                             GError     **error);
+gboolean      _tb_store_finish_initial_load (TbStore     *self,
+                                             GError     **error);
 
 /**
  * TbLocalUndo:

@@ -1184,9 +1184,13 @@ _tb_store_apply_pull (TbStore       *self,
 
   if (!tb_store_begin (self, error))
     return FALSE;
+  /* A first sync of several pages into an empty store is one bulk load (see tb-store.c), that
+   * ends with its last page. */
   if (!(client_id = _tb_store_ensure_client_id (self, error))
+      || (page->has_more && !_tb_store_start_initial_load (self, error))
       || !apply_changes (self, page->changes, page->cursor, counts,
-                         counts->server_time - local_time, error))
+                         counts->server_time - local_time, error)
+      || (!page->has_more && !_tb_store_finish_initial_load (self, error)))
     {
       tb_store_rollback (self);
       return FALSE;

@@ -46,6 +46,8 @@ struct _TbStore
   guint       in_transaction : 1;
   guint       changes_overflowed : 1;
   GPtrArray  *bulk_schema;      /* non-NULL in a bulk load: the SQL to re-create at its end */
+  int         initial_load;     /* LOAD_*: whether an initial load is under way, read once per
+                                 * transaction */
   GPtrArray  *pending_changes;  /* TbCaseChange, emitted on commit */
 };
 
@@ -66,6 +68,12 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (tb-store-error-quark, tb_store_error)
+
+enum {
+  LOAD_UNKNOWN,
+  LOAD_NONE,
+  LOAD_PENDING,
+};
 
 static void
 case_change_free (gpointer data)
@@ -391,6 +399,10 @@ tb_store_open (const char  *path,
   if (self->db == NULL)
     return NULL;
 
+  /* A load that a crash interrupted: the store is whole again before anyone reads it. */
+  if (!_tb_store_finish_initial_load (self, error))
+    return NULL;
+
   return g_steal_pointer (&self);
 }
 
@@ -444,6 +456,8 @@ tb_store_begin (TbStore  *self,
     return FALSE;
 
   self->in_transaction = TRUE;
+  /* Another connection may have started or ended an initial load since. */
+  self->initial_load = LOAD_UNKNOWN;
   return TRUE;
 }
 
@@ -511,6 +525,7 @@ tb_store_rollback (TbStore *self)
 
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   self->in_transaction = FALSE;
+  self->initial_load = LOAD_UNKNOWN;
   g_clear_pointer (&self->bulk_schema, g_ptr_array_unref);
   g_ptr_array_set_size (self->pending_changes, 0);
   self->changes_overflowed = FALSE;
@@ -663,9 +678,12 @@ get_case (TbStore     *self,
   "INSERT INTO cases_fts (cases_fts, rank) VALUES ('hashsize', 1048576);" \
   "INSERT INTO cases_fts (cases_fts, rank) VALUES ('automerge', 4);"
 
-static gboolean
-start_bulk_load (TbStore  *self,
-                 GError  **error)
+/* Drops what a bulk load defers (see bulk-deferred-schema in queries.sql), the full-text triggers
+ * only if @with_triggers, and returns the SQL that re-creates it, or NULL with @error set. */
+static GPtrArray *
+drop_deferred_schema (TbStore   *self,
+                      gboolean   with_triggers,
+                      GError   **error)
 {
   g_autoptr(GPtrArray) schema = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) drop = g_string_new (NULL);
@@ -674,12 +692,16 @@ start_bulk_load (TbStore  *self,
 
   stmt = _tb_store_query (self, "bulk-deferred-schema", error);
   if (stmt == NULL)
-    return FALSE;
+    return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *type = (const char *) sqlite3_column_text (stmt, 0);
       const char *name = (const char *) sqlite3_column_text (stmt, 1);
-      char *sql = sqlite3_mprintf ("DROP %s \"%w\";", type, name);
+      char *sql;
+
+      if (!with_triggers && !g_str_equal (type, "index"))
+        continue;
+      sql = sqlite3_mprintf ("DROP %s \"%w\";", type, name);
 
       g_string_append (drop, sql);
       sqlite3_free (sql);
@@ -687,13 +709,22 @@ start_bulk_load (TbStore  *self,
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return _tb_store_set_error (self, rc, error);
+    {
+      _tb_store_set_error (self, rc, error);
+      return NULL;
+    }
 
   if (!tb_sqlite_exec (self->db, drop->str, error))
-    return FALSE;
+    return NULL;
+  return g_steal_pointer (&schema);
+}
 
-  self->bulk_schema = g_steal_pointer (&schema);
-  return TRUE;
+static gboolean
+start_bulk_load (TbStore  *self,
+                 GError  **error)
+{
+  self->bulk_schema = drop_deferred_schema (self, TRUE, error);
+  return self->bulk_schema != NULL;
 }
 
 /* Ends the bulk load the transaction is in, if any: full-text index, indexes, triggers. */
@@ -725,6 +756,141 @@ finish_bulk_load (TbStore  *self,
   return TRUE;
 }
 
+/*
+ * Initial loads.
+ *
+ * A first sync brings its cases in pages, each committed with its cursor (a crash loses at most
+ * the page under way), so a bulk load that ends with its transaction would cover one page, and
+ * the next pages would keep the indexes row by row again. An initial load is a bulk load over
+ * many transactions: it starts in the transaction of the first page into an empty store, drops
+ * the plain indexes of `cases` and keeps the SQL that re-creates them in `meta` under
+ * INITIAL_LOAD_KEY, in that same transaction. It ends in the transaction of the last page, or
+ * whichever comes first of those below: the indexes are made again and the key goes.
+ *
+ * The full-text index is kept as pages come, by the triggers and tb_store_put_cases() as ever,
+ * so search finds every case stored so far and the index never needs mending after a crash;
+ * only its settings are a bulk load's (FTS_BULK_SETTINGS) while the load lasts. Filling it at
+ * the end instead would read the whole table again: measured, that cost more than it saved.
+ *
+ * So the store is always whole or visibly under way: a crash or a kill -9 in the middle leaves
+ * the key, and the next tb_store_open() ends the load before anything else; a sync that fails in
+ * the middle ends it (_tb_store_finish_initial_load()). While it lasts, lists read the table
+ * without those indexes: slower, never wrong (no query names an index).
+ */
+#define INITIAL_LOAD_KEY "initial-load"
+
+static char *get_text (TbStore     *self,
+                       const char  *query,
+                       const char  *key,
+                       GError     **error);
+
+static gboolean
+is_initial_load (TbStore *self)
+{
+  g_autofree char *value = NULL;
+
+  if (self->in_transaction && self->initial_load != LOAD_UNKNOWN)
+    return self->initial_load == LOAD_PENDING;
+
+  value = get_text (self, "get-meta", INITIAL_LOAD_KEY, NULL);
+  if (self->in_transaction)
+    self->initial_load = value != NULL ? LOAD_PENDING : LOAD_NONE;
+  return value != NULL;
+}
+
+/*
+ * In the current transaction: if the store has no cases, starts an initial load (see above)
+ * that lasts until _tb_store_finish_initial_load(). Does nothing otherwise, nor when a load is
+ * under way already.
+ */
+gboolean
+_tb_store_start_initial_load (TbStore  *self,
+                              GError  **error)
+{
+  g_autoptr(GPtrArray) schema = NULL;
+  g_autofree char *value = NULL;
+  sqlite3_stmt *stmt;
+  gint64 max_rowid;
+  int rc;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->in_transaction, FALSE);
+
+  if (is_initial_load (self) || self->bulk_schema != NULL)
+    return TRUE;
+
+  stmt = _tb_store_query (self, "max-case-rowid", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  max_rowid = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+  if (max_rowid != 0)
+    return TRUE;
+
+  schema = drop_deferred_schema (self, FALSE, error);
+  if (schema == NULL || !tb_sqlite_exec (self->db, FTS_BULK_SETTINGS, error))
+    return FALSE;
+  g_ptr_array_add (schema, NULL);
+  value = _tb_json_from_strv ((const char * const *) schema->pdata);
+  if (!tb_store_set_meta (self, INITIAL_LOAD_KEY, value, error))
+    return FALSE;
+
+  self->initial_load = LOAD_PENDING;
+  return TRUE;
+}
+
+static gboolean
+finish_initial_load_in_transaction (TbStore       *self,
+                                    gconstpointer  unused,
+                                    guint          n_unused,
+                                    GError       **error)
+{
+  g_autofree char *value = NULL;
+  g_auto(GStrv) schema = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!is_initial_load (self))
+    return TRUE;
+
+  value = get_text (self, "get-meta", INITIAL_LOAD_KEY, error);
+  if (value == NULL)
+    return FALSE;
+  schema = _tb_json_to_strv (value);
+  for (guint i = 0; schema[i] != NULL; i++)
+    if (!tb_sqlite_exec (self->db, schema[i], error))
+      return FALSE;
+  if (!tb_sqlite_exec (self->db, FTS_DEFAULT_SETTINGS, error))
+    return FALSE;
+
+  stmt = _tb_store_query (self, "delete-meta", error);
+  if (stmt == NULL)
+    return FALSE;
+  _tb_store_bind_text (stmt, 1, INITIAL_LOAD_KEY);
+  if (!_tb_store_step_done (self, stmt, error))
+    return FALSE;
+
+  self->initial_load = LOAD_NONE;
+  return TRUE;
+}
+
+/*
+ * Ends the initial load under way, if any (see above), in the current transaction or in one of
+ * its own: the full-text index, indexes and triggers are complete after it.
+ */
+gboolean
+_tb_store_finish_initial_load (TbStore  *self,
+                               GError  **error)
+{
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+
+  if (!self->in_transaction && !is_initial_load (self))
+    return TRUE;
+  return in_transaction (self, finish_initial_load_in_transaction, NULL, 0, error);
+}
+
 static gboolean
 put_cases_in_transaction (TbStore       *self,
                           gconstpointer  data,
@@ -753,7 +919,7 @@ put_cases_in_transaction (TbStore       *self,
   sqlite3_reset (stmt);
 
   if (self->bulk_schema == NULL && max_rowid == 0 && n_records >= BULK_MIN_RECORDS
-      && !start_bulk_load (self, error))
+      && !is_initial_load (self) && !start_bulk_load (self, error))
     return FALSE;
 
   stmt = _tb_store_query (self, "put-case", error);
@@ -845,7 +1011,8 @@ put_cases_in_transaction (TbStore       *self,
  *
  * A batch of a thousand or more into an empty store starts a bulk load that lasts until the
  * commit: the indexes and the full-text index are built once, at the commit, rather than row by
- * row. Put all the cases of a large first load in one transaction to get the most of it.
+ * row. Put all the cases of a large first load in one transaction to get the most of it (a first
+ * sync, which commits page by page, makes its pages one initial load instead: see above).
  *
  * Returns: %TRUE on success
  */

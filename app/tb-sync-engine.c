@@ -172,6 +172,7 @@ typedef struct
   char       *body;        /* NULL for a GET */
   gboolean    with_token;
   gboolean    raw;         /* a 2xx answer is kept as bytes, for the caller to read */
+  gboolean    pull;        /* a raw exchange sent and read in a thread, its 200 answer a page */
   gboolean    refreshed;   /* a 401 was answered by one refresh already */
   GBytes     *bytes;       /* instead of @body: an attachment's bytes */
   char       *content_type;     /* of @bytes */
@@ -179,6 +180,8 @@ typedef struct
   GByteArray *reply;
   SoupMessage *msg;
   GInputStream *stream;
+  TbWirePage *page;        /* a pull's 200 answer, read … */
+  GError     *page_error;  /* … or not */
 } Exchange;
 
 static void
@@ -197,6 +200,8 @@ exchange_free (Exchange *x)
   g_free (x->idempotency_key);
   g_clear_object (&x->msg);
   g_clear_object (&x->stream);
+  g_clear_pointer (&x->page, tb_wire_page_free);
+  g_clear_error (&x->page_error);
   g_free (x);
 }
 
@@ -209,6 +214,8 @@ typedef struct
   guint       status;
   JsonObject *object;       /* NULL when the body is not a JSON object */
   GBytes     *body;         /* instead, a 2xx answer to a raw exchange */
+  TbWirePage *page;         /* or to a pull, read … */
+  GError     *page_error;   /* … or not */
   guint       retry_after;  /* seconds, 0 if absent */
 } Response;
 
@@ -217,6 +224,8 @@ response_free (Response *r)
 {
   g_clear_pointer (&r->object, json_object_unref);
   g_clear_pointer (&r->body, g_bytes_unref);
+  g_clear_pointer (&r->page, tb_wire_page_free);
+  g_clear_error (&r->page_error);
   g_free (r);
 }
 
@@ -271,7 +280,13 @@ exchange_complete (TbSyncEngine *self,
 
   if (x->raw && SOUP_STATUS_IS_SUCCESSFUL (response->status))
     {
-      response->body = g_byte_array_free_to_bytes (g_steal_pointer (&x->reply));
+      if (x->pull)
+        {
+          response->page = g_steal_pointer (&x->page);
+          response->page_error = g_steal_pointer (&x->page_error);
+        }
+      else
+        response->body = g_byte_array_free_to_bytes (g_steal_pointer (&x->reply));
       g_task_return_pointer (task, g_steal_pointer (&response), (GDestroyNotify) response_free);
       return;
     }
@@ -341,6 +356,24 @@ static void refresh_async (TbSyncEngine *self, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data);
 static gboolean refresh_finish (TbSyncEngine *self, GAsyncResult *result, GError **error);
 
+/* An expired access token: renews it once, and then sends the identical request again
+ * (mutation ids make that safe), taking over @task. */
+static gboolean
+refresh_if_expired (TbSyncEngine  *self,
+                    GTask        **task)
+{
+  Exchange *x = g_task_get_task_data (*task);
+  GCancellable *cancellable = g_task_get_cancellable (*task);
+
+  if (soup_message_get_status (x->msg) != SOUP_STATUS_UNAUTHORIZED || !x->with_token
+      || x->refreshed || self->refresh_token == NULL)
+    return FALSE;
+
+  x->refreshed = TRUE;
+  refresh_async (self, cancellable, refresh_for_exchange_cb, g_steal_pointer (task));
+  return TRUE;
+}
+
 static void
 send_cb (GObject      *source,
          GAsyncResult *result,
@@ -361,17 +394,8 @@ send_cb (GObject      *source,
       return;
     }
 
-  /* An expired access token: renew it once and send the identical request again (mutation ids
-   * make that safe). */
-  if (soup_message_get_status (x->msg) == SOUP_STATUS_UNAUTHORIZED && x->with_token
-      && !x->refreshed && self->refresh_token != NULL)
-    {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
-      x->refreshed = TRUE;
-      refresh_async (self, cancellable, refresh_for_exchange_cb, g_steal_pointer (&task));
-      return;
-    }
+  if (refresh_if_expired (self, &task))
+    return;
 
   /* Large pages are read into one buffer of their size rather than grown to twice it. */
   length = soup_message_headers_get_content_length (soup_message_get_response_headers (x->msg));
@@ -396,6 +420,84 @@ refresh_for_exchange_cb (GObject      *source,
   exchange_send (self, g_steal_pointer (&task));
 }
 
+/* A pull, in a thread: sends the request, reads the answer and a 200 answer's page. */
+static void
+pull_send_thread (GTask        *thread,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  TbSyncEngine *self = source;
+  Exchange *x = task_data;
+  g_autoptr(GInputStream) stream = NULL;
+  GError *cause = NULL;
+  GError *error = NULL;
+  goffset length;
+  guint status;
+
+  stream = soup_session_send (self->session, x->msg, cancellable, &cause);
+  if (stream == NULL)
+    {
+      network_error (cause, &error);
+      g_task_return_error (thread, error);
+      return;
+    }
+
+  /* A 401 is sent again after a refresh: its body is of no use. */
+  status = soup_message_get_status (x->msg);
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (x->msg));
+  x->reply = g_byte_array_sized_new (status != SOUP_STATUS_UNAUTHORIZED && length > 0
+                                     && length <= MAX_REPLY_BYTES ? length : 0);
+  while (status != SOUP_STATUS_UNAUTHORIZED)
+    {
+      g_autoptr(GBytes) bytes = g_input_stream_read_bytes (stream, 64 * 1024, cancellable,
+                                                           &cause);
+
+      if (bytes == NULL)
+        {
+          network_error (cause, &error);
+          g_task_return_error (thread, error);
+          return;
+        }
+      if (g_bytes_get_size (bytes) == 0)
+        break;
+      if (x->reply->len + g_bytes_get_size (bytes) > MAX_REPLY_BYTES)
+        {
+          g_task_return_new_error (thread, TB_SYNC_ERROR, TB_SYNC_ERROR_PROTOCOL,
+                                   _("The server’s answer is too large (more than %d MB)."),
+                                   MAX_REPLY_BYTES / (1024 * 1024));
+          return;
+        }
+      g_byte_array_append (x->reply, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+  g_input_stream_close (stream, NULL, NULL);
+
+  /* The whole page is checked before anything of it is used; the page takes the text over. */
+  if (status == SOUP_STATUS_OK)
+    x->page = tb_wire_page_parse (g_byte_array_free_to_bytes (g_steal_pointer (&x->reply)),
+                                  &x->page_error);
+  g_task_return_boolean (thread, TRUE);
+}
+
+static void
+pull_sent_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TbSyncEngine *self = TB_SYNC_ENGINE (source);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (refresh_if_expired (self, &task))
+    return;
+  exchange_complete (self, task);
+}
+
 static void
 exchange_send (TbSyncEngine *self,
                GTask        *task)
@@ -406,6 +508,7 @@ exchange_send (TbSyncEngine *self,
 
   g_clear_object (&x->msg);
   g_clear_object (&x->stream);
+  g_clear_pointer (&x->reply, g_byte_array_unref);
   x->msg = soup_message_new (x->method != NULL ? x->method : x->body != NULL ? "POST" : "GET",
                             uri);
   if (x->msg == NULL)
@@ -438,23 +541,38 @@ exchange_send (TbSyncEngine *self,
   if (x->idempotency_key != NULL)
     soup_message_headers_replace (headers, "Idempotency-Key", x->idempotency_key);
 
+  if (x->pull)
+    {
+      /* Off the main loop, which applying the previous page holds for a while: the request,
+       * the answer and the page's reading all go on meanwhile (libsoup ≥ 3.2 sends from any
+       * thread). The thread's task holds @task, and with it @x. */
+      GTask *thread = g_task_new (self, g_task_get_cancellable (task), pull_sent_cb, task);
+
+      g_task_set_task_data (thread, x, NULL);
+      g_task_run_in_thread (thread, pull_send_thread);
+      g_object_unref (thread);
+      return;
+    }
+
   soup_session_send_async (self->session, x->msg, G_PRIORITY_DEFAULT,
                            g_task_get_cancellable (task), send_cb, task);
 }
 
-/* Sends one request with @method (a static string), or POST with a body and GET without;
- * @body is a JSON object's text, or %NULL. With @raw, a 200 answer's body is kept as bytes for
- * the page reader rather than parsed. */
-static void
-exchange_start (TbSyncEngine        *self,
-                const char          *method,
-                const char          *path,
-                char                *body,
-                gboolean             with_token,
-                gboolean             raw,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+static void exchange_start (TbSyncEngine *self, const char *method, const char *path, char *body,
+                            gboolean with_token, gboolean raw, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data);
+
+/* The exchange of exchange_start(), not sent yet. */
+static GTask *
+exchange_new (TbSyncEngine        *self,
+              const char          *method,
+              const char          *path,
+              char                *body,
+              gboolean             with_token,
+              gboolean             raw,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Exchange *x = g_new0 (Exchange, 1);
@@ -466,7 +584,25 @@ exchange_start (TbSyncEngine        *self,
   x->with_token = with_token;
   x->raw = raw;
   g_task_set_task_data (task, x, (GDestroyNotify) exchange_free);
-  exchange_send (self, task);
+  return task;
+}
+
+/* Sends one request with @method (a static string), or POST with a body and GET without;
+ * @body is a JSON object's text, or %NULL. With @raw, a 200 answer's body is kept as bytes for
+ * the caller rather than parsed. */
+static void
+exchange_start (TbSyncEngine        *self,
+                const char          *method,
+                const char          *path,
+                char                *body,
+                gboolean             with_token,
+                gboolean             raw,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  exchange_send (self, exchange_new (self, method, path, body, with_token, raw, cancellable,
+                                     callback, user_data));
 }
 
 static void
@@ -1378,10 +1514,15 @@ cycle_fail (TbSyncEngine *self,
             GError       *error)
 {
   Cycle *c = g_task_get_task_data (task);
+  g_autoptr(GError) load_error = NULL;
 
   c->finished = TRUE;
   g_queue_clear_full (&c->pulled, (GDestroyNotify) pulled_free);
   g_clear_handle_id (&c->apply_source, g_source_remove);
+  /* A first sync that stops half-way leaves the store with all its indexes until the next
+   * (tb-store.c, initial loads): the desk may stay offline with it for long. */
+  if (!_tb_store_finish_initial_load (self->store, &load_error))
+    log_line (self, "error", load_error->message);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
@@ -1662,11 +1803,14 @@ fetch_next (TbSyncEngine *self,
             GTask        *task)
 {
   Cycle *c = g_task_get_task_data (task);
+  GTask *exchange;
 
   c->fetching = TRUE;
   c->sent_at = g_get_real_time ();
-  exchange_start (self, NULL, "/api/v1/sync/pull", pull_body (c), TRUE, TRUE,
-                  g_task_get_cancellable (task), pull_cb, g_object_ref (task));
+  exchange = exchange_new (self, NULL, "/api/v1/sync/pull", pull_body (c), TRUE, TRUE,
+                           g_task_get_cancellable (task), pull_cb, g_object_ref (task));
+  ((Exchange *) g_task_get_task_data (exchange))->pull = TRUE;
+  exchange_send (self, exchange);
 }
 
 static gboolean apply_cb (gpointer user_data);
@@ -1683,68 +1827,21 @@ schedule_apply (GTask *task)
                                        g_object_unref);
 }
 
-/* The body of a pull answer, for the thread that reads it. */
-typedef struct
-{
-  GBytes *body;
-} Unparsed;
-
+/* A page read and checked (in the exchange's thread, see raw_send_thread()): it waits its turn
+ * to be applied, and the next one is asked for. */
 static void
-unparsed_free (Unparsed *unparsed)
+take_page (TbSyncEngine *self,
+           GTask        *task,
+           TbWirePage   *page)
 {
-  g_clear_pointer (&unparsed->body, g_bytes_unref);
-  g_free (unparsed);
-}
-
-static void
-parse_thread (GTask        *parse_task,
-              gpointer      source,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  Unparsed *unparsed = task_data;
-  TbWirePage *page;
-  GError *error = NULL;
-
-  /* The page takes the text over, without a copy. */
-  page = tb_wire_page_parse (g_steal_pointer (&unparsed->body), &error);
-  if (page == NULL)
-    g_task_return_error (parse_task, error);
-  else
-    g_task_return_pointer (parse_task, page, (GDestroyNotify) tb_wire_page_free);
-}
-
-static void
-parsed_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  TbSyncEngine *self = TB_SYNC_ENGINE (source);
   Cycle *c = g_task_get_task_data (task);
-  g_autoptr(TbWirePage) page = NULL;
   Pulled *pulled;
   GError *error = NULL;
-
-  c->fetching = FALSE;
-  page = g_task_propagate_pointer (G_TASK (result), &error);
-  if (c->finished)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  if (page != NULL
-      && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
-    g_clear_pointer (&page, tb_wire_page_free);
-  if (page == NULL)
-    {
-      cycle_fail (self, g_object_ref (task), as_sync_error (error));
-      return;
-    }
 
   c->fetched++;
   if (page->has_more && page->changes->len == 0 && c->fetched > 10000)
     {
+      tb_wire_page_free (page);
       malformed (&error, "has_more");
       cycle_fail (self, g_object_ref (task), error);
       return;
@@ -1754,11 +1851,11 @@ parsed_cb (GObject      *source,
   c->cursor = g_strdup (page->cursor);
   c->more = page->has_more;
   pulled = g_new0 (Pulled, 1);
-  pulled->page = g_steal_pointer (&page);
+  pulled->page = page;
   pulled->sent_at = c->sent_at;
   g_queue_push_tail (&c->pulled, pulled);
 
-  if (c->more && c->pulled.length <= PULL_AHEAD)
+  if (c->more && c->pulled.length < PULL_AHEAD)
     fetch_next (self, task);
   schedule_apply (task);
 }
@@ -1772,8 +1869,6 @@ pull_cb (GObject      *source,
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
   Cycle *c = g_task_get_task_data (task);
   g_autoptr(Response) response = NULL;
-  GTask *parse_task;
-  Unparsed *unparsed;
   GError *error = NULL;
 
   c->fetching = FALSE;
@@ -1784,6 +1879,9 @@ pull_cb (GObject      *source,
       g_clear_error (&error);
       return;
     }
+  if (response != NULL
+      && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    g_clear_pointer (&response, response_free);
   if (response == NULL)
     {
       cycle_fail (self, g_object_ref (task), error);
@@ -1822,15 +1920,13 @@ pull_cb (GObject      *source,
       return;
     }
 
-  /* The whole page is checked before anything of it is used, in a thread: the page before
-   * is applied meanwhile. */
-  c->fetching = TRUE;
-  unparsed = g_new0 (Unparsed, 1);
-  unparsed->body = g_steal_pointer (&response->body);
-  parse_task = g_task_new (self, NULL, parsed_cb, g_object_ref (task));
-  g_task_set_task_data (parse_task, unparsed, (GDestroyNotify) unparsed_free);
-  g_task_run_in_thread (parse_task, parse_thread);
-  g_object_unref (parse_task);
+  if (response->page == NULL)
+    {
+      error = as_sync_error (g_steal_pointer (&response->page_error));
+      cycle_fail (self, g_object_ref (task), error);
+      return;
+    }
+  take_page (self, task, g_steal_pointer (&response->page));
 }
 
 /* The pull is over: what was queued meanwhile goes now rather than at the next sync. Hands
@@ -1878,6 +1974,10 @@ apply_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
+  /* The next page is asked for, read and checked in the exchange's thread meanwhile. */
+  if (c->more && !c->fetching && c->pulled.length < PULL_AHEAD)
+    fetch_next (self, task);
+
   applied = _tb_store_apply_pull (self->store, pulled->page, pulled->sent_at, &counts, &error);
   pulled_free (pulled);
   if (!applied)
@@ -1894,7 +1994,7 @@ apply_cb (gpointer user_data)
   c->summary.removed += counts.removed;
   g_signal_emit (self, signals[PROGRESS], 0, "pull", c->summary.changes, counts.changes);
 
-  if (c->more && !c->fetching && c->pulled.length <= PULL_AHEAD)
+  if (c->more && !c->fetching && c->pulled.length < PULL_AHEAD)
     fetch_next (self, task);
   if (!g_queue_is_empty (&c->pulled))
     return G_SOURCE_CONTINUE;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tb-case-list.h"
 #include "tb-fts.h"
 #include "tb-store.h"
 #include "tb-store-sync.h"
@@ -882,6 +883,334 @@ test_store_bulk_load_killed (void)
   assert_fts_sound (store);
 }
 
+/* ---- Initial loads: a bulk load over several transactions (tb-store.c) ---------------- */
+
+/* A setting of the full-text index, as kept in the store (@fallback, FTS5's default, if none
+ * is). */
+static gint64
+fts_setting (TbStore    *store,
+             const char *key,
+             gint64      fallback)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = fallback;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_tb_store_get_db (store),
+                                       "SELECT v FROM cases_fts_config WHERE k = ?", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* The full-text index works as usual (FTS5's defaults), not as in a bulk load. */
+static void
+assert_fts_settings_default (TbStore *store)
+{
+  g_assert_cmpint (fts_setting (store, "hashsize", 1048576), ==, 1048576);
+  g_assert_cmpint (fts_setting (store, "automerge", 4), ==, 4);
+}
+
+/* @n cases from @first in one transaction, as one pull page: the first of them starts an
+ * initial load if the store is empty, and @last ends it. */
+static void
+put_page (TbStore   *store,
+          GArray    *records,
+          guint      first,
+          guint      n,
+          gboolean   last)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (_tb_store_start_initial_load (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + first, n, &error));
+  if (last)
+    g_assert_true (_tb_store_finish_initial_load (store, &error));
+  g_assert_true (tb_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+/* Cases that differ in everything the lists filter and sort by. */
+static GArray *
+make_varied_records (guint      n,
+                     GPtrArray *strings)
+{
+  static const char * const states[] = { "received", "in_review", "approved", "returned" };
+  GArray *records = make_records (0, n, "张三", strings);
+
+  for (guint i = 0; i < n; i++)
+    {
+      TbCaseRecord *r = &g_array_index (records, TbCaseRecord, i);
+
+      r->state = states[(i * 7) % G_N_ELEMENTS (states)];
+      r->received_on = tb_day_from_iso ("2026-09-01") + (i * 13) % 60;
+      r->deadline = r->received_on + 20 + (i * 5) % 17;
+      r->paused_since = i % 11 == 0 ? r->received_on + 3 : TB_DAY_INVALID;
+      r->closed = g_str_equal (r->state, "approved");
+      r->applicant_name = i % 3 == 0 ? "李四" : "张三";
+    }
+  return records;
+}
+
+/* What lists of every kind show of @store: each one's ids in order. */
+static char *
+read_lists (TbStore *store)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint kind = 0; kind < 7; kind++)
+    for (TbCaseSort sort = TB_CASE_SORT_DEADLINE; sort <= TB_CASE_SORT_REFERENCE; sort++)
+      for (guint descending = 0; descending < 2; descending++)
+        {
+          g_autoptr(TbCaseList) list = tb_case_list_new (store);
+          guint n;
+
+          tb_case_list_begin_update (list);
+          tb_case_list_set_today (list, tb_day_from_iso ("2026-10-15"));
+          tb_case_list_set_sort (list, sort, descending);
+          if (kind == 1)
+            tb_case_list_set_state (list, "in_review");
+          else if (kind == 2)
+            tb_case_list_set_assignee (list, "u2");
+          else if (kind == 3)
+            tb_case_list_set_open_only (list, TRUE);
+          else if (kind == 4)
+            tb_case_list_set_overdue (list, TRUE);
+          else if (kind == 5)
+            tb_case_list_set_search_text (list, "李四");
+          else if (kind == 6)
+            tb_case_list_set_due_within (list, 5);
+          tb_case_list_end_update (list);
+
+          n = g_list_model_get_n_items (G_LIST_MODEL (list));
+          g_string_append_printf (out, "%u %u %u: %u:", kind, sort, descending, n);
+          for (guint i = 0; i < n; i++)
+            {
+              g_autoptr(TbCase) c = g_list_model_get_item (G_LIST_MODEL (list), i);
+              g_string_append_printf (out, " %s", tb_case_get_id (c));
+            }
+          g_string_append_c (out, '\n');
+          g_assert_null (tb_case_list_get_error (list));
+        }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_store_initial_load (void)
+{
+  g_autofree char *path = tmp_path ("initial-load.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *lists_during = NULL;
+  g_autofree char *lists_after = NULL;
+  g_autofree char *key = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+  records = make_varied_records (1800, strings);
+
+  /* The first page into the empty store starts the load: without the plain indexes, and the
+   * store says so; the full-text index is kept as usual, with a bulk load's settings. */
+  put_page (store, records, 0, 700, FALSE);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema "
+                                     "WHERE name = 'cases_by_assignee'"), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema WHERE type = 'index'"
+                                     " AND name = 'cases_unsynced'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema WHERE type = 'trigger'"
+                                     " AND tbl_name = 'cases'"), ==, 2);
+  key = tb_store_dup_meta (store, "initial-load");
+  g_assert_nonnull (key);
+  g_assert_nonnull (strstr (key, "cases_by_assignee"));
+  g_assert_cmpint (fts_setting (store, "hashsize", 0), ==, 8388608);
+  g_assert_cmpint (fts_setting (store, "automerge", 0), ==, 16);
+  g_assert_cmpuint (count_matches (store, "李四"), ==, 234);
+
+  /* Pages after it go on with the load; a case changed meanwhile is searchable as it is. */
+  put_page (store, records, 700, 700, FALSE);
+  {
+    TbCaseRecord r = g_array_index (records, TbCaseRecord, 1);
+
+    r.applicant_name = "王五";
+    r.version = 2;
+    g_assert_true (tb_store_put_cases (store, &r, 1, &error));
+    g_assert_no_error (error);
+  }
+  put_page (store, records, 1400, 400, FALSE);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema "
+                                     "WHERE name = 'cases_by_assignee'"), ==, 0);
+  g_assert_cmpuint (count_matches (store, "王五"), ==, 1);
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 1199);
+  g_assert_cmpuint (count_matches (store, "TB-BULK-001799"), ==, 1);
+  assert_fts_sound (store);
+
+  /* Lists read the store the same with and without the indexes. */
+  lists_during = read_lists (store);
+  g_assert_true (_tb_store_finish_initial_load (store, &error));
+  g_assert_no_error (error);
+  lists_after = read_lists (store);
+  g_assert_cmpstr (lists_during, ==, lists_after);
+  g_assert_nonnull (strstr (lists_after, "5 0 0: 600:"));
+
+  /* The end: the same indexes, triggers and settings as before. */
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  assert_fts_settings_default (store);
+  g_assert_null (tb_store_dup_meta (store, "initial-load"));
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
+                                   "WHERE assignee_id = 'u2'"), ==, 900);
+  g_assert_cmpuint (count_matches (store, "李四"), ==, 600);
+  assert_fts_sound (store);
+
+  /* The store is no longer empty: a page starts nothing. */
+  {
+    g_autoptr(GArray) more = make_records (5000, 10, "赵六", strings);
+
+    put_page (store, more, 0, 10, FALSE);
+    g_assert_null (tb_store_dup_meta (store, "initial-load"));
+    g_clear_pointer (&after, g_free);
+    after = cases_schema (store);
+    g_assert_cmpstr (after, ==, schema);
+  }
+}
+
+/* An initial load is ended by the last page, in its transaction. */
+static void
+test_store_initial_load_last_page (void)
+{
+  g_autofree char *path = tmp_path ("initial-load-last.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = make_records (0, 300, "张三", strings);
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+
+  put_page (store, records, 0, 100, FALSE);
+  put_page (store, records, 100, 100, FALSE);
+  g_assert_nonnull (tb_store_dup_meta (store, "initial-load"));
+  put_page (store, records, 200, 100, TRUE);
+
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_null (tb_store_dup_meta (store, "initial-load"));
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 300);
+  /* Nothing left to end. */
+  g_assert_true (_tb_store_finish_initial_load (store, &error));
+  g_assert_no_error (error);
+}
+
+/* The transaction that would start a load is rolled back: nothing of it stays. */
+static void
+test_store_initial_load_rollback (void)
+{
+  g_autofree char *path = tmp_path ("initial-load-rollback.db");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) records = make_records (0, 200, "张三", strings);
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (_tb_store_start_initial_load (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 100, &error));
+  tb_store_rollback (store);
+
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  assert_fts_settings_default (store);
+  g_assert_null (tb_store_dup_meta (store, "initial-load"));
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
+
+  /* And a load can start again. */
+  put_page (store, records, 0, 100, FALSE);
+  g_assert_nonnull (tb_store_dup_meta (store, "initial-load"));
+  put_page (store, records, 100, 100, TRUE);
+  g_clear_pointer (&after, g_free);
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 200);
+}
+
+/* A process killed in the middle of an initial load: the store says so, and opening it ends the
+ * load before anything reads it. */
+static void
+test_store_initial_load_killed (void)
+{
+  const char *path = g_getenv ("TB_TEST_INITIAL_KILLED");
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *own_path = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *after = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GArray) records = make_records (0, 3000, "张三", strings);
+
+      store = tb_store_open (path, &error);
+      g_assert_no_error (error);
+      put_page (store, records, 0, 1000, FALSE);
+      put_page (store, records, 1000, 1000, FALSE);
+      /* The third page is under way. */
+      g_assert_true (tb_store_begin (store, &error));
+      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
+                                         &error));
+      raise (SIGKILL);
+      g_assert_not_reached ();
+    }
+
+  own_path = tmp_path ("initial-load-killed.db");
+  store = tb_store_open (own_path, &error);
+  g_assert_no_error (error);
+  schema = cases_schema (store);
+  g_clear_object (&store);
+
+  g_setenv ("TB_TEST_INITIAL_KILLED", own_path, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+
+  /* As the kill left it: two pages, under way. */
+  raw_exec (own_path, "CREATE TABLE probe AS SELECT"
+                      " (SELECT count (*) FROM cases) AS cases,"
+                      " (SELECT count (*) FROM meta WHERE key = 'initial-load') AS pending,"
+                      " (SELECT count (*) FROM sqlite_schema WHERE type = 'index'"
+                      "  AND name LIKE 'cases_by_%') AS indexes");
+  store = tb_store_open (own_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (store, "SELECT cases FROM probe"), ==, 2000);
+  g_assert_cmpint (query_int (store, "SELECT pending FROM probe"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT indexes FROM probe"), ==, 0);
+
+  /* Opened, it is whole. */
+  after = cases_schema (store);
+  g_assert_cmpstr (after, ==, schema);
+  assert_fts_settings_default (store);
+  g_assert_null (tb_store_dup_meta (store, "initial-load"));
+  g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2000);
+  g_assert_cmpuint (count_matches (store, "张三"), ==, 2000);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
+                                   "WHERE assignee_id = 'u2'"), ==, 1000);
+  assert_fts_sound (store);
+}
+
 static void
 test_store_disk_full (void)
 {
@@ -1059,6 +1388,10 @@ main (int    argc,
   g_test_add_func ("/store/bulk-load-rollback", test_store_bulk_load_rollback);
   g_test_add_func ("/store/bulk-load-search-inside", test_store_bulk_load_search_inside);
   g_test_add_func ("/store/bulk-load-killed", test_store_bulk_load_killed);
+  g_test_add_func ("/store/initial-load", test_store_initial_load);
+  g_test_add_func ("/store/initial-load-last-page", test_store_initial_load_last_page);
+  g_test_add_func ("/store/initial-load-rollback", test_store_initial_load_rollback);
+  g_test_add_func ("/store/initial-load-killed", test_store_initial_load_killed);
   g_test_add_func ("/store/disk-full", test_store_disk_full);
   g_test_add_func ("/store/format-day", test_store_format_day);
   g_test_add_func ("/store/calendar", test_store_calendar);

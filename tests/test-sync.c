@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -268,6 +269,48 @@ assert_integrity (const char *path)
 {
   g_autofree char *result = store_text (path, "PRAGMA integrity_check");
   g_assert_cmpstr (result, ==, "ok");
+}
+
+/* The indexes and triggers of a store's cases, by name, as the file holds them. */
+static char *
+cases_schema (const char *path)
+{
+  return store_text (path, "SELECT group_concat (type || ' ' || name, ', ') FROM (SELECT type,"
+                           " name FROM sqlite_schema WHERE tbl_name = 'cases' ORDER BY 1, 2)");
+}
+
+/* The store is whole: no initial load under way, every index and trigger of @schema there, and
+ * each case found by a search for its reference. */
+static void
+assert_store_whole (Client     *c,
+                    const char *schema)
+{
+  g_autofree char *now = cases_schema (c->path);
+  g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpstr (now, ==, schema);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM meta WHERE key = 'initial-load'"), ==, 0);
+  assert_integrity (c->path);
+
+  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT ref FROM cases", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (refs, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  for (guint i = 0; i < refs->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) ids = tb_store_search_case_ids (c->store, g_ptr_array_index (refs, i),
+                                                           10, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (ids->len, ==, 1);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1002,6 +1045,111 @@ test_kill_mid_sync (Fixture       *f,
   assert_same_lines (mine, theirs);
 }
 
+/* 3b. kill -9 of tongban-cli sync in the initial sync of an empty store, one bulk load over many
+ * pages (tb-store.c): the file left is whole, or says that the load is under way and is whole
+ * once opened; either way the next sync converges. */
+static void
+test_kill_initial_sync (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(Client) whole = client_new (f, "whole");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autofree char *password_file = g_build_filename (f->dir, "password", NULL);
+  g_autofree char *theirs = server_digest (f, "u-wangfang");
+  g_autofree char *schema = NULL;
+  TbServerFaults faults = { 0 };
+  TbSyncSummary summary = { 0 };
+  guint under_way = 0, empty = 0;
+  gint64 full_us = 0;
+
+  /* Small pages, slow answers: the kills land between the pages and inside them. */
+  faults.page_bytes = 8000;
+  faults.delay_ms = 10;
+  tb_server_set_faults (f->ts->server, &faults);
+  g_assert_true (g_file_set_contents (password_file, PASSWORD "\n", -1, &error));
+
+  client_start (whole, "wangfang");
+  schema = cases_schema (whole->path);
+  g_assert_nonnull (strstr (schema, "index cases_by_assignee"));
+
+  for (guint round = 0; round < 16; round++)
+    {
+      g_autofree char *name = g_strdup_printf ("killed-%u", round);
+      g_autoptr(Client) c = NULL;
+      g_autoptr(GSubprocess) child = NULL;
+      g_autofree char *path = g_strdup_printf ("%s/%s.db", f->dir, name);
+      g_autofree char *made = NULL;
+      g_autofree char *left = NULL;
+      g_autofree char *pending = NULL;
+      g_autofree char *mine = NULL;
+      gboolean exited = FALSE;
+      gint64 start, deadline;
+
+      child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                TB_CLI_PATH, "sync", "--server", f->ts->base,
+                                "--user", "wangfang", "--password-file", password_file,
+                                "--db", path, NULL);
+      g_assert_no_error (error);
+      g_subprocess_wait_async (child, NULL, child_exited_cb, &exited);
+
+      /* The first round runs to its end, to time a whole sync; the others are killed at any
+       * point of one. */
+      start = g_get_monotonic_time ();
+      deadline = round == 0 ? G_MAXINT64
+                            : start + g_rand_int_range (rand, 0, (gint32) full_us + 1);
+      while (g_get_monotonic_time () < deadline && !exited)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (200);
+        }
+      if (round == 0)
+        full_us = g_get_monotonic_time () - start;
+      else if (!exited)
+        g_subprocess_send_signal (child, SIGKILL);
+      while (!exited)
+        g_main_context_iteration (NULL, TRUE);
+
+      /* As the kill left the file: whole, or a load under way without some indexes (or not
+       * made yet, if the kill came first: it may be at any of its migrations). */
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          assert_integrity (path);
+          made = store_text (path, "PRAGMA user_version");
+        }
+      if (made == NULL || atoi (made) != tb_store_get_latest_version ())
+        empty++;
+      else
+        {
+          left = cases_schema (path);
+          pending = store_text (path, "SELECT value FROM meta WHERE key = 'initial-load'");
+          if (pending != NULL)
+            {
+              under_way++;
+              g_assert_null (strstr (left, "index cases_by_assignee"));
+            }
+          else
+            g_assert_cmpstr (left, ==, schema);
+        }
+
+      /* Opened, the store is whole before anything reads it; it converges. */
+      c = client_new (f, name);
+      assert_store_whole (c, schema);
+      g_assert_true (client_sign_in (c, "wangfang", &error));
+      g_assert_no_error (error);
+      g_assert_true (client_sync (c, &summary, &error));
+      g_assert_no_error (error);
+      assert_store_whole (c, schema);
+      mine = client_digest (c);
+      assert_same_lines (mine, theirs);
+    }
+
+  g_test_message ("whole sync %" G_GINT64_FORMAT " ms; of 15 kills, %u in the load, %u before "
+                  "the store was made", full_us / 1000, under_way, empty);
+  g_assert_cmpuint (under_way, >=, 4);
+}
+
 /* 6. Expired tokens: refreshed once and resent; a dead refresh token asks for a sign-in and
  * keeps the queue. */
 static void
@@ -1514,7 +1662,11 @@ test_many_pages (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_signal_handlers_disconnect_by_func (d->engine, cancel_at_page, cancellable);
-  assert_integrity (d->path);
+  /* It was an initial load (tb-store.c), ended with the sync: the store is whole. */
+  {
+    g_autofree char *schema = cases_schema (c->path);
+    assert_store_whole (d, schema);
+  }
   applied = store_int (d, "SELECT count (*) FROM cases");
   g_assert_cmpint (applied, >, 0);
   g_assert_cmpint (applied, <, summary.cases);
@@ -1612,6 +1764,7 @@ main (int    argc,
   ADD ("/sync/no-keyring", test_no_keyring);
   ADD ("/sync/faults-exactly-once", test_faults_exactly_once);
   ADD ("/sync/kill-mid-sync", test_kill_mid_sync);
+  ADD ("/sync/kill-initial-sync", test_kill_initial_sync);
   ADD ("/sync/many-pages", test_many_pages);
   ADD ("/sync/large-pushes", test_large_pushes);
   ADD ("/sync/expired-token", test_expired_token);

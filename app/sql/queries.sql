@@ -89,6 +89,9 @@ SELECT value FROM meta WHERE key = ?1;
 INSERT INTO meta (key, value) VALUES (?1, ?2)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 
+-- name: delete-meta
+DELETE FROM meta WHERE key = ?1;
+
 -- name: fts-match-rowid
 SELECT 1 FROM cases_fts WHERE cases_fts MATCH ?1 AND rowid = ?2;
 
