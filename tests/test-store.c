@@ -1020,12 +1020,14 @@ test_store_initial_load (void)
   /* The first page into the empty store starts the load: without the plain indexes, and the
    * store says so; the full-text index is kept as usual, with a bulk load's settings. */
   put_page (store, records, 0, 700, FALSE);
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema "
-                                     "WHERE name = 'cases_by_assignee'"), ==, 0);
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema WHERE type = 'index'"
-                                     " AND name = 'cases_unsynced'"), ==, 1);
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema WHERE type = 'trigger'"
-                                     " AND tbl_name = 'cases'"), ==, 2);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM sqlite_schema "
+                                              "WHERE name = 'cases_by_assignee'"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM sqlite_schema "
+                                              "WHERE type = 'index' AND name = 'cases_unsynced'"),
+                   ==, 1);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM sqlite_schema "
+                                              "WHERE type = 'trigger' AND tbl_name = 'cases'"),
+                   ==, 2);
   key = tb_store_dup_meta (store, "initial-load");
   g_assert_nonnull (key);
   g_assert_nonnull (strstr (key, "cases_by_assignee"));
@@ -1044,8 +1046,8 @@ test_store_initial_load (void)
     g_assert_no_error (error);
   }
   put_page (store, records, 1400, 400, FALSE);
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM sqlite_schema "
-                                     "WHERE name = 'cases_by_assignee'"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM sqlite_schema "
+                                              "WHERE name = 'cases_by_assignee'"), ==, 0);
   g_assert_cmpuint (count_matches (store, "王五"), ==, 1);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 1199);
   g_assert_cmpuint (count_matches (store, "TB-BULK-001799"), ==, 1);
@@ -1064,8 +1066,9 @@ test_store_initial_load (void)
   g_assert_cmpstr (after, ==, schema);
   assert_fts_settings_default (store);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
-                                   "WHERE assignee_id = 'u2'"), ==, 900);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases "
+                                              "INDEXED BY cases_by_assignee "
+                                              "WHERE assignee_id = 'u2'"), ==, 900);
   g_assert_cmpuint (count_matches (store, "李四"), ==, 600);
   assert_fts_sound (store);
 
@@ -1195,9 +1198,9 @@ test_store_initial_load_killed (void)
                       "  AND name LIKE 'cases_by_%') AS indexes");
   store = tb_store_open (own_path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (query_int (store, "SELECT cases FROM probe"), ==, 2000);
-  g_assert_cmpint (query_int (store, "SELECT pending FROM probe"), ==, 1);
-  g_assert_cmpint (query_int (store, "SELECT indexes FROM probe"), ==, 0);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT cases FROM probe"), ==, 2000);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT pending FROM probe"), ==, 1);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT indexes FROM probe"), ==, 0);
 
   /* Opened, it is whole. */
   after = cases_schema (store);
@@ -1206,7 +1209,7 @@ test_store_initial_load_killed (void)
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2000);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 2000);
-  g_assert_cmpint (query_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
                                    "WHERE assignee_id = 'u2'"), ==, 1000);
   assert_fts_sound (store);
 }
