@@ -3885,7 +3885,8 @@ tb_server_sync_seed_reference (sqlite3  *db,
  * @error: return location for a #TB_PROBLEM_ERROR
  *
  * Fills the database with the bundled reference data and @n_cases cases of the demo
- * generator, the same cases a desk seeded with the same seed and day holds (version 1), in
+ * generator, the same cases a desk seeded with the same seed and day holds (version 1), with
+ * the documents their forms attach (visible to whoever sees a case that attaches them), in
  * transactions of a few thousand. Cases already there (by id or reference) are left alone, so
  * seeding again is harmless. Users and teams are tb_server_auth_seed_demo()'s.
  *
@@ -3902,7 +3903,10 @@ tb_server_sync_seed_demo (sqlite3  *db,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(SyncStmt) insert = NULL;
   g_autoptr(SyncStmt) change = NULL;
-  guint done = 0;
+  g_autoptr(SyncStmt) attach = NULL;
+  g_autoptr(SyncStmt) file = NULL;
+  GPtrArray *files;
+  guint done = 0, files_done = 0;
   Ctx ctx;
 
   g_return_val_if_fail (db != NULL, FALSE);
@@ -3929,8 +3933,13 @@ tb_server_sync_seed_demo (sqlite3  *db,
         " closed, version, form, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         " ?, ?)", error))
       || !(change = prepare (db, "INSERT INTO changes (type, id, op, at) VALUES ('case', ?, 'put',"
-                                 " ?)", error)))
+                                 " ?)", error))
+      || !(attach = prepare (db, "INSERT OR IGNORE INTO case_attachments (sha256, case_id)"
+                                 " VALUES (?, ?)", error))
+      || !(file = prepare (db, "INSERT OR IGNORE INTO attachments (sha256, content_type, size,"
+                               " bytes, created_at) VALUES (?, ?, ?, ?, ?)", error)))
     goto failed;
+  files = tb_demo_get_files (demo);
 
   while (done < n_cases)
     {
@@ -3965,11 +3974,40 @@ tb_server_sync_seed_demo (sqlite3  *db,
 
           if (sqlite3_changes (db) == 1)
             {
+              GPtrArray *case_files = tb_demo_get_case_files (demo);
+
               bind_text (change, 1, r.id);
               sqlite3_bind_int64 (change, 2, ctx.now);
               if (!step_done (db, change, error))
                 goto failed_in_transaction;
+
+              /* Who sees the case sees its files, as for a case a desk sent. */
+              for (guint j = 0; j < case_files->len; j++)
+                {
+                  const TbDemoFile *f = g_ptr_array_index (case_files, j);
+
+                  bind_text (attach, 1, f->sha256);
+                  bind_text (attach, 2, r.id);
+                  if (!step_done (db, attach, error))
+                    goto failed_in_transaction;
+                }
             }
+        }
+
+      /* The documents first used by this batch: a small pool every case draws from. */
+      for (; files_done < files->len; files_done++)
+        {
+          const TbDemoFile *f = g_ptr_array_index (files, files_done);
+          gsize size = g_bytes_get_size (f->bytes);
+
+          bind_text (file, 1, f->sha256);
+          bind_text (file, 2, f->content_type);
+          sqlite3_bind_int64 (file, 3, (gint64) size);
+          sqlite3_bind_blob64 (file, 4, g_bytes_get_data (f->bytes, NULL), size,
+                               SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (file, 5, ctx.now);
+          if (!step_done (db, file, error))
+            goto failed_in_transaction;
         }
 
       if (!exec (db, "COMMIT", error))

@@ -211,6 +211,24 @@ store_int (Client     *c,
   return value;
 }
 
+/* The first column of the first row of @sql on the client's store, as text. */
+static char *
+store_text (Client     *c,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
 /* How many rows of the server's @table have @column = @value. */
 static gint64
 server_count (Fixture    *f,
@@ -506,6 +524,66 @@ test_upload_and_fetch (Fixture       *f,
     g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_SIGNED_OUT);
     g_clear_error (&error);
   }
+}
+
+/* The demo's cases attach real files, kept by the server it was seeded on: they open for
+ * whoever sees the case, and only for them. */
+static void
+test_demo_files (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) liuyang = client_new (f, "liuyang");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) files = NULL;
+  g_autofree char *files_json = NULL;
+  JsonArray *array;
+
+  client_start (wangfang, "wangfang");
+  files_json = store_text (wangfang, "SELECT json_extract (form, '$.attachments') FROM cases"
+                                     " WHERE service_id = 'business-licence'"
+                                     " AND json_array_length (form, '$.attachments') > 1"
+                                     " ORDER BY ref LIMIT 1");
+  g_assert_nonnull (files_json);
+  files = json_from_string (files_json, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (files);
+
+  client_start (liuyang, "liuyang");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *value = json_array_get_object_element (array, i);
+      const char *sha256 = json_object_get_string_member (value, "sha256");
+      const char *type = json_object_get_string_member (value, "content_type");
+      g_autoptr(GFile) file = fetch (wangfang, sha256, &error);
+      g_autoptr(GFile) copy = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *digest = NULL;
+      const char *magic;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (file);
+      bytes = g_file_load_bytes (file, NULL, NULL, &error);
+      g_assert_no_error (error);
+      digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+      g_assert_cmpstr (digest, ==, sha256);
+      g_assert_cmpint (g_bytes_get_size (bytes), ==, json_object_get_int_member (value, "size"));
+      magic = g_str_equal (type, "application/pdf") ? "%PDF-" : "\x89PNG";
+      g_assert_cmpint (memcmp (g_bytes_get_data (bytes, NULL), magic, strlen (magic)), ==, 0);
+
+      /* As the case view opens it: a read-only copy under its name. */
+      copy = tb_attachment_cache_make_read_only_copy (wangfang->cache, sha256,
+                                                      json_object_get_string_member (value,
+                                                                                     "name"),
+                                                      &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (copy);
+
+      /* The social team sees no business licence, so none of its files. */
+      g_assert_null (fetch (liuyang, sha256, &error));
+      g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+    }
 }
 
 /* What arrives under a name must be that file: a server that sends other bytes is refused. */
@@ -846,6 +924,8 @@ main (int   argc,
 
   g_test_add ("/attachments/upload-and-fetch", Fixture, NULL, fixture_setup,
               test_upload_and_fetch, fixture_teardown);
+  g_test_add ("/attachments/demo-files", Fixture, NULL, fixture_setup, test_demo_files,
+              fixture_teardown);
   g_test_add ("/attachments/mismatch", Fixture, NULL, fixture_setup, test_mismatch,
               fixture_teardown);
   g_test_add ("/attachments/expired-token", Fixture, NULL, fixture_setup, test_expired_token,
