@@ -1085,6 +1085,89 @@ reject_invalid (Outcome    *out,
   return reject_validation (out, errors);
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/*
+ * The files a mutation names (in @values: its form, or the fields it changes) that the case
+ * does not have yet (in its form before, @had, or attached to it) must be the caller's own
+ * uploads: a form shows its files to whoever sees the case, so naming another user's file
+ * would be enough to read it. Otherwise the mutation is `rejected` with a `forbidden` problem
+ * whose `code` is "attachment-not-uploaded" and whose `attachments` lists the checksums,
+ * sorted. Sets @refused; %FALSE only if the database failed.
+ */
+static gboolean
+check_attachments (Ctx         *ctx,
+                   const char  *case_id,
+                   JsonObject  *values,
+                   GHashTable  *had,
+                   Outcome     *out,
+                   gboolean    *refused,
+                   GError     **error)
+{
+  g_autoptr(GHashTable) hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), values);
+  g_autoptr(SyncStmt) allowed = NULL;
+  g_autoptr(GPtrArray) sorted = NULL;
+  GHashTableIter iter;
+  gpointer hash;
+  JsonArray *foreign = NULL;
+  JsonObject *problem;
+
+  *refused = FALSE;
+  collect_hashes (node, hashes);
+  if (g_hash_table_size (hashes) == 0)
+    return TRUE;
+
+  if (!(allowed = prepare (ctx->db, "SELECT EXISTS (SELECT 1 FROM case_attachments"
+                                    "               WHERE sha256 = ?1 AND case_id = ?2)"
+                                    " OR EXISTS (SELECT 1 FROM attachment_uploads"
+                                    "            WHERE sha256 = ?1 AND user_id = ?3)", error)))
+    return FALSE;
+
+  sorted = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, hashes);
+  while (g_hash_table_iter_next (&iter, &hash, NULL))
+    if (had == NULL || !g_hash_table_contains (had, hash))
+      g_ptr_array_add (sorted, hash);
+  g_ptr_array_sort (sorted, compare_strings);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const char *sha256 = g_ptr_array_index (sorted, i);
+      gboolean found;
+
+      bind_text (allowed, 1, sha256);
+      bind_text (allowed, 2, case_id);
+      bind_text (allowed, 3, ctx->caller->user_id);
+      if (!step_row (ctx->db, allowed, &found, error))
+        return FALSE;
+      if (found && sqlite3_column_int (allowed, 0))
+        {
+          sqlite3_reset (allowed);
+          continue;
+        }
+      sqlite3_reset (allowed);
+      if (foreign == NULL)
+        foreign = json_array_new ();
+      json_array_add_string_element (foreign, sha256);
+    }
+
+  if (foreign == NULL)
+    return TRUE;
+
+  *refused = TRUE;
+  reject (out, TB_PROBLEM_FORBIDDEN, "The form names %u file(s) you have not uploaded; upload"
+          " them before the change that attaches them.", json_array_get_length (foreign));
+  problem = json_node_get_object (out->problem);
+  json_object_set_string_member (problem, "code", TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED);
+  json_object_set_array_member (problem, "attachments", foreign);
+  return TRUE;
+}
+
 /* A conflict: the case changed in a way the mutation depended on. */
 static gboolean
 conflict (Ctx            *ctx,
@@ -1628,9 +1711,10 @@ apply_update_fields (Ctx            *ctx,
   JsonNode *value;
   TbService *service;
   TbWorkflow *workflow;
+  g_autoptr(GHashTable) had = NULL;
   TbRole roles;
   gint64 base;
-  gboolean go;
+  gboolean go, refused;
 
   if (!read_args (m, allowed, out)
       || !get_string_arg (m, "case_id", TRUE, TB_REQUEST_MAX_ID, &case_id, out))
@@ -1670,6 +1754,8 @@ apply_update_fields (Ctx            *ctx,
       return FALSE;
     }
   form = json_node_get_object (form_node);
+  had = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  collect_hashes (form_node, had);
 
   /* The state and roles of now, not of the base version: a case that moved on since the
    * change was made offline takes only what may be changed in its new state. */
@@ -1708,6 +1794,11 @@ apply_update_fields (Ctx            *ctx,
   add_form_problems (errors, problems, fields_pointer, fields);
   if (json_array_get_length (errors) > 0)
     return reject_validation (out, errors);
+
+  if (!check_attachments (ctx, row.id, fields, had, out, &refused, error))
+    return FALSE;
+  if (refused)
+    return TRUE;
 
   g_free (row.form);
   row.form = _tb_json_object_to_string (form);
@@ -1793,7 +1884,7 @@ apply_create (Ctx            *ctx,
   TbWorkflow *workflow;
   TbCalendar *calendar;
   TbDay deadline = TB_DAY_INVALID;
-  gboolean practice, found;
+  gboolean practice, found, refused;
 
   if (!read_args (m, allowed, out)
       || !get_string_arg (m, "case_id", TRUE, TB_REQUEST_MAX_ID, &case_id, out)
@@ -1874,6 +1965,10 @@ apply_create (Ctx            *ctx,
     return FALSE;
   if (found)
     return reject (out, TB_PROBLEM_CONFLICT, "A case with the id %s exists already.", case_id);
+  if (!check_attachments (ctx, case_id, form, NULL, out, &refused, error))
+    return FALSE;
+  if (refused)
+    return TRUE;
 
   /* A caseworker or supervisor receives for their (first) team; a trainer without either
    * role creates practice cases. Whoever receives it handles it. */
@@ -2367,13 +2462,6 @@ typedef struct
 } Cursor;
 
 #define MAX_CURSOR 512
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
 
 static char *
 scope_digest (const TbServerCaller *caller)
