@@ -165,9 +165,28 @@ _tb_demo_files_make_pdf (const char *title,
 #define SCAN_WIDTH   420   /* A4 at 36 dots per inch */
 #define SCAN_HEIGHT  594
 
+/* The inks of a scan, as palette entries: a page holds few colours, so a pixel is one byte
+ * (a third of RGB's to draw and to compress). */
+enum {
+  PAPER,
+  SHADOW,
+  TONER,
+  RED,            /* four shades of the seal's ink */
+  RED_ON_TONER = RED + 4,
+  N_INKS = RED_ON_TONER + 4
+};
+
+static const guint8 palette[N_INKS][3] = {
+  [PAPER] = { 247, 245, 236 },
+  [SHADOW] = { 196, 194, 186 },
+  [TONER] = { 70, 70, 76 },
+  [RED] = { 224, 118, 118 }, { 217, 96, 98 }, { 210, 76, 80 }, { 204, 58, 64 },
+  [RED_ON_TONER] = { 150, 40, 48 }, { 140, 36, 44 }, { 130, 32, 40 }, { 120, 30, 36 },
+};
+
 typedef struct
 {
-  guint8 *pixels;   /* RGB */
+  guint8 *pixels;   /* palette indices */
   guint64 state;
 } Canvas;
 
@@ -183,45 +202,43 @@ canvas_random (Canvas *c,
   return n > 0 ? (guint) ((z >> 11) % n) : 0;
 }
 
-/* Lays ink of @rgb over the paper at @alpha (0–255), as a scanner sees toner. */
+/* Lays @ink on the page; the seal's red over toner comes out darker, as on paper. */
 static void
-ink (Canvas       *c,
-     int           x,
-     int           y,
-     const guint8  rgb[3],
-     guint         alpha)
+ink (Canvas *c,
+     int     x,
+     int     y,
+     guint8  ink)
 {
   guint8 *p;
 
   if (x < 0 || y < 0 || x >= SCAN_WIDTH || y >= SCAN_HEIGHT)
     return;
-  p = c->pixels + ((gsize) y * SCAN_WIDTH + x) * 3;
-  for (guint i = 0; i < 3; i++)
-    p[i] = (guint8) ((p[i] * (255 - alpha) + rgb[i] * alpha) / 255);
+  p = c->pixels + (gsize) y * SCAN_WIDTH + x;
+  if (ink >= RED && ink < RED_ON_TONER && (*p == TONER || *p >= RED_ON_TONER))
+    ink += RED_ON_TONER - RED;
+  *p = ink;
 }
 
 static void
-fill (Canvas       *c,
-      int           x,
-      int           y,
-      int           width,
-      int           height,
-      const guint8  rgb[3],
-      guint         alpha)
+fill (Canvas *c,
+      int     x,
+      int     y,
+      int     width,
+      int     height,
+      guint8  colour)
 {
   for (int j = y; j < y + height; j++)
     for (int i = x; i < x + width; i++)
-      ink (c, i, j, rgb, alpha);
+      ink (c, i, j, colour);
 }
 
 /* One character at this resolution: a few strokes in a @size square. */
 static void
-glyph (Canvas       *c,
-       int           x,
-       int           y,
-       int           size,
-       int           weight,
-       const guint8  rgb[3])
+glyph (Canvas *c,
+       int     x,
+       int     y,
+       int     size,
+       int     weight)
 {
   guint strokes = 3 + canvas_random (c, 3);
 
@@ -232,9 +249,9 @@ glyph (Canvas       *c,
       int to = size / 2 + canvas_random (c, size / 2 + 1);
 
       if (canvas_random (c, 2) == 0)
-        fill (c, x + from, y + at, to - from, weight, rgb, 210);
+        fill (c, x + from, y + at, to - from, weight, TONER);
       else
-        fill (c, x + at, y + from, weight, to - from, rgb, 210);
+        fill (c, x + at, y + from, weight, to - from, TONER);
     }
 }
 
@@ -244,7 +261,6 @@ stamp (Canvas *c,
        int     cy,
        int     radius)
 {
-  static const guint8 red[3] = { 200, 30, 40 };
   const double sector = 2 * G_PI / 5;
 
   for (int y = cy - radius; y <= cy + radius; y++)
@@ -257,8 +273,9 @@ stamp (Canvas *c,
         double t = fabs (phase - sector / 2) / (sector / 2);
         double star = radius * (0.18 + 0.27 * t);
 
+        /* Uneven ink, as a seal pressed by hand. */
         if ((d <= radius && d >= radius - 4) || d <= star)
-          ink (c, x, y, red, 150 + canvas_random (c, 60));
+          ink (c, x, y, RED + canvas_random (c, 4));
       }
 }
 
@@ -331,7 +348,7 @@ deflate (const guint8 *data,
          gsize         length)
 {
   g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB,
-                                                                 6);
+                                                                 1);
   g_autoptr(GByteArray) out = g_byte_array_new ();
   guint8 buffer[16384];
   gsize read = 0;
@@ -364,32 +381,29 @@ GBytes *
 _tb_demo_files_make_scan (const char *title,
                           guint       variant)
 {
-  static const guint8 paper[3] = { 247, 245, 236 };
-  static const guint8 toner[3] = { 38, 38, 44 };
-  static const guint8 shadow[3] = { 120, 118, 110 };
   g_autofree guint8 *rows = NULL;
   g_autoptr(GByteArray) png = g_byte_array_new ();
+  g_autoptr(GByteArray) header = g_byte_array_new ();
   g_autoptr(GBytes) idat = NULL;
   Canvas c;
-  g_autoptr(GByteArray) header = NULL;
   glong n_title;
   int x, y;
 
   g_return_val_if_fail (title != NULL, NULL);
 
-  c.pixels = g_malloc ((gsize) SCAN_WIDTH * SCAN_HEIGHT * 3);
+  /* Each row behind its filter type, "None". */
+  rows = g_malloc0 ((gsize) (SCAN_WIDTH + 1) * SCAN_HEIGHT);
+  c.pixels = g_malloc0 ((gsize) SCAN_WIDTH * SCAN_HEIGHT);
   c.state = name_hash (title) + variant;
-  for (gsize i = 0; i < (gsize) SCAN_WIDTH * SCAN_HEIGHT; i++)
-    memcpy (c.pixels + i * 3, paper, 3);
 
   /* The scanner lid's shadow along the left edge. */
-  fill (&c, 0, 0, 5, SCAN_HEIGHT, shadow, 120);
+  fill (&c, 0, 0, 5, SCAN_HEIGHT, SHADOW);
 
   /* The heading, centred. */
   n_title = MIN (g_utf8_strlen (title, -1), 22);
   x = (SCAN_WIDTH - (int) n_title * 15) / 2;
   for (glong i = 0; i < n_title; i++)
-    glyph (&c, x + (int) i * 15, 48, 12, 2, toner);
+    glyph (&c, x + (int) i * 15, 48, 12, 2);
 
   /* Paragraphs of small characters. */
   y = 96;
@@ -403,37 +417,31 @@ _tb_demo_files_make_scan (const char *title,
           int length = line + 1 == lines ? 6 + canvas_random (&c, 20) : 32;
 
           for (int i = indent; i < indent + length && i < 32; i++)
-            glyph (&c, 44 + i * 10, y, 8, 1, toner);
+            glyph (&c, 44 + i * 10, y, 8, 1);
         }
       y += 10;
     }
 
   /* A signature, the date, and the seal over them. */
   for (int i = 0; i < 60; i++)
-    ink (&c, 250 + i, 470 + (int) (6 * sin (i / 4.0 + variant)), toner, 220);
+    ink (&c, 250 + i, 470 + (int) (6 * sin (i / 4.0 + variant)), TONER);
   for (int i = 0; i < 9; i++)
-    glyph (&c, 260 + i * 10, 500, 8, 1, toner);
+    glyph (&c, 260 + i * 10, 500, 8, 1);
   stamp (&c, 300 + (int) canvas_random (&c, 30), 480 + (int) canvas_random (&c, 20), 38);
 
-  /* Each row behind the filter type "None". */
-  rows = g_malloc ((gsize) (SCAN_WIDTH * 3 + 1) * SCAN_HEIGHT);
   for (int j = 0; j < SCAN_HEIGHT; j++)
-    {
-      guint8 *row = rows + (gsize) j * (SCAN_WIDTH * 3 + 1);
-
-      row[0] = 0;
-      memcpy (row + 1, c.pixels + (gsize) j * SCAN_WIDTH * 3, SCAN_WIDTH * 3);
-    }
+    memcpy (rows + (gsize) j * (SCAN_WIDTH + 1) + 1, c.pixels + (gsize) j * SCAN_WIDTH,
+            SCAN_WIDTH);
   g_free (c.pixels);
-  idat = deflate (rows, (gsize) (SCAN_WIDTH * 3 + 1) * SCAN_HEIGHT);
+  idat = deflate (rows, (gsize) (SCAN_WIDTH + 1) * SCAN_HEIGHT);
 
   g_byte_array_append (png, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
-  header = g_byte_array_new ();
   append_be32 (header, SCAN_WIDTH);
   append_be32 (header, SCAN_HEIGHT);
-  /* 8 bits per sample, RGB, deflate, adaptive filtering, not interlaced. */
-  g_byte_array_append (header, (const guint8 *) "\x08\x02\x00\x00\x00", 5);
+  /* 8 bits per index, a palette, deflate, adaptive filtering, not interlaced. */
+  g_byte_array_append (header, (const guint8 *) "\x08\x03\x00\x00\x00", 5);
   png_chunk (png, "IHDR", header->data, header->len);
+  png_chunk (png, "PLTE", &palette[0][0], sizeof palette);
   png_chunk (png, "IDAT", g_bytes_get_data (idat, NULL), g_bytes_get_size (idat));
   png_chunk (png, "IEND", NULL, 0);
 

@@ -279,19 +279,26 @@ static void
 out_escaped (GString    *s,
              const char *text)
 {
+  const char *run = text;
+  const char *p;
+
+  /* Runs of characters that need no escape go in one piece: most strings are all one run. */
   g_string_append_c (s, '"');
-  for (const char *p = text; *p != '\0'; p++)
+  for (p = text; *p != '\0'; p++)
     {
+      if (*p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        continue;
+      g_string_append_len (s, run, p - run);
+      run = p + 1;
       if (*p == '"' || *p == '\\')
         {
           g_string_append_c (s, '\\');
           g_string_append_c (s, *p);
         }
-      else if ((guchar) *p < 0x20)
-        g_string_append_printf (s, "\\u%04x", (guint) (guchar) *p);
       else
-        g_string_append_c (s, *p);
+        g_string_append_printf (s, "\\u%04x", (guint) (guchar) *p);
     }
+  g_string_append_len (s, run, p - run);
   g_string_append_c (s, '"');
 }
 
@@ -400,7 +407,7 @@ struct _TbDemo
   GString     *scratch;
 
   /* The documents made so far, by material and variant: a few dozen serve every case. */
-  GHashTable  *file_index;   /* "<variant>:<material>" → TbDemoFile */
+  GHashTable  *file_index;   /* material label (its address) → TbDemoFile *[FILE_VARIANTS] */
   GPtrArray   *files;        /* TbDemoFile, in the order made */
   GPtrArray   *case_files;   /* those of the case generated last (not owned) */
 };
@@ -648,20 +655,27 @@ demo_file_free (TbDemoFile *file)
 }
 
 /* Document @variant of a material, made the first time it is asked for. "《公司章程》" is
- * "公司章程.pdf": the book-title marks are not for file names. */
+ * "公司章程.pdf": the book-title marks are not for file names. Looked up by the label's
+ * address, which the catalogue keeps for the generator's life: this runs for every file of
+ * every case. */
 static TbDemoFile *
 demo_file (TbDemo     *self,
            const char *label,
            guint       variant)
 {
-  g_autofree char *key = g_strdup_printf ("%u:%s", variant, label);
   gboolean scan = variant >= FILE_VARIANTS / 2;
+  TbDemoFile **variants;
   GString *name;
   TbDemoFile *file;
 
-  file = g_hash_table_lookup (self->file_index, key);
-  if (file != NULL)
-    return file;
+  variants = g_hash_table_lookup (self->file_index, label);
+  if (variants == NULL)
+    {
+      variants = g_new0 (TbDemoFile *, FILE_VARIANTS);
+      g_hash_table_insert (self->file_index, (gpointer) label, variants);
+    }
+  if (variants[variant] != NULL)
+    return variants[variant];
 
   name = g_string_new (NULL);
   for (const char *p = label; *p != '\0'; p = g_utf8_next_char (p))
@@ -679,7 +693,19 @@ demo_file (TbDemo     *self,
   g_string_append (name, scan ? ".png" : ".pdf");
   file->name = g_string_free (name, FALSE);
   file->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, file->bytes);
-  g_hash_table_insert (self->file_index, g_steal_pointer (&key), file);
+
+  /* Two services may name a material alike: one file. */
+  for (guint i = 0; i < self->files->len; i++)
+    {
+      TbDemoFile *same = g_ptr_array_index (self->files, i);
+
+      if (g_str_equal (same->sha256, file->sha256))
+        {
+          demo_file_free (file);
+          return variants[variant] = same;
+        }
+    }
+  variants[variant] = file;
   g_ptr_array_add (self->files, file);
   return file;
 }
@@ -1543,7 +1569,7 @@ tb_demo_init (TbDemo *self)
 {
   self->chunk = g_string_chunk_new (4096);
   self->scratch = g_string_sized_new (2048);
-  self->file_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->file_index = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->files = g_ptr_array_new_with_free_func ((GDestroyNotify) demo_file_free);
   self->case_files = g_ptr_array_new ();
 }
