@@ -918,6 +918,12 @@ hold_back (TbAttachmentCache  *self,
       g_unlink (marker);
     }
 
+  /* None held back: what names it was sent before, and the server judges it as it is. */
+  if (rejected == 0)
+    {
+      log_warning (self, reason);
+      return TRUE;
+    }
   line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "%s %u change that refers to it is kept under Drafts & "
                                        "conflicts.",
