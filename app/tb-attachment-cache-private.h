@@ -17,6 +17,8 @@ void       _tb_attachment_cache_upload_async   (TbAttachmentCache   *self,
 gboolean   _tb_attachment_cache_upload_finish  (TbAttachmentCache   *self,
                                                 GAsyncResult        *result,
                                                 guint               *n_uploaded,
+                                                guint               *n_rejected,
                                                 GError             **error);
+void       _tb_attachment_cache_clean_pending  (TbAttachmentCache   *self);
 
 G_END_DECLS

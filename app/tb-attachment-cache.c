@@ -54,6 +54,11 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_QUARK (tb-attachment-error-quark, tb_attachment_error)
 
+/* The files added by this process: a dialog may hold one that no change names yet, so they
+ * stay until a later run (see _tb_attachment_cache_clean_pending()). */
+G_LOCK_DEFINE_STATIC (added_here);
+static GHashTable *added_here;
+
 #define DIR_MODE        0700
 #define FILE_MODE       0600
 #define READ_ONLY_MODE  0400
@@ -401,6 +406,12 @@ tb_attachment_cache_add_file (TbAttachmentCache  *self,
   path = sub_path (self, "pending", sha256);
   if (!write_file (path, marker_text, strlen (marker_text), FILE_MODE, error))
     return NULL;
+
+  G_LOCK (added_here);
+  if (added_here == NULL)
+    added_here = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (added_here, g_strdup (sha256));
+  G_UNLOCK (added_here);
 
   object = json_object_new ();
   json_object_set_string_member (object, "name", name);
@@ -843,6 +854,7 @@ typedef struct
   GPtrArray *hashes;
   guint      next;
   guint      uploaded;
+  guint      rejected;    /* changes that name a file that cannot be sent */
   char      *sha256;      /* the one being sent */
   char      *name;
 } Upload;
@@ -868,16 +880,57 @@ log_warning (TbAttachmentCache *self,
     g_debug ("Sync log not written: %s", error->message);
 }
 
-/* The file will never be sent: say so, and stop trying. */
-static void
-give_up (TbAttachmentCache *self,
-         Upload            *upload,
-         const char        *message)
+/*
+ * The file cannot be sent as it is: the changes waiting to send it are kept as refused, with
+ * @reason, under the case's conflicts, for the user to send again or let go; nothing of them
+ * is dropped, and the rest of the queue goes on. The file stays in the cache (a change sent
+ * again tries it again) unless @gone.
+ */
+static gboolean
+hold_back (TbAttachmentCache  *self,
+           Upload             *upload,
+           guint               status,
+           const char         *reason,
+           gboolean            gone,
+           GError            **error)
 {
-  g_autofree char *marker = sub_path (self, "pending", upload->sha256);
+  g_autoptr(JsonObject) problem = json_object_new ();
+  g_autofree char *line = NULL;
+  JsonArray *files = json_array_new ();
+  guint rejected = 0;
 
-  log_warning (self, message);
-  g_unlink (marker);
+  json_object_set_string_member (problem, "title", _("The file was not accepted"));
+  if (status > 0)
+    json_object_set_int_member (problem, "status", status);
+  json_object_set_string_member (problem, "detail", reason);
+  json_object_set_string_member (problem, "code", TB_ATTACHMENT_PROBLEM_REFUSED);
+  json_array_add_string_element (files, upload->sha256);
+  json_object_set_array_member (problem, "attachments", files);
+
+  if (!_tb_store_outbox_reject_unsent (self->store, upload->sha256, problem, &rejected, error))
+    return FALSE;
+  upload->rejected += rejected;
+
+  if (gone)
+    {
+      g_autofree char *marker = sub_path (self, "pending", upload->sha256);
+
+      g_unlink (marker);
+    }
+
+  /* None held back: what names it was sent before, and the server judges it as it is. */
+  if (rejected == 0)
+    {
+      log_warning (self, reason);
+      return TRUE;
+    }
+  line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s %u change that refers to it is kept under Drafts & "
+                                       "conflicts.",
+                                       "%s %u changes that refer to it are kept under Drafts & "
+                                       "conflicts.", rejected), reason, rejected);
+  log_warning (self, line);
+  return TRUE;
 }
 
 /* Whether a refusal is for good: retrying the same bytes would be refused again. */
@@ -908,13 +961,23 @@ upload_cb (GObject      *source,
     {
       if (is_final_refusal (status))
         {
-          g_autofree char *message =
-            g_strdup_printf (_("The server refused the file “%s” (%s). The change that "
-                               "refers to it is sent without it."), upload->name,
-                             error->message);
+          g_autofree char *reason = NULL;
+          GError *store_error = NULL;
 
+          if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+            reason = g_strdup_printf (_("The server refused the file “%s”: it is larger than "
+                                        "the server takes. Remove it, or attach a smaller "
+                                        "copy."), upload->name);
+          else
+            reason = g_strdup_printf (_("The server refused the file “%s” (%s)."),
+                                      upload->name, error->message);
           g_error_free (error);
-          give_up (self, upload, message);
+          if (!hold_back (self, upload, status, reason, FALSE, &store_error))
+            {
+              g_task_return_error (task, store_error);
+              g_object_unref (task);
+              return;
+            }
           upload_next (task);
           return;
         }
@@ -986,11 +1049,17 @@ upload_next (GTask *task)
   bytes = read_checked (self, upload->sha256);
   if (bytes == NULL)
     {
-      g_autofree char *message =
-        g_strdup_printf (_("The file “%s” added on this computer is gone or damaged. The change "
-                           "that refers to it is sent without it."), upload->name);
+      g_autofree char *reason =
+        g_strdup_printf (_("The file “%s” added on this computer is gone or damaged. Attach it "
+                           "again."), upload->name);
+      GError *error = NULL;
 
-      give_up (self, upload, message);
+      if (!hold_back (self, upload, 0, reason, TRUE, &error))
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
       upload_next (task);
       return;
     }
@@ -1012,8 +1081,10 @@ upload_next (GTask *task)
 
 /*
  * Uploads the files @hashes (from _tb_attachment_cache_find_pending()), one after the other.
- * A file the server refuses for good is dropped with a line in the sync log; anything else
- * that fails (offline, signed out, busy) stops the upload with the engine's error.
+ * A file the server refuses for good (or that is gone from the cache) holds back the unsent
+ * changes that name it: they leave the outbox as refused, kept under the case's conflicts with
+ * the reason, and a line goes to the sync log; the file stays. Anything else that fails
+ * (offline, signed out, busy) stops the upload with the engine's error.
  */
 void
 _tb_attachment_cache_upload_async (TbAttachmentCache   *self,
@@ -1037,12 +1108,14 @@ _tb_attachment_cache_upload_async (TbAttachmentCache   *self,
 }
 
 /*
- * Returns: %TRUE if every file was uploaded or given up on; @n_uploaded says how many went.
+ * Returns: %TRUE if every file was uploaded or held back; @n_uploaded says how many went,
+ *   @n_rejected how many changes were held back (the outbox changed: read it again)
  */
 gboolean
 _tb_attachment_cache_upload_finish (TbAttachmentCache  *self,
                                     GAsyncResult       *result,
                                     guint              *n_uploaded,
+                                    guint              *n_rejected,
                                     GError            **error)
 {
   Upload *upload;
@@ -1052,7 +1125,84 @@ _tb_attachment_cache_upload_finish (TbAttachmentCache  *self,
   upload = g_task_get_task_data (G_TASK (result));
   if (n_uploaded != NULL)
     *n_uploaded = upload->uploaded;
+  if (n_rejected != NULL)
+    *n_rejected = upload->rejected;
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+was_added_here (const char *sha256)
+{
+  gboolean found;
+
+  G_LOCK (added_here);
+  found = added_here != NULL && g_hash_table_contains (added_here, sha256);
+  G_UNLOCK (added_here);
+  return found;
+}
+
+/*
+ * Forgets the files added on this computer that nothing names any more: a file added to the
+ * new-case dialog and taken out again, or left in a dialog closed without saving. Only those
+ * no unsent change, no change kept aside as refused and no form with local changes names, and
+ * not those added by this process (an open dialog may hold one): they go in a later run. For
+ * after a sync that sent the outbox.
+ */
+void
+_tb_attachment_cache_clean_pending (TbAttachmentCache *self)
+{
+  g_autofree char *pending_dir = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) unnamed = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt;
+  const char *name;
+  int rc;
+
+  g_return_if_fail (TB_IS_ATTACHMENT_CACHE (self));
+
+  pending_dir = g_build_filename (self->dir, "pending", NULL);
+  dir = g_dir_open (pending_dir, 0, NULL);
+  if (dir == NULL)
+    return;
+  unnamed = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (tb_attachment_is_sha256 (name) && !was_added_here (name))
+      g_ptr_array_add (unnamed, g_strdup (name));
+  if (unnamed->len == 0)
+    return;
+
+  stmt = _tb_store_query (self->store, "attachments-referring", &error);
+  if (stmt == NULL)
+    {
+      g_debug ("Waiting files not cleaned: %s", error->message);
+      return;
+    }
+  while (unnamed->len > 0 && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 0);
+
+      for (guint i = unnamed->len; i-- > 0;)
+        if (text != NULL && strstr (text, g_ptr_array_index (unnamed, i)) != NULL)
+          g_ptr_array_remove_index_fast (unnamed, i);
+    }
+  sqlite3_reset (stmt);
+  if (unnamed->len > 0 && rc != SQLITE_DONE)
+    return;
+
+  for (guint i = 0; i < unnamed->len; i++)
+    {
+      const char *sha256 = g_ptr_array_index (unnamed, i);
+      g_autofree char *marker = sub_path (self, "pending", sha256);
+      g_autofree char *file = sub_path (self, "files", sha256);
+      g_autofree char *copies = sub_path (self, "open", sha256);
+      g_autoptr(GError) local = NULL;
+
+      /* The marker last: a file left half-removed is tried again next time. */
+      if (!delete_tree (copies, &local) || !delete_tree (file, &local)
+          || !delete_tree (marker, &local))
+        g_debug ("Waiting file %s not cleaned: %s", sha256, local->message);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */

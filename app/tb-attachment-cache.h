@@ -18,6 +18,17 @@ G_BEGIN_DECLS
 #define TB_ATTACHMENT_MAX_SIZE (1024 * 1024)
 
 /**
+ * TB_ATTACHMENT_PROBLEM_REFUSED:
+ *
+ * The `code` of the problem of a change this computer held back because a file it attaches
+ * could not be sent: the server refused the file for good, or it is gone from the cache. The
+ * problem's `attachments` lists the file's SHA-256, its `detail` says why, for people. The
+ * change is kept as refused (see tb_store_list_conflicts()); sending it again tries the file
+ * again.
+ */
+#define TB_ATTACHMENT_PROBLEM_REFUSED "attachment-refused"
+
+/**
  * TbAttachmentError:
  * @TB_ATTACHMENT_ERROR_OFFLINE: not on this computer, and the server cannot be reached
  * @TB_ATTACHMENT_ERROR_SIGNED_OUT: not on this computer, and there is no session to fetch it

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tb-attachment-cache.h"
 #include "tb-case-service.h"
 #include "tb-store-sync.h"
 #include "tb-decision.h"
@@ -683,6 +684,11 @@ tb_case_service_update_fields (TbCaseService  *self,
                  "fields", event, error);
 }
 
+static char *create_case (TbCaseService *self, const char *case_id, const char *service_id,
+                          const char *applicant_name, const char *applicant_kind,
+                          const char *company_name, JsonObject *form, GPtrArray **problems,
+                          GError **error);
+
 /**
  * tb_case_service_create:
  * @self: a case service
@@ -709,6 +715,25 @@ tb_case_service_create (TbCaseService  *self,
                         GPtrArray     **problems,
                         GError        **error)
 {
+  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), NULL);
+  g_return_val_if_fail (service_id != NULL && form != NULL, NULL);
+
+  return create_case (self, NULL, service_id, applicant_name, applicant_kind, company_name, form,
+                      problems, error);
+}
+
+/* Registers a case under @case_id (a registration made again), or a new id if %NULL. */
+static char *
+create_case (TbCaseService  *self,
+             const char     *case_id,
+             const char     *service_id,
+             const char     *applicant_name,
+             const char     *applicant_kind,
+             const char     *company_name,
+             JsonObject     *form,
+             GPtrArray     **problems,
+             GError        **error)
+{
   g_autoptr(TbService) service = NULL;
   g_autoptr(TbWorkflow) workflow = NULL;
   g_autoptr(JsonObject) args = json_object_new ();
@@ -719,9 +744,6 @@ tb_case_service_create (TbCaseService  *self,
   g_autofree char *name = NULL;
   TbCalendar *calendar;
   TbCaseRecord r;
-
-  g_return_val_if_fail (TB_IS_CASE_SERVICE (self), NULL);
-  g_return_val_if_fail (service_id != NULL && form != NULL, NULL);
 
   if (!(self->roles & (TB_ROLE_CASEWORKER | TB_ROLE_SUPERVISOR | TB_ROLE_TRAINER)))
     {
@@ -748,7 +770,7 @@ tb_case_service_create (TbCaseService  *self,
       || !validate (service, form, problems, error))
     return NULL;
 
-  id = g_uuid_string_random ();
+  id = case_id != NULL ? g_strdup (case_id) : g_uuid_string_random ();
   /* Provisional until the server numbers it; never mistaken for a server reference. */
   ref = g_strdup_printf ("NEW-%.8s", id);
   form_json = _tb_json_object_to_string (form);
@@ -794,6 +816,23 @@ arg_string (JsonObject *args,
   return json_object_get_string_member_with_default (args, name, NULL);
 }
 
+/* Whether the change was refused for a file it attaches, not for what it says: one this
+ * computer could not send, or one the server did not have from this user. */
+static gboolean
+refused_for_a_file (TbConflict *conflict)
+{
+  g_autoptr(JsonNode) node = NULL;
+  const char *code;
+
+  if (!conflict->rejected || conflict->problem_json == NULL
+      || (node = json_from_string (conflict->problem_json, NULL)) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  code = json_object_get_string_member_with_default (json_node_get_object (node), "code", "");
+  return g_str_equal (code, TB_ATTACHMENT_PROBLEM_REFUSED)
+         || g_str_equal (code, TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED);
+}
+
 /* Makes the change of a conflict again, on the case as it is now. */
 static gboolean
 redo (TbCaseService  *self,
@@ -836,6 +875,25 @@ redo (TbCaseService  *self,
           return FALSE;
         }
       return tb_case_service_update_fields (self, conflict->case_id, fields, &problems, error);
+    }
+
+  /* Held back for a file that could not be sent: the registration itself was fine, and goes
+   * again as it was, the file with it. */
+  if (g_str_equal (name, "case.create") && refused_for_a_file (conflict))
+    {
+      JsonNode *form = json_object_get_member (args, "form");
+      g_autofree char *id = NULL;
+
+      if (form != NULL && JSON_NODE_HOLDS_OBJECT (form))
+        id = create_case (self, conflict->case_id, arg_string (args, "service_id"),
+                          arg_string (args, "applicant_name"),
+                          arg_string (args, "applicant_kind"),
+                          arg_string (args, "company_name"), json_node_get_object (form), NULL,
+                          error);
+      else
+        g_set_error_literal (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_INVALID,
+                             _("This change cannot be made again: it is not readable."));
+      return id != NULL;
     }
 
   g_set_error_literal (error, TB_CASE_SERVICE_ERROR, TB_CASE_SERVICE_ERROR_INVALID,

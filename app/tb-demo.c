@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tb-demo.h"
+#include "tb-demo-files-private.h"
 #include "tb-service.h"
 #include "tb-workflow.h"
 
@@ -16,6 +17,9 @@
 
 /* Cases per tb_store_put_cases() call: what the generated strings of one batch take in memory. */
 #define BATCH_SIZE 10000
+
+/* Documents per material: the first half PDFs, the others scans. */
+#define FILE_VARIANTS 4
 
 /* ------------------------------------------------------------------------------------------ */
 /* Teams and users                                                                             */
@@ -275,19 +279,26 @@ static void
 out_escaped (GString    *s,
              const char *text)
 {
+  const char *run = text;
+  const char *p;
+
+  /* Runs of characters that need no escape go in one piece: most strings are all one run. */
   g_string_append_c (s, '"');
-  for (const char *p = text; *p != '\0'; p++)
+  for (p = text; *p != '\0'; p++)
     {
+      if (*p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        continue;
+      g_string_append_len (s, run, p - run);
+      run = p + 1;
       if (*p == '"' || *p == '\\')
         {
           g_string_append_c (s, '\\');
           g_string_append_c (s, *p);
         }
-      else if ((guchar) *p < 0x20)
-        g_string_append_printf (s, "\\u%04x", (guint) (guchar) *p);
       else
-        g_string_append_c (s, *p);
+        g_string_append_printf (s, "\\u%04x", (guint) (guchar) *p);
     }
+  g_string_append_len (s, run, p - run);
   g_string_append_c (s, '"');
 }
 
@@ -394,6 +405,11 @@ struct _TbDemo
   guint64      next_index;
   GStringChunk *chunk;
   GString     *scratch;
+
+  /* The documents made so far, by material and variant: a few dozen serve every case. */
+  GHashTable  *file_index;   /* material label (its address) → TbDemoFile *[FILE_VARIANTS] */
+  GPtrArray   *files;        /* TbDemoFile, in the order made */
+  GPtrArray   *case_files;   /* those of the case generated last (not owned) */
 };
 
 G_DEFINE_TYPE (TbDemo, tb_demo, G_TYPE_OBJECT)
@@ -629,12 +645,39 @@ write_date_clamped (Out *o,
   out_string (o, iso);
 }
 
-/* "《公司章程》" → "公司章程.pdf": the book-title marks are not for file names. */
-static char *
-file_name_for (const char *label)
+static void
+demo_file_free (TbDemoFile *file)
 {
-  GString *name = g_string_new (NULL);
+  g_free ((char *) file->name);
+  g_free ((char *) file->sha256);
+  g_bytes_unref (file->bytes);
+  g_free (file);
+}
 
+/* Document @variant of a material, made the first time it is asked for. "《公司章程》" is
+ * "公司章程.pdf": the book-title marks are not for file names. Looked up by the label's
+ * address, which the catalogue keeps for the generator's life: this runs for every file of
+ * every case. */
+static TbDemoFile *
+demo_file (TbDemo     *self,
+           const char *label,
+           guint       variant)
+{
+  gboolean scan = variant >= FILE_VARIANTS / 2;
+  TbDemoFile **variants;
+  GString *name;
+  TbDemoFile *file;
+
+  variants = g_hash_table_lookup (self->file_index, label);
+  if (variants == NULL)
+    {
+      variants = g_new0 (TbDemoFile *, FILE_VARIANTS);
+      g_hash_table_insert (self->file_index, (gpointer) label, variants);
+    }
+  if (variants[variant] != NULL)
+    return variants[variant];
+
+  name = g_string_new (NULL);
   for (const char *p = label; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
@@ -642,9 +685,47 @@ file_name_for (const char *label)
       if (c != 0x300A && c != 0x300B)
         g_string_append_unichar (name, c);
     }
-  g_string_append (name, ".pdf");
 
-  return g_string_free (name, FALSE);
+  file = g_new0 (TbDemoFile, 1);
+  file->bytes = scan ? _tb_demo_files_make_scan (name->str, variant)
+                     : _tb_demo_files_make_pdf (label, variant);
+  file->content_type = scan ? "image/png" : "application/pdf";
+  g_string_append (name, scan ? ".png" : ".pdf");
+  file->name = g_string_free (name, FALSE);
+  file->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, file->bytes);
+
+  /* Two services may name a material alike: one file. */
+  for (guint i = 0; i < self->files->len; i++)
+    {
+      TbDemoFile *same = g_ptr_array_index (self->files, i);
+
+      if (g_str_equal (same->sha256, file->sha256))
+        {
+          demo_file_free (file);
+          return variants[variant] = same;
+        }
+    }
+  variants[variant] = file;
+  g_ptr_array_add (self->files, file);
+  return file;
+}
+
+static void
+write_file (Ctx        *ctx,
+            Out        *o,
+            TbDemoFile *file)
+{
+  out_open (o, '{');
+  out_key (o, "name");
+  out_string (o, file->name);
+  out_key (o, "size");
+  out_uint (o, (guint) g_bytes_get_size (file->bytes));
+  out_key (o, "sha256");
+  out_string (o, file->sha256);
+  out_key (o, "content_type");
+  out_string (o, file->content_type);
+  out_close (o, '}');
+  g_ptr_array_add (ctx->demo->case_files, file);
 }
 
 static void
@@ -665,27 +746,19 @@ write_attachments (Ctx               *ctx,
     {
       const TbMaterial *material = tb_service_get_material (service, i);
       const char *label = tb_material_get_label_for (material, zh);
-      g_autofree char *name = NULL;
+      guint draw;
 
       if (!tb_material_get_required (material) && (n >= min || rng_chance (&ctx->rng, 0.7)))
         continue;
 
-      name = file_name_for (label);
-      out_open (o, '{');
-      out_key (o, "name");
-      out_string (o, name);
-      out_key (o, "size");
-      out_uint (o, rng_range (&ctx->rng, 40, 4000) * 1024);
-      out_close (o, '}');
+      /* One draw per file, as when it was a made-up size: the rest of the case stays the
+       * same for the same seed. */
+      draw = rng_range (&ctx->rng, 40, 4000);
+      write_file (ctx, o, demo_file (ctx->demo, label, draw % FILE_VARIANTS));
       n++;
     }
   for (; n < min; n++)
-    {
-      out_open (o, '{');
-      out_key (o, "name");
-      out_string (o, "扫描件.pdf");
-      out_close (o, '}');
-    }
+    write_file (ctx, o, demo_file (ctx->demo, "扫描件", n % FILE_VARIANTS));
   out_close (o, ']');
 }
 
@@ -1220,6 +1293,7 @@ generate_case (TbDemo       *self,
 
   /* Every member the generator does not set (newer ones included) is zero: NULL, FALSE. */
   memset (out, 0, sizeof *out);
+  g_ptr_array_set_size (self->case_files, 0);
   rng_init (&ctx.rng, self->seed, index);
 
   /* Service, by weight. */
@@ -1477,6 +1551,9 @@ tb_demo_finalize (GObject *object)
   g_clear_pointer (&self->workflows, g_ptr_array_unref);
   g_string_chunk_free (self->chunk);
   g_string_free (self->scratch, TRUE);
+  g_clear_pointer (&self->file_index, g_hash_table_unref);
+  g_clear_pointer (&self->case_files, g_ptr_array_unref);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tb_demo_parent_class)->finalize (object);
 }
@@ -1492,6 +1569,9 @@ tb_demo_init (TbDemo *self)
 {
   self->chunk = g_string_chunk_new (4096);
   self->scratch = g_string_sized_new (2048);
+  self->file_index = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->files = g_ptr_array_new_with_free_func ((GDestroyNotify) demo_file_free);
+  self->case_files = g_ptr_array_new ();
 }
 
 /**
@@ -1640,6 +1720,38 @@ tb_demo_next_case (TbDemo       *self,
   g_string_chunk_clear (self->chunk);
   generate_case (self, self->next_index++, self->chunk, self->scratch, out);
   return TRUE;
+}
+
+/**
+ * tb_demo_get_files:
+ * @self: a #TbDemo
+ *
+ * The documents the cases generated so far attach: a small pool (a few per material) that
+ * every case draws from. A server seeded with the demo keeps them, so that they open.
+ *
+ * Returns: (transfer none) (element-type TbDemoFile): the files, valid as long as @self
+ */
+GPtrArray *
+tb_demo_get_files (TbDemo *self)
+{
+  g_return_val_if_fail (TB_IS_DEMO (self), NULL);
+
+  return self->files;
+}
+
+/**
+ * tb_demo_get_case_files:
+ * @self: a #TbDemo
+ *
+ * Returns: (transfer none) (element-type TbDemoFile): the files the case generated last
+ *   attaches, in form order (a file may come twice); valid until the next case
+ */
+GPtrArray *
+tb_demo_get_case_files (TbDemo *self)
+{
+  g_return_val_if_fail (TB_IS_DEMO (self), NULL);
+
+  return self->case_files;
 }
 
 /**

@@ -41,6 +41,24 @@ typedef struct
   const char * const *team_ids;
 } TbDemoUser;
 
+/**
+ * TbDemoFile:
+ * @name: the file's name, e.g. "公司章程.pdf"
+ * @content_type: its MIME type, "application/pdf" or "image/png"
+ * @sha256: the SHA-256 of @bytes, by which the forms name it
+ * @bytes: the content, a few kilobytes
+ *
+ * A document of the demo cases' materials. The same name and variant give the same bytes
+ * everywhere, so the desk's and the server's demo data name the same files.
+ */
+typedef struct
+{
+  const char *name;
+  const char *content_type;
+  const char *sha256;
+  GBytes     *bytes;
+} TbDemoFile;
+
 #define TB_TYPE_DEMO (tb_demo_get_type ())
 
 G_DECLARE_FINAL_TYPE (TbDemo, tb_demo, TB, DEMO, GObject)
@@ -53,6 +71,8 @@ GPtrArray        *tb_demo_get_services   (TbDemo        *self);
 GPtrArray        *tb_demo_get_workflows  (TbDemo        *self);
 gboolean          tb_demo_next_case      (TbDemo        *self,
                                           TbCaseRecord  *out);
+GPtrArray        *tb_demo_get_files      (TbDemo        *self);
+GPtrArray        *tb_demo_get_case_files (TbDemo        *self);
 
 const TbDemoTeam *tb_demo_get_teams      (guint         *n_teams);
 const TbDemoUser *tb_demo_get_users      (guint         *n_users);

@@ -201,6 +201,11 @@ gboolean      _tb_store_apply_pull          (TbStore             *self,
                                              gint64               local_time,
                                              TbPullCounts        *counts,
                                              GError             **error);
+gboolean      _tb_store_outbox_reject_unsent (TbStore            *self,
+                                             const char          *sha256,
+                                             JsonObject          *problem,
+                                             guint               *n_rejected,
+                                             GError             **error);
 gboolean      _tb_store_reset_sync          (TbStore             *self,
                                              GError             **error);
 gboolean      _tb_store_set_last_sync       (TbStore             *self,

@@ -616,11 +616,84 @@ decode_result (JsonObject  *object,
   return TRUE;
 }
 
+/* The name of the file @sha256 among the attachment values in @node, or %NULL. */
+static const char *
+find_file_name (JsonNode   *node,
+                const char *sha256)
+{
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonObjectIter iter;
+      const char *member_name;
+      JsonNode *member;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "sha256", NULL),
+                     sha256) == 0)
+        return json_object_get_string_member_with_default (object, "name", NULL);
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, &member_name, &member))
+        {
+          const char *found = find_file_name (member, sha256);
+
+          if (found != NULL)
+            return found;
+        }
+    }
+  else if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *found = find_file_name (json_array_get_element (array, i), sha256);
+
+          if (found != NULL)
+            return found;
+        }
+    }
+  return NULL;
+}
+
+/* The files of an "attachment-not-uploaded" refusal, by their names in the change. */
+static char *
+describe_not_uploaded (JsonObject *problem,
+                       const char *args)
+{
+  g_autoptr(JsonNode) args_node = args != NULL ? json_from_string (args, NULL) : NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  JsonNode *node = json_object_get_member (problem, "attachments");
+  JsonArray *hashes;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (hashes = json_node_get_array (node)) == 0)
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (hashes); i++)
+    {
+      JsonNode *element = json_array_get_element (hashes, i);
+      const char *sha256, *name;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return NULL;
+      sha256 = json_node_get_string (element);
+      name = find_file_name (args_node, sha256);
+      if (i > 0)
+        g_string_append (names, _(", "));
+      g_string_append_printf (names, "“%s”", name != NULL ? name : sha256);
+    }
+
+  /* Translators: %s lists file names, each in quotes: “公司章程.pdf”, “身份证.png” */
+  return g_strdup_printf (_("The server has no copy of %s sent by you. Attach the file again, "
+                            "then send the change again."), names->str);
+}
+
 /* The reason of a refusal the desk can word itself, in the user's language, from the
  * problem's `code`; %NULL for the others, whose detail is kept as the server gave it. */
 static char *
 describe_problem (TbStore    *self,
                   const char *case_id,
+                  const char *args,
                   JsonObject *problem)
 {
   g_autoptr(TbCase) c = NULL;
@@ -628,6 +701,10 @@ describe_problem (TbStore    *self,
   g_autoptr(GString) labels = g_string_new (NULL);
   JsonNode *node;
   JsonArray *fields;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (problem, "code", NULL),
+                 TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED) == 0)
+    return describe_not_uploaded (problem, args);
 
   if (g_strcmp0 (json_object_get_string_member_with_default (problem, "code", NULL),
                  TB_WIRE_PROBLEM_FIELD_NOT_EDITABLE) != 0
@@ -688,7 +765,7 @@ keep_as_conflict (TbStore     *self,
   mutation_text = _tb_json_object_to_string (mutation);
   problem_text = _tb_json_object_to_string (r->problem);
   theirs_text = r->record != NULL ? _tb_json_object_to_string (r->record) : g_strdup ("null");
-  described = rejected ? describe_problem (self, case_id, r->problem) : NULL;
+  described = rejected ? describe_problem (self, case_id, args, r->problem) : NULL;
   reason = described;
   if (reason == NULL)
     reason = json_object_get_string_member_with_default (r->problem, "detail", NULL);
@@ -921,6 +998,127 @@ _tb_store_apply_push (TbStore       *self,
       return FALSE;
     }
   return tb_store_commit (self, error);
+}
+
+typedef struct
+{
+  const char *sha256;
+  JsonObject *problem;
+  guint       rejected;
+} RejectUnsent;
+
+static gboolean
+reject_unsent_in_transaction (TbStore       *self,
+                              gconstpointer  data,
+                              guint          unused,
+                              GError       **error)
+{
+  RejectUnsent *d = (RejectUnsent *) data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt = _tb_store_query (self, "outbox-referring", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  _tb_store_bind_text (stmt, 1, d->sha256);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      /* Once in an exchange the server may have it (an answer lost): it goes as it is, and
+       * the server judges it. */
+      if (sqlite3_column_int64 (stmt, 4) == 0 && sqlite3_column_int64 (stmt, 5) == 0)
+        g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _tb_store_set_error (self, rc, error);
+
+  /* Newest first, so that closing each gap leaves the older ids where they are. */
+  for (guint i = 0; i < ids->len; i++)
+    {
+      Result r = { .id = g_array_index (ids, gint64, i), .status = "rejected",
+                   .problem = d->problem, .known = TRUE };
+      g_autofree char *name = NULL;
+      g_autofree char *args = NULL;
+      g_autofree char *case_id = NULL;
+      gint64 unsent = 0;
+
+      stmt = _tb_store_query (self, "outbox-get", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, r.id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          name = column_dup (stmt, 0);
+          args = column_dup (stmt, 1);
+          case_id = column_dup (stmt, 2);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        return _tb_store_set_error (self, rc == SQLITE_DONE ? SQLITE_ERROR : rc, error);
+
+      /* Out of the outbox, and the later mutations down by one: the server stops at a gap in
+       * the ids, as for an undone action (tb-store-undo.c). */
+      stmt = _tb_store_query (self, "outbox-delete", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, r.id);
+      if (!_tb_store_step_done (self, stmt, error))
+        return FALSE;
+      stmt = _tb_store_query (self, "undo-outbox-shift", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, r.id);
+      if (!_tb_store_step_done (self, stmt, error)
+          || !(stmt = _tb_store_query (self, "undo-outbox-unflip", error))
+          || !_tb_store_step_done (self, stmt, error)
+          || !(stmt = _tb_store_query (self, "undo-release-mutation-id", error))
+          || !_tb_store_step_done (self, stmt, error))
+        return FALSE;
+
+      /* Then as if the server had refused it: kept in `conflicts`, the case reverted. */
+      if (!keep_as_conflict (self, &r, name, args, case_id, error))
+        return FALSE;
+      d->rejected++;
+      if (case_id == NULL)
+        continue;
+      if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+        return FALSE;
+      if (unsent == 0 && !_tb_store_run_text (self, "events-delete-local", case_id, error))
+        return FALSE;
+      if (!refresh_sync_state (self, case_id, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/*
+ * The mutations waiting in the outbox that name the file @sha256 and can never be sent as
+ * they are (the server refused the file for good): each leaves the outbox as if the server had
+ * rejected it with @problem, kept with its arguments under the case's conflicts, and the
+ * later ones move down so that the server sees no gap. Mutations that have been in an exchange
+ * stay: the server may have them. One transaction.
+ */
+gboolean
+_tb_store_outbox_reject_unsent (TbStore     *self,
+                                const char  *sha256,
+                                JsonObject  *problem,
+                                guint       *n_rejected,
+                                GError     **error)
+{
+  RejectUnsent d = { sha256, problem, 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (TB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (sha256 != NULL && problem != NULL, FALSE);
+
+  ok = _tb_store_run_in_transaction (self, reject_unsent_in_transaction, &d, 0, error);
+  if (n_rejected != NULL)
+    *n_rejected = ok ? d.rejected : 0;
+  return ok;
 }
 
 /* ---------------------------------------------------------------------------------------------- */

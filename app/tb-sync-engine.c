@@ -1673,12 +1673,24 @@ uploaded_cb (GObject      *source,
   TbSyncEngine *self = g_task_get_source_object (task);
   Cycle *c = g_task_get_task_data (task);
   GError *error = NULL;
+  guint rejected = 0;
 
   /* Not sent: nothing of the batch is marked as sending yet. */
-  if (!_tb_attachment_cache_upload_finish (TB_ATTACHMENT_CACHE (source), result, NULL, &error))
+  if (!_tb_attachment_cache_upload_finish (TB_ATTACHMENT_CACHE (source), result, NULL,
+                                           &rejected, &error))
     {
       g_clear_pointer (&c->body, g_free);
       cycle_fail (self, task, error);
+      return;
+    }
+
+  /* Changes naming a file the server refused were kept aside, and the later ones renumbered:
+   * the batch is made again from the outbox as it now is. */
+  if (rejected > 0)
+    {
+      c->summary.rejected += rejected;
+      g_clear_pointer (&c->body, g_free);
+      push_next (self, task);
       return;
     }
   push_send (self, task);
@@ -1702,6 +1714,8 @@ push_next (TbSyncEngine *self,
     }
   if (items->len == 0)
     {
+      /* Everything is sent: files added here that nothing names any more can go. */
+      _tb_attachment_cache_clean_pending (self->attachments);
       pull_next (self, task);
       return;
     }

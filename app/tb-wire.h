@@ -24,6 +24,15 @@ G_BEGIN_DECLS
 #define TB_WIRE_PROBLEM_FIELD_NOT_EDITABLE "field-not-editable"
 
 /**
+ * TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED:
+ *
+ * The `code` of the `forbidden` problem of a `case.create` or `case.update_fields` whose form
+ * names files that are neither the case's already nor uploaded by the caller; the problem's
+ * `attachments` lists their SHA-256s (docs/protocol.md).
+ */
+#define TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED "attachment-not-uploaded"
+
+/**
  * TbWireError:
  * @TB_WIRE_ERROR_INVALID: a member is missing, of the wrong type, or not a valid value
  *

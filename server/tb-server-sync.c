@@ -1085,6 +1085,89 @@ reject_invalid (Outcome    *out,
   return reject_validation (out, errors);
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/*
+ * The files a mutation names (in @values: its form, or the fields it changes) that the case
+ * does not have yet (in its form before, @had, or attached to it) must be the caller's own
+ * uploads: a form shows its files to whoever sees the case, so naming another user's file
+ * would be enough to read it. Otherwise the mutation is `rejected` with a `forbidden` problem
+ * whose `code` is "attachment-not-uploaded" and whose `attachments` lists the checksums,
+ * sorted. Sets @refused; %FALSE only if the database failed.
+ */
+static gboolean
+check_attachments (Ctx         *ctx,
+                   const char  *case_id,
+                   JsonObject  *values,
+                   GHashTable  *had,
+                   Outcome     *out,
+                   gboolean    *refused,
+                   GError     **error)
+{
+  g_autoptr(GHashTable) hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), values);
+  g_autoptr(SyncStmt) allowed = NULL;
+  g_autoptr(GPtrArray) sorted = NULL;
+  GHashTableIter iter;
+  gpointer hash;
+  JsonArray *foreign = NULL;
+  JsonObject *problem;
+
+  *refused = FALSE;
+  collect_hashes (node, hashes);
+  if (g_hash_table_size (hashes) == 0)
+    return TRUE;
+
+  if (!(allowed = prepare (ctx->db, "SELECT EXISTS (SELECT 1 FROM case_attachments"
+                                    "               WHERE sha256 = ?1 AND case_id = ?2)"
+                                    " OR EXISTS (SELECT 1 FROM attachment_uploads"
+                                    "            WHERE sha256 = ?1 AND user_id = ?3)", error)))
+    return FALSE;
+
+  sorted = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, hashes);
+  while (g_hash_table_iter_next (&iter, &hash, NULL))
+    if (had == NULL || !g_hash_table_contains (had, hash))
+      g_ptr_array_add (sorted, hash);
+  g_ptr_array_sort (sorted, compare_strings);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const char *sha256 = g_ptr_array_index (sorted, i);
+      gboolean found;
+
+      bind_text (allowed, 1, sha256);
+      bind_text (allowed, 2, case_id);
+      bind_text (allowed, 3, ctx->caller->user_id);
+      if (!step_row (ctx->db, allowed, &found, error))
+        return FALSE;
+      if (found && sqlite3_column_int (allowed, 0))
+        {
+          sqlite3_reset (allowed);
+          continue;
+        }
+      sqlite3_reset (allowed);
+      if (foreign == NULL)
+        foreign = json_array_new ();
+      json_array_add_string_element (foreign, sha256);
+    }
+
+  if (foreign == NULL)
+    return TRUE;
+
+  *refused = TRUE;
+  reject (out, TB_PROBLEM_FORBIDDEN, "The form names %u file(s) you have not uploaded; upload"
+          " them before the change that attaches them.", json_array_get_length (foreign));
+  problem = json_node_get_object (out->problem);
+  json_object_set_string_member (problem, "code", TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED);
+  json_object_set_array_member (problem, "attachments", foreign);
+  return TRUE;
+}
+
 /* A conflict: the case changed in a way the mutation depended on. */
 static gboolean
 conflict (Ctx            *ctx,
@@ -1628,9 +1711,10 @@ apply_update_fields (Ctx            *ctx,
   JsonNode *value;
   TbService *service;
   TbWorkflow *workflow;
+  g_autoptr(GHashTable) had = NULL;
   TbRole roles;
   gint64 base;
-  gboolean go;
+  gboolean go, refused;
 
   if (!read_args (m, allowed, out)
       || !get_string_arg (m, "case_id", TRUE, TB_REQUEST_MAX_ID, &case_id, out))
@@ -1670,6 +1754,8 @@ apply_update_fields (Ctx            *ctx,
       return FALSE;
     }
   form = json_node_get_object (form_node);
+  had = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  collect_hashes (form_node, had);
 
   /* The state and roles of now, not of the base version: a case that moved on since the
    * change was made offline takes only what may be changed in its new state. */
@@ -1708,6 +1794,11 @@ apply_update_fields (Ctx            *ctx,
   add_form_problems (errors, problems, fields_pointer, fields);
   if (json_array_get_length (errors) > 0)
     return reject_validation (out, errors);
+
+  if (!check_attachments (ctx, row.id, fields, had, out, &refused, error))
+    return FALSE;
+  if (refused)
+    return TRUE;
 
   g_free (row.form);
   row.form = _tb_json_object_to_string (form);
@@ -1793,7 +1884,7 @@ apply_create (Ctx            *ctx,
   TbWorkflow *workflow;
   TbCalendar *calendar;
   TbDay deadline = TB_DAY_INVALID;
-  gboolean practice, found;
+  gboolean practice, found, refused;
 
   if (!read_args (m, allowed, out)
       || !get_string_arg (m, "case_id", TRUE, TB_REQUEST_MAX_ID, &case_id, out)
@@ -1874,6 +1965,10 @@ apply_create (Ctx            *ctx,
     return FALSE;
   if (found)
     return reject (out, TB_PROBLEM_CONFLICT, "A case with the id %s exists already.", case_id);
+  if (!check_attachments (ctx, case_id, form, NULL, out, &refused, error))
+    return FALSE;
+  if (refused)
+    return TRUE;
 
   /* A caseworker or supervisor receives for their (first) team; a trainer without either
    * role creates practice cases. Whoever receives it handles it. */
@@ -2367,13 +2462,6 @@ typedef struct
 } Cursor;
 
 #define MAX_CURSOR 512
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
 
 static char *
 scope_digest (const TbServerCaller *caller)
@@ -3876,6 +3964,23 @@ tb_server_sync_seed_reference (sqlite3  *db,
   return ok;
 }
 
+/* A demo case's file, to index once the cases are in. */
+typedef struct
+{
+  const char *sha256;     /* the demo's */
+  char        case_id[TB_REQUEST_MAX_ID + 1];
+} SeedAttachment;
+
+static int
+compare_seed_attachments (gconstpointer a,
+                          gconstpointer b)
+{
+  const SeedAttachment *x = a, *y = b;
+  int order = strcmp (x->sha256, y->sha256);
+
+  return order != 0 ? order : strcmp (x->case_id, y->case_id);
+}
+
 /**
  * tb_server_sync_seed_demo:
  * @db: the server database
@@ -3885,7 +3990,8 @@ tb_server_sync_seed_reference (sqlite3  *db,
  * @error: return location for a #TB_PROBLEM_ERROR
  *
  * Fills the database with the bundled reference data and @n_cases cases of the demo
- * generator, the same cases a desk seeded with the same seed and day holds (version 1), in
+ * generator, the same cases a desk seeded with the same seed and day holds (version 1), with
+ * the documents their forms attach (visible to whoever sees a case that attaches them), in
  * transactions of a few thousand. Cases already there (by id or reference) are left alone, so
  * seeding again is harmless. Users and teams are tb_server_auth_seed_demo()'s.
  *
@@ -3902,7 +4008,11 @@ tb_server_sync_seed_demo (sqlite3  *db,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(SyncStmt) insert = NULL;
   g_autoptr(SyncStmt) change = NULL;
-  guint done = 0;
+  g_autoptr(SyncStmt) attach = NULL;
+  g_autoptr(SyncStmt) file = NULL;
+  g_autoptr(GArray) attached = g_array_new (FALSE, FALSE, sizeof (SeedAttachment));
+  GPtrArray *files;
+  guint done = 0, files_done = 0;
   Ctx ctx;
 
   g_return_val_if_fail (db != NULL, FALSE);
@@ -3929,8 +4039,13 @@ tb_server_sync_seed_demo (sqlite3  *db,
         " closed, version, form, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         " ?, ?)", error))
       || !(change = prepare (db, "INSERT INTO changes (type, id, op, at) VALUES ('case', ?, 'put',"
-                                 " ?)", error)))
+                                 " ?)", error))
+      || !(attach = prepare (db, "INSERT OR IGNORE INTO case_attachments (sha256, case_id)"
+                                 " VALUES (?, ?)", error))
+      || !(file = prepare (db, "INSERT OR IGNORE INTO attachments (sha256, content_type, size,"
+                               " bytes, created_at) VALUES (?, ?, ?, ?, ?)", error)))
     goto failed;
+  files = tb_demo_get_files (demo);
 
   while (done < n_cases)
     {
@@ -3965,17 +4080,63 @@ tb_server_sync_seed_demo (sqlite3  *db,
 
           if (sqlite3_changes (db) == 1)
             {
+              GPtrArray *case_files = tb_demo_get_case_files (demo);
+
               bind_text (change, 1, r.id);
               sqlite3_bind_int64 (change, 2, ctx.now);
               if (!step_done (db, change, error))
                 goto failed_in_transaction;
+
+              /* Who sees the case sees its files, as for a case a desk sent: indexed at the
+               * end, in key order. */
+              for (guint j = 0; j < case_files->len; j++)
+                {
+                  SeedAttachment a = { ((const TbDemoFile *) g_ptr_array_index (case_files,
+                                                                                j))->sha256 };
+
+                  g_strlcpy (a.case_id, r.id, sizeof a.case_id);
+                  g_array_append_val (attached, a);
+                }
             }
+        }
+
+      /* The documents first used by this batch: a small pool every case draws from. */
+      for (; files_done < files->len; files_done++)
+        {
+          const TbDemoFile *f = g_ptr_array_index (files, files_done);
+          gsize size = g_bytes_get_size (f->bytes);
+
+          bind_text (file, 1, f->sha256);
+          bind_text (file, 2, f->content_type);
+          sqlite3_bind_int64 (file, 3, (gint64) size);
+          sqlite3_bind_blob64 (file, 4, g_bytes_get_data (f->bytes, NULL), size,
+                               SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (file, 5, ctx.now);
+          if (!step_done (db, file, error))
+            goto failed_in_transaction;
         }
 
       if (!exec (db, "COMMIT", error))
         goto failed_in_transaction;
       done += n;
     }
+
+  /* Inserted in random order, the index of 100,000 cases' files took as long as the cases:
+   * in its own order it is appended. */
+  g_array_sort (attached, compare_seed_attachments);
+  if (!exec (db, "BEGIN IMMEDIATE", error))
+    goto failed;
+  for (guint i = 0; i < attached->len; i++)
+    {
+      const SeedAttachment *a = &g_array_index (attached, SeedAttachment, i);
+
+      bind_text (attach, 1, a->sha256);
+      bind_text (attach, 2, a->case_id);
+      if (!step_done (db, attach, error))
+        goto failed_in_transaction;
+    }
+  if (!exec (db, "COMMIT", error))
+    goto failed_in_transaction;
 
   /* New cases continue the numbering of each year. */
   if (!exec (db, "INSERT INTO ref_counters (year, last)"

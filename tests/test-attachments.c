@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "tb-attachment-cache.h"
+#include "tb-attachment-cache-private.h"
 #include "tb-case-service.h"
 #include "tb-demo.h"
 #include "tb-server-sync.h"
@@ -206,6 +207,24 @@ store_int (Client     *c,
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* The first column of the first row of @sql on the client's store, as text. */
+static char *
+store_text (Client     *c,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return value;
@@ -508,6 +527,66 @@ test_upload_and_fetch (Fixture       *f,
   }
 }
 
+/* The demo's cases attach real files, kept by the server it was seeded on: they open for
+ * whoever sees the case, and only for them. */
+static void
+test_demo_files (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) liuyang = client_new (f, "liuyang");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) files = NULL;
+  g_autofree char *files_json = NULL;
+  JsonArray *array;
+
+  client_start (wangfang, "wangfang");
+  files_json = store_text (wangfang, "SELECT json_extract (form, '$.attachments') FROM cases"
+                                     " WHERE service_id = 'business-licence'"
+                                     " AND json_array_length (form, '$.attachments') > 1"
+                                     " ORDER BY ref LIMIT 1");
+  g_assert_nonnull (files_json);
+  files = json_from_string (files_json, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (files);
+
+  client_start (liuyang, "liuyang");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *value = json_array_get_object_element (array, i);
+      const char *sha256 = json_object_get_string_member (value, "sha256");
+      const char *type = json_object_get_string_member (value, "content_type");
+      g_autoptr(GFile) file = fetch (wangfang, sha256, &error);
+      g_autoptr(GFile) copy = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *digest = NULL;
+      const char *magic;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (file);
+      bytes = g_file_load_bytes (file, NULL, NULL, &error);
+      g_assert_no_error (error);
+      digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+      g_assert_cmpstr (digest, ==, sha256);
+      g_assert_cmpint (g_bytes_get_size (bytes), ==, json_object_get_int_member (value, "size"));
+      magic = g_str_equal (type, "application/pdf") ? "%PDF-" : "\x89PNG";
+      g_assert_cmpint (memcmp (g_bytes_get_data (bytes, NULL), magic, strlen (magic)), ==, 0);
+
+      /* As the case view opens it: a read-only copy under its name. */
+      copy = tb_attachment_cache_make_read_only_copy (wangfang->cache, sha256,
+                                                      json_object_get_string_member (value,
+                                                                                     "name"),
+                                                      &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (copy);
+
+      /* The social team sees no business licence, so none of its files. */
+      g_assert_null (fetch (liuyang, sha256, &error));
+      g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+    }
+}
+
 /* What arrives under a name must be that file: a server that sends other bytes is refused. */
 static void
 test_mismatch (Fixture       *f,
@@ -775,66 +854,318 @@ test_add_refused (Fixture       *f,
   }
 }
 
-/* A file the server refuses for good does not hold the queue: it is logged and dropped. */
-static void
-test_upload_refused (Fixture       *f,
-                     gconstpointer  data)
+/* A file put in the cache behind its back, as an earlier run would have left it. */
+static char *
+put_pending (Client     *c,
+             const char *name,
+             gsize       size,
+             gboolean    with_bytes)
 {
-  g_autoptr(Client) wangfang = client_new (f, "wangfang");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) value = json_object_new ();
-  g_autoptr(JsonArray) files = NULL;
-  g_autoptr(GPtrArray) log = NULL;
-  g_autofree char *data_bytes = NULL;
-  g_autofree char *sha256 = NULL;
+  g_autofree char *data = g_malloc0 (size);
   g_autofree char *path = NULL;
   g_autofree char *marker = NULL;
-  g_autofree char *case_id = NULL;
-  g_autofree char *sql = NULL;
-  gsize size = TB_ATTACHMENT_MAX_SIZE + 100;
-  gboolean logged = FALSE;
+  g_autofree char *marker_text = NULL;
+  g_autofree char *files_dir = NULL;
+  g_autofree char *pending_dir = NULL;
+  char *sha256;
 
-  client_start (wangfang, "wangfang");
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, size);
+  path = g_build_filename (tb_attachment_cache_get_dir (c->cache), "files", sha256, NULL);
+  marker = g_build_filename (tb_attachment_cache_get_dir (c->cache), "pending", sha256, NULL);
+  files_dir = g_path_get_dirname (path);
+  pending_dir = g_path_get_dirname (marker);
+  g_assert_cmpint (g_mkdir_with_parents (files_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (pending_dir, 0700), ==, 0);
+  if (with_bytes)
+    g_assert_true (g_file_set_contents (path, data, (gssize) size, NULL));
+  marker_text = g_strdup_printf ("{\"name\": \"%s\"}", name);
+  g_assert_true (g_file_set_contents (marker, marker_text, -1, NULL));
+  return sha256;
+}
 
-  /* Larger than the server takes, put there behind the cache's back. */
-  data_bytes = g_malloc0 (size);
-  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data_bytes, size);
-  path = g_build_filename (tb_attachment_cache_get_dir (wangfang->cache), "files", sha256, NULL);
-  marker = g_build_filename (tb_attachment_cache_get_dir (wangfang->cache), "pending", sha256,
-                             NULL);
-  g_assert_cmpint (g_mkdir_with_parents (tb_attachment_cache_get_dir (wangfang->cache), 0700), ==,
-                   0);
-  {
-    g_autofree char *files_dir = g_path_get_dirname (path);
-    g_autofree char *pending_dir = g_path_get_dirname (marker);
+static gboolean
+in_cache (Client     *c,
+          const char *sub,
+          const char *sha256)
+{
+  g_autofree char *path = g_build_filename (tb_attachment_cache_get_dir (c->cache), sub, sha256,
+                                            NULL);
 
-    g_assert_cmpint (g_mkdir_with_parents (files_dir, 0700), ==, 0);
-    g_assert_cmpint (g_mkdir_with_parents (pending_dir, 0700), ==, 0);
-  }
-  g_assert_true (g_file_set_contents (path, data_bytes, (gssize) size, NULL));
-  g_assert_true (g_file_set_contents (marker, "{\"name\": \"巨大.bin\"}", -1, NULL));
-  json_object_set_string_member (value, "name", "巨大.bin");
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static JsonArray *
+files_named (const char *name,
+             const char *sha256)
+{
+  g_autoptr(JsonObject) value = json_object_new ();
+
+  json_object_set_string_member (value, "name", name);
   json_object_set_string_member (value, "sha256", sha256);
-  files = files_of (value, NULL);
-  case_id = register_case (wangfang, files);
+  return files_of (value, NULL);
+}
 
-  g_assert_true (client_sync (wangfang, &error));
+/* The one open conflict of a case. */
+static TbConflict *
+only_conflict (Client     *c,
+               const char *case_id)
+{
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  conflicts = tb_store_list_conflicts (c->store, case_id, &error);
   g_assert_no_error (error);
-  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
-  g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 0);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  return g_ptr_array_steal_index (conflicts, 0);
+}
 
-  log = tb_store_list_sync_log (wangfang->store, 100, &error);
+static gboolean
+logged (Client     *c,
+        const char *level,
+        const char *text)
+{
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GError) error = NULL;
+
+  log = tb_store_list_sync_log (c->store, 100, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < log->len; i++)
     {
       TbSyncLogEntry *entry = g_ptr_array_index (log, i);
 
-      if (g_str_equal (entry->level, "warning") && strstr (entry->message, "巨大.bin") != NULL)
-        logged = TRUE;
+      if (g_str_equal (entry->level, level) && strstr (entry->message, text) != NULL)
+        return TRUE;
     }
-  g_assert_true (logged);
+  return FALSE;
+}
+
+/*
+ * A file the server refuses for good loses nothing and holds nothing up: the change that
+ * attaches it is kept aside as refused, with the reason on its case, the file stays, and the
+ * changes after it go. The user sends it again (refused again) or lets it go (the file goes).
+ */
+static void
+test_upload_refused (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(GFile) small = make_file (f, "章程.pdf", 400, 9);
+  g_autoptr(JsonObject) small_value = NULL;
+  g_autoptr(JsonArray) big_files = NULL;
+  g_autoptr(JsonArray) small_files = NULL;
+  g_autoptr(TbConflict) conflict = NULL;
+  g_autoptr(TbConflict) again = NULL;
+  g_autoptr(TbCase) held = NULL;
+  g_autoptr(JsonNode) problem = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *other_id = NULL;
+  g_autofree char *sql = NULL;
+  TbSyncSummary summary = { 0 };
+
+  client_start (wangfang, "wangfang");
+
+  /* Larger than the server takes, left by an earlier run; then a registration with it, and
+   * one after it with a file that is fine. */
+  sha256 = put_pending (wangfang, "巨大.bin", TB_ATTACHMENT_MAX_SIZE + 100, TRUE);
+  big_files = files_named ("巨大.bin", sha256);
+  case_id = register_case (wangfang, big_files);
+  small_value = tb_attachment_cache_add_file (wangfang->cache, small, NULL, &error);
+  g_assert_no_error (error);
+  small_files = files_of (small_value, NULL);
+  other_id = register_case (wangfang, small_files);
+
+  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.rejected, ==, 1);
+  g_assert_cmpuint (summary.applied, ==, 1);
+
+  /* The rest went, with no gap in the ids: the second registration is the server's first. */
+  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", other_id);
+  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
+  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 0);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+  g_assert_cmpint (store_int (wangfang, "SELECT last_mutation_id FROM sync_state"), ==, 1);
+  g_assert_cmpint (store_int (wangfang, "SELECT next_mutation_id FROM sync_state"), ==, 2);
+
+  /* Kept aside as refused, with its reason; the case says so; the file stays. */
+  conflict = only_conflict (wangfang, case_id);
+  g_assert_true (conflict->rejected);
+  g_assert_cmpstr (conflict->mutation_name, ==, "case.create");
+  g_assert_nonnull (strstr (conflict->mutation_args_json, sha256));
+  g_assert_nonnull (strstr (conflict->reason, "“巨大.bin”"));
+  problem = json_from_string (conflict->problem_json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (problem), "code"), ==,
+                   TB_ATTACHMENT_PROBLEM_REFUSED);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (problem), "status"), ==,
+                   413);
+  held = tb_store_get_case (wangfang->store, case_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_case_get_sync_state (held), ==, TB_SYNC_STATE_ERROR);
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  g_assert_true (in_cache (wangfang, "files", sha256));
+  g_assert_true (logged (wangfang, "warning", "巨大.bin"));
+
+  /* Sent again: the server refuses the file again, and the change is kept again. */
+  g_assert_true (tb_case_service_resolve_conflict (wangfang->service, conflict->id, TRUE,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 1);
+  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  again = only_conflict (wangfang, case_id);
+  g_assert_cmpint (again->id, !=, conflict->id);
+  g_assert_cmpstr (again->mutation_args_json, ==, conflict->mutation_args_json);
+  g_assert_true (in_cache (wangfang, "files", sha256));
+
+  /* Let go: the registration goes, and the next sync forgets the file nothing names. */
+  g_assert_true (tb_case_service_resolve_conflict (wangfang->service, again->id, FALSE,
+                                                   &error));
+  g_assert_no_error (error);
+  g_clear_object (&held);
+  held = tb_store_get_case (wangfang->store, case_id, &error);
+  g_assert_null (held);
+  g_clear_error (&error);
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  g_assert_false (in_cache (wangfang, "files", sha256));
+}
+
+/* A file gone from the cache before it was sent holds its change back the same way. */
+static void
+test_upload_gone (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(TbConflict) conflict = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *case_id = NULL;
+
+  client_start (wangfang, "wangfang");
+  sha256 = put_pending (wangfang, "丢失.pdf", 300, FALSE);
+  files = files_named ("丢失.pdf", sha256);
+  case_id = register_case (wangfang, files);
+
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+  conflict = only_conflict (wangfang, case_id);
+  g_assert_true (conflict->rejected);
+  g_assert_nonnull (strstr (conflict->reason, "“丢失.pdf”"));
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+}
+
+/* A change naming another user's file, that this computer never had: the server refuses it,
+ * and the desk says which file in the user's words. */
+static void
+test_foreign_file (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) liuyang = client_new (f, "liuyang");
+  g_autoptr(GFile) source = make_file (f, "别人的.pdf", 700, 11);
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(TbConflict) conflict = NULL;
+  g_autoptr(JsonNode) problem = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *case_id = NULL;
+
+  /* Uploaded by someone of the other team, with nothing of it shown to anyone else. */
+  client_start (liuyang, "liuyang");
+  value = tb_attachment_cache_add_file (liuyang->cache, source, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr(GAsyncResult) result = NULL;
+
+    g_ptr_array_add (hashes, g_strdup (json_object_get_string_member (value, "sha256")));
+    _tb_attachment_cache_upload_async (liuyang->cache, hashes, NULL, tb_test_wait_cb, &result);
+    g_assert_true (_tb_attachment_cache_upload_finish (liuyang->cache,
+                                                       tb_test_wait_result (&result), NULL, NULL,
+                                                       &error));
+    g_assert_no_error (error);
+  }
+
+  /* Named by its checksum in a registration of Wang Fang's: refused by the server. */
+  client_start (wangfang, "wangfang");
+  files = files_named ("别人的.pdf", json_object_get_string_member (value, "sha256"));
+  case_id = register_case (wangfang, files);
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+  conflict = only_conflict (wangfang, case_id);
+  g_assert_true (conflict->rejected);
+  problem = json_from_string (conflict->problem_json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (problem), "code"), ==,
+                   "attachment-not-uploaded");
+  g_assert_nonnull (strstr (conflict->reason, "“别人的.pdf”"));
+  g_assert_null (fetch (wangfang, json_object_get_string_member (value, "sha256"), &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
+}
+
+/* Files added and then left out of any change go at a sync after the run that added them;
+ * those a change names, or this run added (a dialog may hold them), stay. */
+static void
+test_clean_pending (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(GFile) held = make_file (f, "刚添加.pdf", 200, 10);
+  g_autoptr(JsonObject) held_value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *earlier = NULL;
+  g_autofree char *named = NULL;
+  g_autofree char *copy_dir = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *case_id = NULL;
+  const char *held_sha;
+
+  client_start (wangfang, "wangfang");
+  earlier = put_pending (wangfang, "放弃的.pdf", 500, TRUE);
+  named = put_pending (wangfang, "已登记.pdf", 600, TRUE);
+  held_value = tb_attachment_cache_add_file (wangfang->cache, held, NULL, &error);
+  g_assert_no_error (error);
+  held_sha = json_object_get_string_member (held_value, "sha256");
+  {
+    g_autoptr(GFile) copy = tb_attachment_cache_make_read_only_copy (wangfang->cache, earlier,
+                                                                     "放弃的.pdf", &error);
+
+    g_assert_no_error (error);
+    copy_dir = g_file_get_path (copy);
+  }
+
+  /* Offline, a registration names one of them: nothing is cleaned by a failed sync. */
+  files = files_named ("已登记.pdf", named);
+  case_id = register_case (wangfang, files);
+  server_down (f, &address);
+  g_assert_false (client_sync (wangfang, &error));
+  g_clear_error (&error);
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, earlier));
+  server_up (f, address);
+
+  /* Back online: the named one is sent, the one nothing names goes, the one this run added
+   * stays. */
+  g_assert_true (client_sync (wangfang, &error));
+  g_assert_no_error (error);
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, named));
+  g_assert_true (in_cache (wangfang, "files", named));
+  g_assert_cmpint (server_count (f, "attachments", "sha256", named), ==, 1);
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, earlier));
+  g_assert_false (in_cache (wangfang, "files", earlier));
+  g_assert_false (g_file_test (copy_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, held_sha));
+  g_assert_true (in_cache (wangfang, "files", held_sha));
 }
 
 int
@@ -846,6 +1177,8 @@ main (int   argc,
 
   g_test_add ("/attachments/upload-and-fetch", Fixture, NULL, fixture_setup,
               test_upload_and_fetch, fixture_teardown);
+  g_test_add ("/attachments/demo-files", Fixture, NULL, fixture_setup, test_demo_files,
+              fixture_teardown);
   g_test_add ("/attachments/mismatch", Fixture, NULL, fixture_setup, test_mismatch,
               fixture_teardown);
   g_test_add ("/attachments/expired-token", Fixture, NULL, fixture_setup, test_expired_token,
@@ -857,6 +1190,12 @@ main (int   argc,
   g_test_add ("/attachments/add-refused", Fixture, NULL, fixture_setup, test_add_refused,
               fixture_teardown);
   g_test_add ("/attachments/upload-refused", Fixture, NULL, fixture_setup, test_upload_refused,
+              fixture_teardown);
+  g_test_add ("/attachments/upload-gone", Fixture, NULL, fixture_setup, test_upload_gone,
+              fixture_teardown);
+  g_test_add ("/attachments/clean-pending", Fixture, NULL, fixture_setup, test_clean_pending,
+              fixture_teardown);
+  g_test_add ("/attachments/foreign-file", Fixture, NULL, fixture_setup, test_foreign_file,
               fixture_teardown);
 
   return g_test_run ();

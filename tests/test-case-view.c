@@ -11,6 +11,7 @@
 
 #include "tb-attachment-cache.h"
 #include "tb-case-events.h"
+#include "tb-case-service.h"
 #include "tb-case-list.h"
 #include "tb-case-view.h"
 #include "tb-decision-dialog.h"
@@ -915,6 +916,74 @@ test_conflict_take_theirs (Fixture       *fixture,
                    _("The server’s version stands"));
 }
 
+/* A file this computer could not send holds its change back: the banner says so in the
+ * desk's own words, not as the server's, and the change can go again or go. */
+static void
+test_held_back (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TbCase) c = find_case (fixture->store, "u-wangfang", "received", "business-licence");
+  g_autoptr(TbCaseService) wangfang = tb_case_service_new (fixture->store, "u-wangfang",
+                                                           TB_ROLE_CASEWORKER, market);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) file = json_object_new ();
+  g_autoptr(JsonObject) problem = json_object_new ();
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  JsonArray *files = json_array_new ();
+  JsonArray *hashes = json_array_new ();
+  const char *sha256 = "5d41402abc4b2a76b9719d911017c592"
+                       "5d41402abc4b2a76b9719d911017c592";
+  g_autofree char *reason = g_strdup_printf (_("The server refused the file “%s”: it is larger "
+                                                "than the server takes. Remove it, or attach a "
+                                                "smaller copy."), "营业执照副本.pdf");
+  TbCaseView *view;
+  GtkWidget *root;
+  guint rejected = 0;
+
+  json_object_set_string_member (file, "name", "营业执照副本.pdf");
+  json_object_set_int_member (file, "size", 2000000);
+  json_object_set_string_member (file, "sha256", sha256);
+  json_array_add_object_element (files, g_steal_pointer (&file));
+  json_object_set_array_member (fields, "attachments", files);
+  g_assert_true (tb_case_service_update_fields (wangfang, tb_case_get_id (c), fields, &problems,
+                                                &error));
+  g_assert_no_error (error);
+
+  /* As the engine holds it back when the server refuses the file. */
+  json_object_set_string_member (problem, "title", "The file was not accepted");
+  json_object_set_int_member (problem, "status", 413);
+  json_object_set_string_member (problem, "detail", reason);
+  json_object_set_string_member (problem, "code", TB_ATTACHMENT_PROBLEM_REFUSED);
+  json_array_add_string_element (hashes, sha256);
+  json_object_set_array_member (problem, "attachments", hashes);
+  g_assert_true (_tb_store_outbox_reject_unsent (fixture->store, sha256, problem, &rejected,
+                                                 &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rejected, ==, 1);
+
+  view = show_view (fixture, tb_case_get_id (c));
+  root = GTK_WIDGET (view);
+  tb_test_ui_spin (300);
+  g_assert_cmpint (tb_case_get_sync_state (tb_case_view_get_case (view)), ==,
+                   TB_SYNC_STATE_ERROR);
+  g_assert_true (shows_label (root, _("A file of your change could not be sent")));
+  g_assert_true (shows_label (root, reason));
+  g_assert_nonnull (find_button (root, _("_Send Again")));
+  g_assert_nonnull (find_button (root, _("_Discard My Change")));
+  name = screenshot_name (fixture, "held-back");
+  save_png (fixture->window, name);
+
+  /* Sent again: queued as it was, the file with it. */
+  g_assert_true (gtk_widget_activate_action (root, "case.keep-mine", NULL));
+  tb_test_ui_spin (300);
+  g_assert_cmpint (tb_test_store_int (fixture->store, "SELECT count (*) FROM outbox WHERE name ="
+                                          " 'case.update_fields' AND instr (args, '营业执照副本')"),
+                   ==, 1);
+  g_assert_false (action_enabled (view, "keep-mine"));
+}
+
 /* Countersigning asks which department signs, among those that have not. */
 static void
 test_countersign (Fixture       *fixture,
@@ -1303,6 +1372,10 @@ main (int   argc,
               fixture_set_up, test_conflict, fixture_tear_down);
   g_test_add ("/case-view/en/rejected-take-theirs", Fixture, "en",
               fixture_set_up, test_conflict_take_theirs, fixture_tear_down);
+  g_test_add ("/case-view/en/held-back", Fixture, "en",
+              fixture_set_up, test_held_back, fixture_tear_down);
+  g_test_add ("/case-view/zh_CN/held-back", Fixture, "zh_CN",
+              fixture_set_up, test_held_back, fixture_tear_down);
   g_test_add ("/case-view/en/countersign", Fixture, "en",
               fixture_set_up, test_countersign, fixture_tear_down);
   g_test_add ("/case-view/en/shortcuts", Fixture, "en",

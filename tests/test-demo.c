@@ -581,6 +581,143 @@ test_seed_empty (Fixture       *f,
   g_assert_cmpuint (services->len, ==, 4);
 }
 
+/* The attachments of a form: the values with a "sha256", wherever they are. */
+static void
+collect_files (JsonNode  *node,
+               GPtrArray *values)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      if (json_object_has_member (object, "sha256"))
+        {
+          g_ptr_array_add (values, object);
+          return;
+        }
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, &name, &member))
+        collect_files (member, values);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        collect_files (json_array_get_element (array, i), values);
+    }
+}
+
+/* Every attachment of a demo form is a real, small file of the pool, named by its checksum,
+ * the same bytes for every generator; and the pool stays small. */
+static void
+test_files (void)
+{
+  g_autoptr(TbDemo) demo = new_demo (11);
+  g_autoptr(TbDemo) again = new_demo (12);
+  g_autoptr(GHashTable) by_sha = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *files;
+  guint n_values = 0, n_pdf = 0, n_png = 0;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autoptr(GPtrArray) values = g_ptr_array_new ();
+      g_autoptr(JsonNode) form = NULL;
+      g_autoptr(GError) error = NULL;
+      GPtrArray *case_files;
+      TbCaseRecord r;
+
+      g_assert_true (tb_demo_next_case (demo, &r));
+      form = json_from_string (r.form_json, &error);
+      g_assert_no_error (error);
+      collect_files (form, values);
+      case_files = tb_demo_get_case_files (demo);
+      g_assert_cmpuint (values->len, ==, case_files->len);
+
+      for (guint j = 0; j < values->len; j++)
+        {
+          JsonObject *value = g_ptr_array_index (values, j);
+          const TbDemoFile *file = g_ptr_array_index (case_files, j);
+          g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256,
+                                                                  file->bytes);
+
+          g_assert_cmpstr (json_object_get_string_member (value, "sha256"), ==, file->sha256);
+          g_assert_cmpstr (digest, ==, file->sha256);
+          g_assert_cmpstr (json_object_get_string_member (value, "name"), ==, file->name);
+          g_assert_cmpstr (json_object_get_string_member (value, "content_type"), ==,
+                           file->content_type);
+          g_assert_cmpint (json_object_get_int_member (value, "size"), ==,
+                           (gint64) g_bytes_get_size (file->bytes));
+          g_hash_table_add (by_sha, (gpointer) file->sha256);
+          n_values++;
+        }
+    }
+
+  /* A few dozen files serve thousands of cases; every one of them is in the pool. */
+  files = tb_demo_get_files (demo);
+  g_assert_cmpuint (g_hash_table_size (by_sha), ==, files->len);
+  g_assert_cmpuint (files->len, >=, 30);
+  g_assert_cmpuint (files->len, <=, 80);
+  g_assert_cmpuint (n_values, >, 10 * files->len);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const TbDemoFile *file = g_ptr_array_index (files, i);
+      g_autofree char *guessed = NULL;
+      g_autofree char *mime = NULL;
+      gsize size;
+      const char *data = g_bytes_get_data (file->bytes, &size);
+
+      g_assert_cmpuint (size, >, 500);
+      g_assert_cmpuint (size, <, 32 * 1024);
+      g_assert_null (strchr (file->name, '/'));
+      if (g_str_equal (file->content_type, "application/pdf"))
+        {
+          g_assert_true (g_str_has_suffix (file->name, ".pdf"));
+          g_assert_cmpint (memcmp (data, "%PDF-1.4\n", 9), ==, 0);
+          g_assert_nonnull (g_strstr_len (data + size - 7, 7, "%%EOF"));
+          n_pdf++;
+        }
+      else
+        {
+          g_assert_cmpstr (file->content_type, ==, "image/png");
+          g_assert_true (g_str_has_suffix (file->name, ".png"));
+          g_assert_cmpint (memcmp (data, "\x89PNG\r\n\x1a\n", 8), ==, 0);
+          n_png++;
+        }
+
+      /* What GIO sees in the bytes is what the forms say. */
+      guessed = g_content_type_guess (NULL, (const guchar *) data, size, NULL);
+      mime = g_content_type_get_mime_type (guessed);
+      g_assert_cmpstr (mime, ==, file->content_type);
+    }
+  g_assert_cmpuint (n_pdf, >, 0);
+  g_assert_cmpuint (n_png, >, 0);
+
+  /* Another seed picks other documents for its cases, but a document is the same. */
+  for (guint i = 0; i < 500; i++)
+    {
+      TbCaseRecord r;
+
+      g_assert_true (tb_demo_next_case (again, &r));
+    }
+  for (guint i = 0; i < tb_demo_get_files (again)->len; i++)
+    {
+      const TbDemoFile *file = g_ptr_array_index (tb_demo_get_files (again), i);
+      const TbDemoFile *same = NULL;
+
+      for (guint j = 0; j < files->len && same == NULL; j++)
+        if (g_str_equal (((TbDemoFile *) g_ptr_array_index (files, j))->sha256, file->sha256))
+          same = g_ptr_array_index (files, j);
+      g_assert_nonnull (same);
+      g_assert_cmpstr (same->name, ==, file->name);
+      g_assert_true (g_bytes_equal (same->bytes, file->bytes));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -590,6 +727,7 @@ main (int    argc,
   g_test_add_func ("/demo/people", test_people);
   g_test_add_func ("/demo/determinism", test_determinism);
   g_test_add_func ("/demo/distribution", test_distribution);
+  g_test_add_func ("/demo/files", test_files);
   g_test_add ("/demo/seed-store", Fixture, NULL, fixture_set_up, test_seed_store,
               fixture_tear_down);
   g_test_add ("/demo/seed-empty", Fixture, NULL, fixture_set_up, test_seed_empty,

@@ -1201,7 +1201,12 @@ create_mutation (Fixture    *f,
                  const char *case_id,
                  const char *service_id)
 {
-  g_autofree char *form = query_text (f, "SELECT form FROM cases WHERE service_id = '%s'"
+  /* The demo case's files without their checksums: they are not the caller's uploads (see
+   * test_attachments_owned()), and a value without one names no file. */
+  g_autofree char *form = query_text (f, "SELECT json_set (form, '$.attachments',"
+                                         " (SELECT json_group_array (json_remove (value,"
+                                         " '$.sha256')) FROM json_each (form, '$.attachments')))"
+                                         " FROM cases WHERE service_id = '%s'"
                                          " AND ref LIKE 'TB-%%' LIMIT 1", service_id);
   g_autofree char *name = query_text (f, "SELECT applicant_name FROM cases WHERE service_id ="
                                          " '%s' AND ref LIKE 'TB-%%' LIMIT 1", service_id);
@@ -2169,7 +2174,12 @@ test_attachments (Fixture       *f,
                                                 &error));
   g_assert_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_MALFORMED_REQUEST);
   g_clear_error (&error);
-  g_assert_cmpint (query_int (f, "SELECT count(*) FROM attachments"), ==, 1);
+  {
+    g_autofree char *count = query_text (f, "SELECT count(*) FROM attachments"
+                                            " WHERE sha256 = '%s'", sha);
+
+    g_assert_cmpstr (count, ==, "1");
+  }
 
   /* The uploader sees it; the supervisor only once a case of theirs refers to it. */
   got = tb_server_sync_get_attachment (f->db, wangfang, sha, &content_type, &error);
@@ -2202,6 +2212,196 @@ test_attachments (Fixture       *f,
   got = tb_server_sync_get_attachment (f->db, wangfang, "../../etc/passwd", &content_type,
                                        &error);
   g_assert_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_NOT_FOUND);
+}
+
+/* A mutation that attaches @sha256 to @case_id's "attachments" (with @extra, another file's
+ * value or "", before it). */
+static char *
+attach_files (gint64      id,
+              const char *case_id,
+              const char *extra,
+              const char *sha256)
+{
+  return g_strdup_printf ("{\"id\":%" G_GINT64_FORMAT ",\"name\":\"case.update_fields\",\"args\":"
+                          "{\"case_id\":\"%s\",\"fields\":{\"attachments\":[%s{\"name\":"
+                          "\"营业执照.pdf\",\"size\":12,\"sha256\":\"%s\"}]}}}",
+                          id, case_id, extra, sha256);
+}
+
+static char *
+upload (Fixture              *f,
+        const TbServerCaller *caller,
+        const char           *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = tb_server_sync_put_attachment (f->db, caller, sha, "application/pdf", bytes, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (answer);
+  return g_steal_pointer (&sha);
+}
+
+/* The files a form names that the case does not have yet must be the caller's own uploads:
+ * else knowing a file's checksum would be enough to read it, through a case one sees. */
+static void
+test_attachments_owned (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(TbServerCaller) wangfang = WANGFANG ();
+  g_autoptr(TbServerCaller) chenjing = CHENJING ();
+  g_autoptr(TbServerCaller) yangfan = YANGFAN ();
+  g_autoptr(JsonObject) response = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *mutation = NULL;
+  g_autofree char *extra = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *seeded = NULL;
+  g_autofree char *seeded_files = NULL;
+  JsonObject *problem;
+  JsonArray *refused;
+
+  insert_test_cases (f);
+  mine = upload (f, wangfang, "%PDF-1.7 王芳 uploaded this");
+  theirs = upload (f, yangfan, "%PDF-1.7 杨帆's own file");
+
+  /* Someone else's file: refused, and nothing changes; the case's team does not see it. */
+  before = db_checksum (f);
+  mutation = attach_files (1, CASE_B, "", theirs);
+  response = push_one (f, wangfang, "client-w", mutation);
+  assert_rejected (response, 0, 1, "forbidden");
+  problem = json_object_get_object_member (result_at (response, 0), "problem");
+  g_assert_cmpstr (json_object_get_string_member (problem, "code"), ==,
+                   TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED);
+  refused = json_object_get_array_member (problem, "attachments");
+  g_assert_cmpuint (json_array_get_length (refused), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (refused, 0), ==, theirs);
+  g_clear_pointer (&response, json_object_unref);
+  g_clear_pointer (&mutation, g_free);
+  g_assert_null (tb_server_sync_get_attachment (f->db, chenjing, theirs, &content_type, &error));
+  g_assert_error (error, TB_PROBLEM_ERROR, TB_PROBLEM_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Registering a case with it is refused the same way, and registers nothing. */
+  {
+    g_autofree char *form = case_field (f, CASE_B, "form");
+    g_autoptr(JsonNode) node = json_from_string (form, NULL);
+    g_autoptr(JsonArray) files = json_array_new ();
+    g_autoptr(JsonObject) file = json_object_new ();
+    g_autofree char *form_text = NULL;
+    g_autofree char *create = NULL;
+    g_autofree char *count = NULL;
+
+    json_object_set_string_member (file, "name", "营业执照.pdf");
+    json_object_set_string_member (file, "sha256", theirs);
+    json_array_add_object_element (files, g_steal_pointer (&file));
+    json_object_set_array_member (json_node_get_object (node), "attachments",
+                                  g_steal_pointer (&files));
+    form_text = json_to_string (node, FALSE);
+    create = g_strdup_printf ("{\"id\":2,\"name\":\"case.create\",\"args\":{\"case_id\":"
+                              "\"aaaaaaaa-0000-4000-8000-0000000000ff\",\"service_id\":"
+                              "\"business-licence\",\"applicant_name\":\"王芳\","
+                              "\"applicant_kind\":\"company\",\"company_name\":\"测试公司\","
+                              "\"form\":%s}}", form_text);
+    response = push_one (f, wangfang, "client-w", create);
+    assert_rejected (response, 0, 2, "forbidden");
+    problem = json_object_get_object_member (result_at (response, 0), "problem");
+    g_assert_cmpstr (json_object_get_string_member (problem, "code"), ==,
+                     TB_WIRE_PROBLEM_ATTACHMENT_NOT_UPLOADED);
+    g_clear_pointer (&response, json_object_unref);
+    count = query_text (f, "SELECT count(*) FROM cases WHERE id ="
+                           " 'aaaaaaaa-0000-4000-8000-0000000000ff'");
+    g_assert_cmpstr (count, ==, "0");
+
+    /* With the caller's own file instead, it is registered. */
+    g_free (create);
+    g_free (form_text);
+    json_object_set_string_member (json_array_get_object_element (
+                                     json_object_get_array_member (json_node_get_object (node),
+                                                                   "attachments"), 0),
+                                   "sha256", mine);
+    form_text = json_to_string (node, FALSE);
+    create = g_strdup_printf ("{\"id\":3,\"name\":\"case.create\",\"args\":{\"case_id\":"
+                              "\"aaaaaaaa-0000-4000-8000-0000000000ff\",\"service_id\":"
+                              "\"business-licence\",\"applicant_name\":\"王芳\","
+                              "\"applicant_kind\":\"company\",\"company_name\":\"测试公司\","
+                              "\"form\":%s}}", form_text);
+    response = push_one (f, wangfang, "client-w", create);
+    assert_result (response, 0, 3, "applied");
+    g_clear_pointer (&response, json_object_unref);
+  }
+  after = db_checksum (f);
+  g_assert_cmpstr (after, !=, before);
+
+  /* Her own upload: attached, and so the supervisor's to see. */
+  mutation = attach_files (4, CASE_B, "", mine);
+  response = push_one (f, wangfang, "client-w", mutation);
+  assert_result (response, 0, 4, "applied");
+  g_clear_pointer (&response, json_object_unref);
+  g_clear_pointer (&mutation, g_free);
+  got = tb_server_sync_get_attachment (f->db, chenjing, mine, &content_type, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&got, g_bytes_unref);
+  g_clear_pointer (&content_type, g_free);
+
+  /* The supervisor, who never uploaded it, saves the form again with it: the case has it. */
+  mutation = attach_files (1, CASE_B, "", mine);
+  response = push_one (f, chenjing, "client-c", mutation);
+  assert_result (response, 0, 1, "applied");
+  g_clear_pointer (&response, json_object_unref);
+  g_clear_pointer (&mutation, g_free);
+
+  /* With one of the case's files and one of another user's: refused for the other alone. */
+  extra = g_strdup_printf ("{\"name\":\"a.pdf\",\"sha256\":\"%s\"},", mine);
+  mutation = attach_files (2, CASE_B, extra, theirs);
+  response = push_one (f, chenjing, "client-c", mutation);
+  assert_rejected (response, 0, 2, "forbidden");
+  refused = json_object_get_array_member (json_object_get_object_member (
+                                            result_at (response, 0), "problem"), "attachments");
+  g_assert_cmpuint (json_array_get_length (refused), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (refused, 0), ==, theirs);
+  g_clear_pointer (&response, json_object_unref);
+  g_clear_pointer (&mutation, g_free);
+
+  /* A demo case keeps the files it was seeded with: saving them again passes, and they open. */
+  seeded = query_text (f, "SELECT id FROM cases WHERE team_id = 'team-market' AND NOT closed"
+                          " AND service_id = 'business-licence' AND ref LIKE 'TB-%%'"
+                          " AND state IN ('received', 'in_review', 'awaiting_applicant')"
+                          " ORDER BY ref LIMIT 1");
+  g_assert_nonnull (seeded);
+  seeded_files = query_text (f, "SELECT json_extract (form, '$.attachments') FROM cases"
+                                " WHERE id = '%s'", seeded);
+  g_assert_nonnull (strstr (seeded_files, "\"sha256\""));
+  {
+    g_autofree char *save = g_strdup_printf ("{\"id\":3,\"name\":\"case.update_fields\","
+                                             "\"args\":{\"case_id\":\"%s\",\"fields\":"
+                                             "{\"attachments\":%s}}}", seeded, seeded_files);
+    g_autoptr(JsonNode) files = json_from_string (seeded_files, NULL);
+    const char *first = json_object_get_string_member (
+      json_array_get_object_element (json_node_get_array (files), 0), "sha256");
+
+    response = push_one (f, chenjing, "client-c", save);
+    assert_result (response, 0, 3, "applied");
+    g_clear_pointer (&response, json_object_unref);
+    got = tb_server_sync_get_attachment (f->db, chenjing, first, &content_type, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (got);
+    g_assert_cmpstr (content_type, ==, json_object_get_string_member (
+                       json_array_get_object_element (json_node_get_array (files), 0),
+                       "content_type"));
+    {
+      g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, got);
+
+      g_assert_cmpstr (digest, ==, first);
+    }
+  }
 }
 
 static void
@@ -2668,6 +2868,7 @@ main (int   argc,
   ADD ("pull/auditor", test_pull_auditor);
   ADD ("get-case", test_get_case);
   ADD ("attachments", test_attachments);
+  ADD ("attachments-owned", test_attachments_owned);
   ADD ("audit", test_audit);
   ADD ("seed-again", test_seed_again);
   g_test_add_func ("/server-sync/http", test_http);

@@ -870,6 +870,22 @@ describe_mutation (TbCaseView *self,
   return g_strdup_printf (_("Your change: %s."), name);
 }
 
+/* Whether this computer held the change back because a file of it could not be sent: the
+ * reason is then its own, not the server's word. */
+static gboolean
+is_held_back (TbConflict *conflict)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (conflict->problem_json == NULL
+      || (node = json_from_string (conflict->problem_json, NULL)) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  return g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                                "code", NULL),
+                    TB_ATTACHMENT_PROBLEM_REFUSED) == 0;
+}
+
 static void
 update_conflict (TbCaseView *self)
 {
@@ -878,6 +894,7 @@ update_conflict (TbCaseView *self)
   g_autofree char *change = NULL;
   g_autofree char *reason = NULL;
   TbConflict *conflict;
+  gboolean held_back;
 
   self->conflict_id = 0;
   conflicts = tb_store_list_conflicts (self->store, self->case_id, &error);
@@ -891,10 +908,13 @@ update_conflict (TbCaseView *self)
   conflict = g_ptr_array_index (conflicts, 0);
   self->conflict_id = conflict->id;
   self->conflict_rejected = conflict->rejected;
+  held_back = conflict->rejected && is_held_back (conflict);
 
   if (conflict->rejected)
     {
-      gtk_label_set_label (self->conflict_title, _("The server refused your change"));
+      gtk_label_set_label (self->conflict_title,
+                           held_back ? _("A file of your change could not be sent")
+                                     : _("The server refused your change"));
       gtk_button_set_label (self->keep_mine_button, _("_Send Again"));
       gtk_button_set_label (self->take_theirs_button, _("_Discard My Change"));
       gtk_image_set_from_icon_name (self->conflict_icon, "dialog-error-symbolic");
@@ -916,7 +936,9 @@ update_conflict (TbCaseView *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->take_theirs_button),
                                _("Let the server’s version stand and drop your change"));
 
-  if (conflict->reason != NULL)
+  if (conflict->reason != NULL && held_back)
+    reason = g_strdup (conflict->reason);
+  else if (conflict->reason != NULL)
     reason = g_strdup_printf (_("The server says: %s"), conflict->reason);
   gtk_label_set_label (self->conflict_reason, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->conflict_reason), reason != NULL);

@@ -193,6 +193,21 @@ SELECT name, args, case_id FROM outbox WHERE id = ?1;
 -- name: outbox-delete
 DELETE FROM outbox WHERE id = ?1;
 
+-- What may name a file added on this computer: unsent mutations, refused ones kept aside, and
+-- the forms of cases with local changes.
+-- name: attachments-referring
+SELECT args FROM outbox WHERE instr (args, '"sha256"') > 0
+UNION ALL
+SELECT mutation FROM conflicts WHERE resolved_at IS NULL AND instr (mutation, '"sha256"') > 0
+UNION ALL
+SELECT c.form FROM case_overlay o JOIN cases c ON c.id = o.case_id
+WHERE instr (c.form, '"sha256"') > 0;
+
+-- The unsent mutations that name a file (its checksum in their arguments), newest first.
+-- name: outbox-referring
+SELECT id, name, args, case_id, state, attempts FROM outbox WHERE instr (args, ?1) > 0
+ORDER BY id DESC;
+
 -- name: outbox-count-case
 SELECT count (*) FROM outbox WHERE case_id = ?1;
 

@@ -135,6 +135,17 @@ let requestCount = 0;
 // request is meant to conform to the spec (true), or to break it (false), or is outside it
 // (null: no request check). Throws on any contract violation; returns
 // { status, headers, json, body }.
+// The SHA-256s an application form names (attachment values are `{name, size, sha256, …}`).
+function formHashes(node, out = new Set()) {
+  if (Array.isArray(node)) node.forEach((v) => formHashes(v, out));
+  else if (node && typeof node === 'object')
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'sha256' && typeof v === 'string') out.add(v);
+      else formHashes(v, out);
+    }
+  return out;
+}
+
 async function api(
   method,
   p,
@@ -658,6 +669,19 @@ async function main() {
       }
       assert(edited, 'no case of the caseworker has a free text field the caseworker may edit');
       const service = state.services.get(target.service_id);
+      // The copy's files are the caller's to attach only once they uploaded them: knowing a
+      // checksum is no right to a file. A desk copying a file does the same.
+      for (const hash of formHashes(target.form)) {
+        const file = await api('GET', `/api/v1/attachments/${hash}`, { token: cw() });
+        expectStatus(file, 200);
+        const up = await api('POST', '/api/v1/attachments', {
+          token: cw(),
+          raw: file.body,
+          contentType: file.headers.get('content-type'),
+          headers: { 'idempotency-key': hash },
+        });
+        expectStatus(up, 201);
+      }
       const a = await api('POST', '/api/v1/sync/push', {
         token: cw(),
         json: {
@@ -710,6 +734,13 @@ async function main() {
         'the new case',
       );
       state.created = true;
+      state.createdFrom = {
+        service_id: target.service_id,
+        applicant_name: target.applicant_name,
+        applicant_kind: target.applicant_kind,
+        company_name: target.company_name,
+        form: target.form,
+      };
     },
     { skip: decided ? null : 'no decision' },
   );
@@ -1091,6 +1122,64 @@ async function main() {
       expectStatus(unknown, 404, 'not-found');
     },
     { skip: uploaded ? null : 'no upload' },
+  );
+
+  await tap.test(
+    "a form naming a file the caller did not upload (another user's) is rejected forbidden " +
+      '(attachment-not-uploaded), creates nothing and consumes its id',
+    async () => {
+      const theirs = Buffer.from('通办 contract test: the supervisor’s own file\n', 'utf8');
+      const theirSha = createHash('sha256').update(theirs).digest('hex');
+      const up = await api('POST', '/api/v1/attachments', {
+        token: sv(),
+        raw: theirs,
+        contentType: 'text/plain',
+        headers: { 'idempotency-key': theirSha },
+      });
+      expectStatus(up, 201);
+      // The copy of the case created before, its first file swapped for the supervisor's.
+      const form = structuredClone(state.createdFrom.form);
+      const swap = (node) => {
+        if (Array.isArray(node)) return node.some(swap);
+        if (!node || typeof node !== 'object') return false;
+        if (typeof node.sha256 === 'string') {
+          Object.assign(node, { sha256: theirSha, size: theirs.length });
+          return true;
+        }
+        return Object.values(node).some(swap);
+      };
+      assert(swap(form), 'the copied form attaches no file');
+      const id = randomUUID();
+      const before = await lastMutationId();
+      const a = await api('POST', '/api/v1/sync/push', {
+        token: cw(),
+        json: {
+          schema_version: 1,
+          client_id: state.clientId,
+          mutations: [
+            {
+              id: before + 1,
+              name: 'case.create',
+              args: { ...state.createdFrom, case_id: id, form },
+              device_time: new Date().toISOString(),
+            },
+          ],
+        },
+      });
+      expectStatus(a, 200);
+      const [result] = a.json.results;
+      assertEqual([result?.id, result?.status], [before + 1, 'rejected'], 'result');
+      assertEqual(
+        [result.problem.type, result.problem.status, result.problem.code],
+        [P + 'forbidden', 403, 'attachment-not-uploaded'],
+        'the problem',
+      );
+      assertEqual(result.problem.attachments, [theirSha], 'the files refused');
+      assertEqual(a.json.last_mutation_id, before + 1, 'last_mutation_id');
+      const none = await api('GET', `/api/v1/cases/${id}`, { token: cw() });
+      expectStatus(none, 404, 'not-found');
+    },
+    { skip: state.createdFrom ? null : 'no new case' },
   );
 
   await tap.test(
