@@ -17,7 +17,18 @@
  * A row lives while someone holds it, and the rows alive are known by their position (each by a
  * weak reference): those the view holds, and those asked for since. When cases are inserted or
  * removed before a row, it moves with its position.
+ *
+ * A list that grows from a few rows to many (a search cleared) would still have the view make up
+ * to 200 rows at once, most of them off screen. The rows are the cases of a first part of the
+ * list, then: when the list grows at the end of it, by a screenful at once (GROW_STEP) and the
+ * rest after the frame that shows them, from an idle callback (grow()).
  */
+
+/* Rows added at once at the end of the list; more come in later steps. */
+#define GROW_STEP 50
+/* GTK 4.8 makes row widgets for 200 positions at most (GTK_LIST_VIEW_MAX_LIST_ITEMS): past
+ * that, further rows cost a view nothing, and come in one step. */
+#define GROW_ALL_PAST 256
 
 /* ---------------------------------------------------------------------------------------------- */
 /* TbCaseRow */
@@ -120,7 +131,8 @@ struct _TbCaseRows
 
   GListModel *cases;
   gulong      changed_handler;
-  guint       n_items;
+  guint       n_items;  /* the first part of the cases that the rows are: see grow() */
+  guint       grow_id;
   GHashTable *rows;  /* position → TbCaseRow, alive (not held: see on_row_gone()) */
 };
 
@@ -167,6 +179,60 @@ rows_from (TbCaseRows *self,
   return rows;
 }
 
+/* Moves the rows at @at and after as @gone rows there are replaced by @come others. */
+static void
+move_rows (TbCaseRows *self,
+           guint       at,
+           guint       gone,
+           guint       come)
+{
+  g_autoptr(GPtrArray) rows = rows_from (self, at, G_MAXUINT);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TbCaseRow *row = g_ptr_array_index (rows, i);
+
+      g_hash_table_remove (self->rows, GUINT_TO_POINTER (row->position));
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TbCaseRow *row = g_ptr_array_index (rows, i);
+
+      if (row->position < at + gone)
+        {
+          g_object_weak_unref (G_OBJECT (row), on_row_gone, self);
+          row->position = G_MAXUINT;
+        }
+      else
+        {
+          row->position = row->position - gone + come;
+          g_hash_table_insert (self->rows, GUINT_TO_POINTER (row->position), row);
+        }
+    }
+}
+
+/* Adds the next rows, while the list has more cases than there are rows. */
+static gboolean
+grow (gpointer data)
+{
+  TbCaseRows *self = data;
+  guint n = g_list_model_get_n_items (self->cases);
+  guint at = self->n_items;
+  guint come;
+
+  if (at >= n)
+    {
+      self->grow_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  come = at < GROW_ALL_PAST ? MIN (GROW_STEP, n - at) : n - at;
+  self->n_items += come;
+  g_list_model_items_changed (G_LIST_MODEL (self), at, 0, come);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_cases_changed (TbCaseRows *self,
                   guint       position,
@@ -175,6 +241,11 @@ on_cases_changed (TbCaseRows *self,
                   GListModel *cases)
 {
   guint kept = MIN (removed, added);
+  guint at = position + kept;
+  guint gone = removed - kept;
+  guint come = added - kept;
+  guint n_items = self->n_items;
+  guint limit = MAX (n_items, GROW_STEP);
 
   /* Positions that stay keep their rows, with the cases now there. */
   if (kept > 0)
@@ -192,39 +263,36 @@ on_cases_changed (TbCaseRows *self,
         }
     }
 
-  /* The rest is a change of length: the rows after it move, those in it leave. */
-  if (removed != added)
+  /* The rest changes the length. Where the rows end before it, it is no change of the rows. */
+  if (at < n_items)
     {
-      guint at = position + kept;
-      guint gone = removed - kept;
-      guint come = added - kept;
-      g_autoptr(GPtrArray) rows = rows_from (self, at, G_MAXUINT);
+      guint gone_here = MIN (gone, n_items - at);
+      guint come_here = come;
 
-      for (guint i = 0; i < rows->len; i++)
+      /* Cases added at the end of the rows: as many as fit the limit now. */
+      if (at + gone_here == n_items)
+        come_here = MIN (come, limit - at);
+
+      if (gone_here > 0 || come_here > 0)
         {
-          TbCaseRow *row = g_ptr_array_index (rows, i);
-
-          g_hash_table_remove (self->rows, GUINT_TO_POINTER (row->position));
+          move_rows (self, at, gone_here, come_here);
+          self->n_items = n_items - gone_here + come_here;
+          g_list_model_items_changed (G_LIST_MODEL (self), at, gone_here, come_here);
         }
-      for (guint i = 0; i < rows->len; i++)
-        {
-          TbCaseRow *row = g_ptr_array_index (rows, i);
-
-          if (row->position < at + gone)
-            {
-              g_object_weak_unref (G_OBJECT (row), on_row_gone, self);
-              row->position = G_MAXUINT;
-            }
-          else
-            {
-              row->position = row->position - gone + come;
-              g_hash_table_insert (self->rows, GUINT_TO_POINTER (row->position), row);
-            }
-        }
-
-      self->n_items = self->n_items - gone + come;
-      g_list_model_items_changed (G_LIST_MODEL (self), at, gone, come);
     }
+  else
+    {
+      guint n = MIN (g_list_model_get_n_items (cases), limit);
+
+      if (n > n_items)
+        {
+          self->n_items = n;
+          g_list_model_items_changed (G_LIST_MODEL (self), n_items, 0, n - n_items);
+        }
+    }
+
+  if (self->n_items < g_list_model_get_n_items (cases) && self->grow_id == 0)
+    self->grow_id = g_idle_add (grow, self);
 }
 
 static GType
@@ -285,7 +353,10 @@ tb_case_rows_constructed (GObject *object)
   g_return_if_fail (G_IS_LIST_MODEL (self->cases));
   g_return_if_fail (g_type_is_a (g_list_model_get_item_type (self->cases), TB_TYPE_CASE));
 
-  self->n_items = g_list_model_get_n_items (self->cases);
+  /* A first screenful of rows, and the rest after it: see grow(). */
+  self->n_items = MIN (g_list_model_get_n_items (self->cases), GROW_STEP);
+  if (self->n_items < g_list_model_get_n_items (self->cases))
+    self->grow_id = g_idle_add (grow, self);
   self->changed_handler = g_signal_connect_object (self->cases, "items-changed",
                                                    G_CALLBACK (on_cases_changed), self,
                                                    G_CONNECT_SWAPPED);
@@ -307,6 +378,7 @@ tb_case_rows_dispose (GObject *object)
     }
   g_hash_table_remove_all (self->rows);
 
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   if (self->cases != NULL)
     g_clear_signal_handler (&self->changed_handler, self->cases);
   g_clear_object (&self->cases);

@@ -206,6 +206,76 @@ test_rows_outlive_list (void)
   g_object_unref (row);
 }
 
+static guint
+iterate_until_whole (TbCaseRows *rows)
+{
+  GListModel *cases = tb_case_rows_get_cases (rows);
+  guint n_steps = 0;
+
+  while (g_list_model_get_n_items (G_LIST_MODEL (rows)) < g_list_model_get_n_items (cases))
+    {
+      g_assert_cmpuint (n_steps, <, 100);
+      g_main_context_iteration (NULL, TRUE);
+      n_steps++;
+    }
+  return n_steps;
+}
+
+/* A list that grows by many cases at its end: the rows come a screenful at once, the first
+ * right away, the rest from the main loop; a change meanwhile is of the rows there are. */
+static void
+test_rows_grow_in_steps (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (TB_TYPE_CASE);
+  g_autoptr(GPtrArray) few = make_cases ("a", 3);
+  g_autoptr(GPtrArray) many = make_cases ("b", 1000);
+  g_autoptr(GPtrArray) other = make_cases ("c", 400);
+  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(TbCaseRows) rows = NULL;
+  g_autoptr(TbCaseRow) row = NULL;
+  guint n;
+
+  /* Made over a long list, the rows start with a screenful. */
+  g_list_store_splice (store, 0, 0, many->pdata, many->len);
+  rows = tb_case_rows_new (G_LIST_MODEL (store));
+  n = g_list_model_get_n_items (G_LIST_MODEL (rows));
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (n, <, 100);
+  g_assert_cmpuint (iterate_until_whole (rows), >, 1);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+
+  /* Down to three, and back to a thousand. */
+  g_list_store_splice (store, 3, 997, NULL, 0);
+  g_list_store_splice (store, 0, 3, few->pdata, few->len);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+  row = g_list_model_get_item (G_LIST_MODEL (rows), 1);
+  g_signal_connect (rows, "items-changed", G_CALLBACK (on_items_changed), log);
+  g_list_store_splice (store, 0, 3, many->pdata, many->len);
+  n = g_list_model_get_n_items (G_LIST_MODEL (rows));
+  g_assert_cmpuint (n, >, 3);
+  g_assert_cmpuint (n, <, 100);
+  g_assert_cmpstr (tb_case_get_id (tb_case_row_get_case (row)), ==, "b1");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TbCase) c = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_assert_cmpstr (case_id_at (G_LIST_MODEL (rows), i), ==, tb_case_get_id (c));
+    }
+
+  /* Replaced meanwhile by 400 others: the rows there are show them, the rest follow. */
+  g_list_store_splice (store, 0, 1000, other->pdata, other->len);
+  g_assert_cmpstr (tb_case_get_id (tb_case_row_get_case (row)), ==, "c1");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), <=, 400);
+  iterate_until_whole (rows);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+
+  /* Every emission was of rows at the end, or of rows there were. */
+  for (guint i = 0; i < log->len; i++)
+    {
+      Emission *e = &g_array_index (log, Emission, i);
+      g_assert_true (e->removed == 0 || e->added == 0);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -214,6 +284,7 @@ main (int    argc,
 
   g_test_add_func ("/case-rows/rows", test_rows);
   g_test_add_func ("/case-rows/outlive-list", test_rows_outlive_list);
+  g_test_add_func ("/case-rows/grow-in-steps", test_rows_grow_in_steps);
 
   return g_test_run ();
 }

@@ -109,9 +109,22 @@ get_page (TbWindow *window)
   return gtk_stack_get_visible_child_name (get_body_stack (window));
 }
 
+static gboolean
+rows_are_whole (gpointer data)
+{
+  TbWindow *window = data;
+  GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (get_column_view (window)));
+  GListModel *cases = tb_window_get_cases (window);
+
+  return cases == NULL || g_list_model_get_n_items (rows) == g_list_model_get_n_items (cases);
+}
+
+/* The rows the column view lists, once it has them all: a long list comes a screenful at a
+ * time (see TbCaseRows). */
 static guint
 get_n_rows (TbWindow *window)
 {
+  g_assert_true (tb_test_ui_wait_until (rows_are_whole, window, 3000));
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (get_column_view (window))));
 }
 
