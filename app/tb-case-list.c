@@ -50,7 +50,8 @@ struct _TbCaseList
   gboolean    open_only;
   guint       sync_states;  /* bit (1 << TbSyncState) per state listed; 0 for all */
   char       *search_text;
-  char       *fts_query;
+  char       *text_query;   /* the FTS5 query of search_text, or NULL */
+  char       *fts_query;    /* the same, unless it finds every case: see text_finds_all() */
   char       *ref_low;      /* a reference prefix: ref_low <= ref < ref_high */
   char       *ref_high;
   TbCaseSort  sort;
@@ -385,6 +386,68 @@ read_matches (TbCaseList  *self,
   return TRUE;
 }
 
+/* The integer that @sql (one row, one column) gives with @n_params texts bound; -1 on error. */
+static gint64
+query_int (TbCaseList         *self,
+           const char         *sql,
+           const char * const *params,
+           guint               n_params,
+           GError            **error)
+{
+  sqlite3_stmt *stmt = _tb_store_prepare (self->store, sql, error);
+  gint64 value = -1;
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+
+  for (guint i = 0; i < n_params; i++)
+    sqlite3_bind_text (stmt, i + 1, params[i], -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  else
+    _tb_store_set_error (self->store, rc, error);
+  sqlite3_reset (stmt);
+
+  return value;
+}
+
+/*
+ * Whether the text query finds every case, and so need not be run at all: one word that every
+ * reference starts with ("T", "TB" while all references are TB-…). The reference is the first
+ * word of the text each case is indexed by (tb_search_text()), so each case then has a first
+ * token that starts with the word. Typing a reference from its start asks exactly this; as a
+ * full-text prefix query it would read the rowid of every case, the slowest query there is,
+ * while here it is two steps into the reference index.
+ */
+static gboolean
+text_finds_all (TbCaseList *self)
+{
+  static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  const char *query = self->text_query;
+  g_autofree char *low = NULL;
+  g_autofree char *high = NULL;
+  gsize len;
+
+  /* tb_fts_build_query() makes one word into "word" *. */
+  if (query == NULL || query[0] != '"')
+    return FALSE;
+  len = strspn (query + 1, alnum);
+  if (len == 0 || !g_str_equal (query + 1 + len, "\" *"))
+    return FALSE;
+
+  /* References are kept in capitals ("TB-2026-000001"), and compared as bytes. */
+  low = g_ascii_strup (query + 1, len);
+  high = g_strdup (low);
+  high[len - 1]++;  /* an ASCII letter or digit: never 0x7f */
+
+  return query_int (self,
+                    "SELECT EXISTS (SELECT 1 FROM cases WHERE ref < ?1) "
+                    "OR EXISTS (SELECT 1 FROM cases WHERE ref >= ?2)",
+                    (const char *[]) { low, high }, 2, NULL) == 0;
+}
+
 static gint64
 query_count (TbCaseList  *self,
              const char  *sql,
@@ -580,6 +643,48 @@ set_error (TbCaseList *self,
     g_warning ("Case list: %s", error->message);
 }
 
+/* A range of references is counted in steps of this many, on the side of it that is smaller. */
+#define REF_COUNT_STEP 20000
+
+/*
+ * The number of cases in the reference range, the only filter. The index counts a range one entry
+ * at a time, and a reference typed from its start ("TB-2", "TB-2026-") spans nearly every case:
+ * then the few cases outside it, on either side, are quicker to count, and the count of the whole
+ * table is quick too (SQLite counts the pages of its smallest index, not its rows). Each side is
+ * first counted only up to a step, so that neither a small range nor a small outside costs more.
+ */
+static gint64
+count_ref_range (TbCaseList  *self,
+                 GError     **error)
+{
+  const char *sql =
+    "SELECT count(*) FROM (SELECT 1 FROM cases WHERE " REF_CONDITION " LIMIT ?3)";
+  g_autofree char *step = g_strdup_printf ("%d", REF_COUNT_STEP);
+  gint64 n;
+  gint64 total;
+  gint64 below;
+  gint64 above;
+
+  n = query_int (self, sql, (const char *[]) { self->ref_low, self->ref_high, step }, 3, error);
+  if (n < REF_COUNT_STEP)
+    return n;
+
+  below = query_int (self, "SELECT count(*) FROM (SELECT 1 FROM cases WHERE ref < ?1 LIMIT ?2)",
+                     (const char *[]) { self->ref_low, step }, 2, error);
+  above = query_int (self, "SELECT count(*) FROM (SELECT 1 FROM cases WHERE ref >= ?1 LIMIT ?2)",
+                     (const char *[]) { self->ref_high, step }, 2, error);
+  if (below < 0 || above < 0)
+    return -1;
+  if (below < REF_COUNT_STEP && above < REF_COUNT_STEP)
+    {
+      total = query_int (self, "SELECT count(*) FROM cases", NULL, 0, error);
+      return total < 0 ? -1 : total - below - above;
+    }
+
+  return query_int (self, "SELECT count(*) FROM cases WHERE " REF_CONDITION,
+                    (const char *[]) { self->ref_low, self->ref_high }, 2, error);
+}
+
 static guint
 count_all (TbCaseList *self)
 {
@@ -599,8 +704,13 @@ count_all (TbCaseList *self)
       return self->matches->len;
     }
 
-  sql = g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
-  n = query_count (self, sql, NULL, &error);
+  if (self->ref_low != NULL && g_str_equal (self->where, " WHERE " REF_CONDITION))
+    n = count_ref_range (self, &error);
+  else
+    {
+      sql = g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
+      n = query_count (self, sql, NULL, &error);
+    }
   if (n < 0)
     {
       set_error (self, error);
@@ -668,6 +778,9 @@ reload (TbCaseList *self)
       }
 
   g_clear_error (&self->error);
+  g_clear_pointer (&self->fts_query, g_free);
+  if (self->text_query != NULL && !text_finds_all (self))
+    self->fts_query = g_strdup (self->text_query);
   build_where (self);
   clear_pages (self);
   g_clear_pointer (&self->matches, g_array_unref);
@@ -754,6 +867,13 @@ apply_change (TbCaseList   *self,
   gboolean is_in = FALSE;
   gint64 old_pos = -1;
   gint64 new_pos = -1;
+
+  /* A case whose reference starts otherwise turns the text back into a query to run. */
+  if (self->text_query != NULL && self->fts_query == NULL && !text_finds_all (self))
+    {
+      reload (self);
+      return;
+    }
 
   if (change->new_case != NULL)
     is_in = matches_fields (self, change->new_case) && text_matches (self, change->new_case);
@@ -1001,6 +1121,7 @@ tb_case_list_finalize (GObject *object)
   g_free (self->team);
   g_free (self->service);
   g_free (self->search_text);
+  g_free (self->text_query);
   g_free (self->fts_query);
   g_free (self->ref_low);
   g_free (self->ref_high);
@@ -1441,10 +1562,10 @@ tb_case_list_set_search_text (TbCaseList *self,
       query = text != NULL ? tb_fts_build_query (text) : NULL;
     }
 
-  if (g_strcmp0 (query, self->fts_query) != 0 || g_strcmp0 (ref_low, self->ref_low) != 0)
+  if (g_strcmp0 (query, self->text_query) != 0 || g_strcmp0 (ref_low, self->ref_low) != 0)
     {
-      g_free (self->fts_query);
-      self->fts_query = g_steal_pointer (&query);
+      g_free (self->text_query);
+      self->text_query = g_steal_pointer (&query);
       g_free (self->ref_low);
       self->ref_low = g_steal_pointer (&ref_low);
       g_free (self->ref_high);

@@ -163,16 +163,21 @@ find_widget (GtkWidget *root,
   return NULL;
 }
 
-/* A label on screen, with a size and text, inside a row of the column view. */
+/* A label or an inscription on screen, with a size and text, inside a row of the column view. */
 static gboolean
 has_drawn_row (GtkWidget *root,
                gboolean   in_row)
 {
+  const char *text = NULL;
+
   if (!gtk_widget_get_mapped (root))
     return FALSE;
 
-  if (in_row && GTK_IS_LABEL (root) && gtk_widget_get_width (root) > 0
-      && *gtk_label_get_label (GTK_LABEL (root)) != '\0')
+  if (GTK_IS_LABEL (root))
+    text = gtk_label_get_label (GTK_LABEL (root));
+  else if (GTK_IS_INSCRIPTION (root))
+    text = gtk_inscription_get_text (GTK_INSCRIPTION (root));
+  if (in_row && text != NULL && *text != '\0' && gtk_widget_get_width (root) > 0)
     return TRUE;
 
   in_row = in_row || g_strcmp0 (gtk_widget_get_css_name (root), "row") == 0;
@@ -345,44 +350,6 @@ clear_text (GtkEditable   *editable,
   gtk_editable_delete_text (editable, 0, -1);
 }
 
-static void
-on_inscription_setup (GtkSignalListItemFactory *factory,
-                      GtkListItem              *item,
-                      gpointer                  data)
-{
-  gtk_list_item_set_child (item, gtk_inscription_new (NULL));
-}
-
-static void
-on_inscription_bind (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item,
-                     gpointer                  data)
-{
-  TbCase *kase = gtk_list_item_get_item (item);
-  g_autofree char *deadline = NULL;
-  const char *text;
-
-  switch (GPOINTER_TO_UINT (data))
-    {
-    case 0:
-      text = tb_case_get_ref (kase);
-      break;
-    case 1:
-      text = tb_case_get_display_name (kase);
-      break;
-    case 2:
-      text = tb_case_get_service_id (kase);
-      break;
-    case 3:
-      text = tb_case_get_state (kase);
-      break;
-    default:
-      text = deadline = tb_day_to_iso (tb_case_get_deadline (kase));
-      break;
-    }
-  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (item)), text);
-}
-
 /* The kept store for @n_cases and @seed, made (and this process started afresh) if missing. */
 static char *
 ensure_store (guint    n_cases,
@@ -457,7 +424,6 @@ main (int    argc,
   int search_delay = -1;
   int rounds = 1;
   gboolean fixed_widths = FALSE;
-  gboolean inscriptions = FALSE;
   double open_ms;
   double window_ms;
   const GOptionEntry entries[] = {
@@ -468,8 +434,6 @@ main (int    argc,
       "Override the search entry's search-delay, in ms (default: the window's own)", "MS" },
     { "fixed-widths", 0, 0, G_OPTION_ARG_NONE, &fixed_widths,
       "Give the inbox columns fixed widths (an experiment: the window has none)", NULL },
-    { "inscriptions", 0, 0, G_OPTION_ARG_NONE, &inscriptions,
-      "Show the cells as GtkInscriptions of plain case fields (an experiment)", NULL },
     { NULL }
   };
 
@@ -547,21 +511,6 @@ main (int    argc,
   g_assert (bench_ui.entry != NULL);
   if (search_delay >= 0)
     gtk_search_entry_set_search_delay (bench_ui.entry, search_delay);
-  if (inscriptions)
-    {
-      GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (bench_ui.column_view));
-
-      for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
-        {
-          g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-          g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-
-          g_signal_connect (factory, "setup", G_CALLBACK (on_inscription_setup), NULL);
-          g_signal_connect (factory, "bind", G_CALLBACK (on_inscription_bind),
-                            GUINT_TO_POINTER (i));
-          gtk_column_view_column_set_factory (column, factory);
-        }
-    }
   if (fixed_widths)
     {
       GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (bench_ui.column_view));

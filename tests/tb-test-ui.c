@@ -240,8 +240,8 @@ tb_test_ui_assert_controls_labelled (GtkWidget     *root,
  * @root: where to start
  * @text: the exact text
  *
- * Returns: (transfer none) (nullable): a label showing exactly @text that is on screen (a
- *   hidden stack page does not count)
+ * Returns: (transfer none) (nullable): a label or an inscription (as the inbox's cells are)
+ *   showing exactly @text that is on screen (a hidden stack page does not count)
  */
 GtkWidget *
 tb_test_ui_find_mapped_label (GtkWidget  *root,
@@ -249,6 +249,9 @@ tb_test_ui_find_mapped_label (GtkWidget  *root,
 {
   if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
       && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+  if (GTK_IS_INSCRIPTION (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0)
     return root;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root);

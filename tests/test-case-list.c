@@ -759,6 +759,111 @@ test_many_matches_follow_changes (void)
   assert_list_is (list, expected);
 }
 
+static gboolean
+filter_ref_word (const Row *r,
+                 gpointer   data)
+{
+  /* A word of the text, as the index splits it: the references' words, the name never. */
+  g_auto(GStrv) words = g_strsplit (r->ref, "-", -1);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (g_str_has_prefix (words[i], data))
+      return TRUE;
+  return FALSE;
+}
+
+/* References typed from their start: a word that begins every reference finds every case
+ * without a full-text query, and a reference range that spans nearly every case is counted by
+ * what lies outside it. Both must still give exactly the cases the slow way finds. */
+static void
+test_whole_reference_ranges (void)
+{
+  g_autoptr(TbCaseList) list = tb_case_list_new (store);
+  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  Row *row;
+
+  /* Every reference starts with TB (test_many_matches_follow_changes() left a TB-2027 one). */
+  for (guint i = 0; i < n_rows; i++)
+    g_assert_true (g_str_has_prefix (rows[i].ref, "TB-"));
+
+  expected = expected_rows (NULL, NULL, compare_deadline);
+  tb_case_list_set_search_text (list, "T");
+  assert_list_is (list, expected);
+  tb_case_list_set_search_text (list, "tb");
+  assert_list_is (list, expected);
+  tb_case_list_set_search_text (list, "TB-");
+  assert_list_is (list, expected);
+
+  /* Ranges of the reference index that hold all but a few cases, or all, or a tenth. */
+  {
+    const char *prefixes[] = { "TB-2", "TB-2026", "tb-2026-0", "TB-2027", "TB-2026-00" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+      {
+        g_autofree char *upper = g_ascii_strup (prefixes[i], -1);
+        g_autoptr(GPtrArray) range = expected_rows (filter_ref_prefix, upper, compare_deadline);
+
+        tb_case_list_set_search_text (list, prefixes[i]);
+        assert_list_is (list, range);
+      }
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 10000);
+  }
+
+  /* A case whose reference starts otherwise: T is a full-text query again, which finds it only
+   * by a word that starts with t. */
+  tb_case_list_set_search_text (list, "T");
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), log);
+  g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
+  row = &rows[n_rows++];
+  g_strlcpy (row->id, "other-1", sizeof row->id);
+  g_strlcpy (row->ref, "XY-2026-000001", sizeof row->ref);
+  g_strlcpy (row->state, "received", sizeof row->state);
+  g_strlcpy (row->assignee, "u1", sizeof row->assignee);
+  g_strlcpy (row->team, "t0", sizeof row->team);
+  g_strlcpy (row->service, "s0", sizeof row->service);
+  g_strlcpy (row->name, "赵新", sizeof row->name);
+  row->received = today - 200;
+  row->deadline = today - 100;
+  row->paused = TB_DAY_INVALID;
+  {
+    TbCaseRecord record = {
+      .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
+      .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
+      .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
+      .version = 1, .form_json = "{}",
+    };
+    g_assert_true (tb_store_put_cases (store, &record, 1, &error));
+    g_assert_no_error (error);
+  }
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_word, "T", compare_deadline);
+  g_assert_cmpuint (expected->len, ==, n_rows - 1);
+  assert_list_is (list, expected);
+
+  tb_case_list_set_search_text (list, "X");
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_word, "X", compare_deadline);
+  g_assert_cmpuint (expected->len, ==, 1);
+  assert_list_is (list, expected);
+
+  /* Its reference now starts with TB too: T finds every case at once again. */
+  tb_case_list_set_search_text (list, "T");
+  g_strlcpy (row->ref, "TB-2025-000001", sizeof row->ref);
+  put_row (row);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (NULL, NULL, compare_deadline);
+  assert_list_is (list, expected);
+
+  /* The range of TB-2026 has one case below it and one above. */
+  tb_case_list_set_search_text (list, "TB-2026-");
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_prefix, "TB-2026-", compare_deadline);
+  g_assert_cmpuint (expected->len, ==, n_rows - 2);
+  assert_list_is (list, expected);
+}
+
 /* What a view does with a new query: the rows it shows are replaced on their own, before the rest
  * of the list, and a case that stays unchanged stays the same object, so that the view keeps its
  * row. */
@@ -899,6 +1004,7 @@ main (int    argc,
   g_test_add_func ("/case-list/sort", test_sort);
   g_test_add_func ("/case-list/one-row-changes", test_one_row_changes);
   g_test_add_func ("/case-list/many-matches-follow-changes", test_many_matches_follow_changes);
+  g_test_add_func ("/case-list/whole-reference-ranges", test_whole_reference_ranges);
   g_test_add_func ("/case-list/reload-keeps-rows", test_reload_keeps_rows);
   g_test_add_func ("/case-list/notify", test_notify);
 

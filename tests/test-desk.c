@@ -79,7 +79,7 @@ fixture_set_up (Fixture       *f,
 
   f->window = tb_window_new (NULL, f->store, NULL);
   tb_window_set_engine (f->window, f->engine);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 760);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
   gtk_window_present (GTK_WINDOW (f->window));
   tb_test_ui_spin (100);
 }
@@ -162,8 +162,7 @@ static gboolean
 search_ran (gpointer data)
 {
   Search *s = data;
-  GListModel *rows = tb_window_get_cases (s->f->window);
-  TbCaseList *list = TB_CASE_LIST (gtk_multi_selection_get_model (GTK_MULTI_SELECTION (rows)));
+  TbCaseList *list = TB_CASE_LIST (tb_window_get_cases (s->f->window));
 
   return g_strcmp0 (tb_case_list_get_search_text (list), s->text) == 0;
 }
@@ -198,10 +197,9 @@ static void
 open_case (Fixture *f,
            TbCase  *kase)
 {
-  GListModel *rows = tb_window_get_cases (f->window);
   guint position = search_for (f, tb_case_get_ref (kase), tb_case_get_id (kase));
 
-  gtk_selection_model_select_item (GTK_SELECTION_MODEL (rows), position, TRUE);
+  gtk_selection_model_select_item (tb_window_get_selection (f->window), position, TRUE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.open-selected", NULL));
   g_assert_cmpstr (tb_case_view_get_case_id (get_case_view (f)), ==, tb_case_get_id (kase));
 }

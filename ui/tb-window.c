@@ -8,6 +8,7 @@
 #include "tb-case-list.h"
 #include "tb-case-service.h"
 #include "tb-case-view.h"
+#include "tb-case-rows.h"
 #include "tb-inbox-view.h"
 #include "tb-attachment-cache.h"
 #include "tb-new-case-dialog.h"
@@ -54,7 +55,8 @@ struct _TbWindow
   TbAttachmentCache    *attachment_cache; /* of the store's account, through the engine */
   GSettings            *settings;
   TbCaseList           *cases;
-  GtkMultiSelection    *selection;
+  GtkMultiSelection    *selection;       /* of the rows of the cases: see TbCaseRows */
+  TbCaseRows           *rows;
   TbCaseService        *case_service;    /* NULL without a signed-in user: read-only */
   char                 *user_id;
   char                 *team_id;
@@ -227,6 +229,12 @@ on_cases_changed (TbWindow   *self,
                   GListModel *model)
 {
   const GError *error;
+  guint kept = MIN (removed, added);
+
+  /* Where the list put other cases in place of the old, the rows stay (see TbCaseRows) but
+   * what was selected there is gone, as if those rows had been removed and added. */
+  if (kept > 0)
+    gtk_selection_model_unselect_range (GTK_SELECTION_MODEL (self->selection), position, kept);
 
   tb_window_update_count (self);
 
@@ -374,8 +382,10 @@ on_case_activated (TbWindow      *self,
                    guint          position,
                    GtkColumnView *column_view)
 {
-  g_autoptr(TbCase) kase = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(TbCase) kase = NULL;
 
+  if (self->cases != NULL)
+    kase = g_list_model_get_item (G_LIST_MODEL (self->cases), position);
   if (kase != NULL)
     tb_window_show_case (self, kase);
 }
@@ -507,7 +517,7 @@ copy_references_action (GtkWidget  *widget,
        more && n < MAX_COPIED_REFERENCES;
        more = gtk_bitset_iter_next (&iter, &position), n++)
     {
-      g_autoptr(TbCase) kase = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+      g_autoptr(TbCase) kase = g_list_model_get_item (G_LIST_MODEL (self->cases), position);
 
       if (kase != NULL)
         g_string_append_printf (text, "%s\n", tb_case_get_ref (kase));
@@ -793,6 +803,7 @@ tb_window_reload (TbWindow *self)
 {
   if (self->cases != NULL)
     g_clear_signal_handler (&self->cases_changed_id, self->cases);
+  g_clear_object (&self->rows);
   g_clear_object (&self->cases);
   g_clear_object (&self->case_service);
   g_clear_pointer (&self->user_id, g_free);
@@ -824,6 +835,7 @@ tb_window_reload (TbWindow *self)
       self->cases_changed_id = g_signal_connect_object (self->cases, "items-changed",
                                                         G_CALLBACK (on_cases_changed), self,
                                                         G_CONNECT_SWAPPED);
+      self->rows = tb_case_rows_new (G_LIST_MODEL (self->cases));
     }
 
   tb_sync_indicator_set_store (self->indicator, self->store);
@@ -839,7 +851,7 @@ tb_window_reload (TbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-case", self->user_id != NULL);
   tb_case_view_set_case_service (self->case_view, self->case_service);
 
-  gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->cases));
+  gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->rows));
   tb_window_apply_filters (self);
 
   if (self->cases != NULL)
@@ -891,62 +903,119 @@ focus_search_action (GtkWidget  *widget,
   gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
 }
 
-/* Cells. Each cell reads its case afresh on bind and forgets it on unbind, so that a recycled
- * cell never shows or styles another row's data. */
+/*
+ * Cells. Every bind sets each part of its cell from the case — text, colour, tooltip — so that a
+ * recycled cell never shows or styles another row's data, and it changes only what differs: a new
+ * search binds a few hundred cells at once (GTK 4.8 keeps 200 rows), and a style change or a
+ * tooltip each costs more than a text.
+ *
+ * The text cells are GtkInscriptions, not GtkLabels: an inscription's size comes from a number of
+ * characters rather than from laying out its text, so new text only redraws it, where a label would
+ * lay out the text and resize every column of every row.
+ */
 
-static void
-on_text_cell_setup (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    TbWindow                 *self)
+static GtkWidget *
+tb_window_new_cell_text (int min_chars,
+                         int nat_chars)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *text = gtk_inscription_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (text), 0.0f);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (text),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (text), min_chars);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (text), nat_chars);
+  return text;
 }
 
+/*
+ * A text in a box that sets its baseline, so that a row reads on one line. An inscription draws
+ * its text from its top, so a text in another font than the one its height is measured by (the
+ * locale's: Chinese in zh_CN) would sit higher or lower than its neighbours.
+ */
+static void
+setup_text_cell (GtkListItem *item,
+                 int          min_chars,
+                 int          nat_chars,
+                 gboolean     numeric)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *text = tb_window_new_cell_text (min_chars, nat_chars);
+
+  /* Tabular digits keep the references and dates of consecutive rows aligned. */
+  if (numeric)
+    gtk_widget_add_css_class (text, "numeric");
+  gtk_widget_set_valign (text, GTK_ALIGN_BASELINE);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_list_item_set_child (item, box);
+}
+
+/* The widths in characters (as wide as an average Latin letter: a Chinese character takes two)
+ * that a column asks for, and that it keeps when the window is narrow. A reference and a date are
+ * never cut; an applicant's name keeps its first six Chinese characters. */
 static void
 on_ref_cell_setup (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    TbWindow                 *self)
 {
-  on_text_cell_setup (factory, item, self);
-  /* Tabular digits keep the references of consecutive rows aligned. */
-  gtk_widget_add_css_class (gtk_list_item_get_child (item), "numeric");
+  setup_text_cell (item, 14, 14, TRUE);
 }
 
 static void
-on_text_cell_unbind (GtkSignalListItemFactory *factory,
+on_applicant_cell_setup (GtkSignalListItemFactory *factory,
+                         GtkListItem              *item,
+                         TbWindow                 *self)
+{
+  setup_text_cell (item, 12, 24, FALSE);
+}
+
+static void
+on_service_cell_setup (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       TbWindow                 *self)
+{
+  setup_text_cell (item, 8, 28, FALSE);
+}
+
+static void
+on_state_cell_setup (GtkSignalListItemFactory *factory,
                      GtkListItem              *item,
                      TbWindow                 *self)
 {
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), NULL);
+  setup_text_cell (item, 13, 18, FALSE);
+}
+
+static void
+on_received_cell_setup (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        TbWindow                 *self)
+{
+  setup_text_cell (item, 10, 10, TRUE);
 }
 
 static void
 set_cell_text (GtkListItem *item,
                const char  *text)
 {
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_widget_get_first_child (box)), text);
 }
 
 static void
-on_ref_cell_bind (GtkSignalListItemFactory *factory,
-                  GtkListItem              *item,
-                  TbWindow                 *self)
+fill_ref_cell (TbWindow    *self,
+               GtkListItem *item,
+               TbCase      *kase)
 {
-  TbCase *kase = gtk_list_item_get_item (item);
-
   set_cell_text (item, tb_case_get_ref (kase));
 }
 
 static void
-on_applicant_cell_bind (GtkSignalListItemFactory *factory,
-                        GtkListItem              *item,
-                        TbWindow                 *self)
+fill_applicant_cell (TbWindow    *self,
+                     GtkListItem *item,
+                     TbCase      *kase)
 {
-  TbCase *kase = gtk_list_item_get_item (item);
   const char *name = NULL;
 
   if (g_strcmp0 (tb_case_get_applicant_kind (kase), "company") == 0)
@@ -974,11 +1043,10 @@ on_applicant_cell_bind (GtkSignalListItemFactory *factory,
 }
 
 static void
-on_received_cell_bind (GtkSignalListItemFactory *factory,
-                       GtkListItem              *item,
-                       TbWindow                 *self)
+fill_received_cell (TbWindow    *self,
+                    GtkListItem *item,
+                    TbCase      *kase)
 {
-  TbCase *kase = gtk_list_item_get_item (item);
   g_autofree char *iso = tb_day_to_iso (tb_case_get_received_on (kase));
 
   set_cell_text (item, iso);
@@ -995,33 +1063,38 @@ on_sync_cell_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, image);
 }
 
+/* Sets @css_class on @widget (if not NULL) and takes every other of @classes off. */
 static void
-on_sync_cell_unbind (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item,
-                     TbWindow                 *self)
+set_css_class (GtkWidget         *widget,
+               const char * const *classes,
+               const char         *css_class)
 {
-  GtkWidget *image = gtk_list_item_get_child (item);
-
-  gtk_image_clear (GTK_IMAGE (image));
-  gtk_widget_set_tooltip_text (image, NULL);
-  gtk_widget_remove_css_class (image, "error");
-  gtk_widget_remove_css_class (image, "warning");
-  gtk_widget_remove_css_class (image, "dim-label");
+  for (guint i = 0; classes[i] != NULL; i++)
+    if (g_strcmp0 (classes[i], css_class) != 0)
+      gtk_widget_remove_css_class (widget, classes[i]);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (widget, css_class);
 }
 
 static void
-on_sync_cell_bind (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   TbWindow                 *self)
+fill_sync_cell (TbWindow    *self,
+                GtkListItem *item,
+                TbCase      *kase)
 {
-  TbCase *kase = gtk_list_item_get_item (item);
+  static const char * const classes[] = { "dim-label", "error", "warning", NULL };
   GtkWidget *image = gtk_list_item_get_child (item);
+  TbSyncState state = tb_case_get_sync_state (kase);
   const char *icon = NULL;
   const char *label = NULL;
   const char *css_class = "dim-label";
 
+  /* Nearly every case is synced: a cell that shows that already needs nothing. */
+  if (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (image), "tb-sync-state")) == (int) state + 1)
+    return;
+  g_object_set_data (G_OBJECT (image), "tb-sync-state", GINT_TO_POINTER ((int) state + 1));
+
   /* A synced case shows nothing: the column is there to make the exceptions stand out. */
-  switch (tb_case_get_sync_state (kase))
+  switch (state)
     {
     case TB_SYNC_STATE_PENDING:
       icon = "document-send-symbolic";
@@ -1048,10 +1121,10 @@ on_sync_cell_bind (GtkSignalListItemFactory *factory,
     }
 
   if (icon != NULL)
-    {
-      gtk_image_set_from_icon_name (GTK_IMAGE (image), icon);
-      gtk_widget_add_css_class (image, css_class);
-    }
+    gtk_image_set_from_icon_name (GTK_IMAGE (image), icon);
+  else
+    gtk_image_clear (GTK_IMAGE (image));
+  set_css_class (image, classes, icon != NULL ? css_class : NULL);
   gtk_widget_set_tooltip_text (image, icon != NULL ? label : NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (image),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
@@ -1059,11 +1132,10 @@ on_sync_cell_bind (GtkSignalListItemFactory *factory,
 }
 
 static void
-on_service_cell_bind (GtkSignalListItemFactory *factory,
-                      GtkListItem              *item,
-                      TbWindow                 *self)
+fill_service_cell (TbWindow    *self,
+                   GtkListItem *item,
+                   TbCase      *kase)
 {
-  TbCase *kase = gtk_list_item_get_item (item);
   const char *service_id = tb_case_get_service_id (kase);
   TbService *service = g_hash_table_lookup (self->services, service_id);
 
@@ -1072,11 +1144,10 @@ on_service_cell_bind (GtkSignalListItemFactory *factory,
 }
 
 static void
-on_state_cell_bind (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    TbWindow                 *self)
+fill_state_cell (TbWindow    *self,
+                 GtkListItem *item,
+                 TbCase      *kase)
 {
-  TbCase *kase = gtk_list_item_get_item (item);
   const char *state = tb_case_get_state (kase);
   TbService *service = g_hash_table_lookup (self->services, tb_case_get_service_id (kase));
   TbWorkflow *workflow = NULL;
@@ -1096,53 +1167,46 @@ on_deadline_cell_setup (GtkSignalListItemFactory *factory,
                         TbWindow                 *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *date = gtk_label_new (NULL);
-  GtkWidget *remaining = gtk_label_new (NULL);
+  GtkWidget *date = tb_window_new_cell_text (10, 10);
+  /* The longest of the short descriptions ("25 days overdue") is never cut. */
+  GtkWidget *remaining = tb_window_new_cell_text (15, 15);
 
-  gtk_label_set_xalign (GTK_LABEL (date), 0.0f);
   gtk_widget_add_css_class (date, "numeric");
-  gtk_label_set_xalign (GTK_LABEL (remaining), 0.0f);
-  gtk_label_set_ellipsize (GTK_LABEL (remaining), PANGO_ELLIPSIZE_END);
+  /* On one baseline, as in the text cells (see setup_text_cell()). */
+  gtk_widget_set_valign (date, GTK_ALIGN_BASELINE);
+  gtk_widget_set_valign (remaining, GTK_ALIGN_BASELINE);
   gtk_widget_set_hexpand (remaining, TRUE);
   gtk_box_append (GTK_BOX (box), date);
   gtk_box_append (GTK_BOX (box), remaining);
   gtk_list_item_set_child (item, box);
 }
 
-static void
-on_deadline_cell_unbind (GtkSignalListItemFactory *factory,
-                         GtkListItem              *item,
-                         TbWindow                 *self)
-{
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *date = gtk_widget_get_first_child (box);
-  GtkWidget *remaining = gtk_widget_get_next_sibling (date);
-
-  gtk_label_set_label (GTK_LABEL (date), NULL);
-  gtk_widget_set_visible (date, TRUE);
-  gtk_label_set_label (GTK_LABEL (remaining), NULL);
-  gtk_widget_remove_css_class (box, "error");
-  gtk_widget_remove_css_class (box, "warning");
-  gtk_widget_remove_css_class (remaining, "dim-label");
-}
-
-/* Describes how far @deadline is from today in working days, and which colour says it. */
+/*
+ * Describes how far @deadline is from today, and which colour says it: briefly for the column
+ * ("3 days overdue"), and in @tooltip in full, as the law counts it ("Overdue by 3 working days").
+ */
 static char *
 tb_window_describe_deadline (TbWindow    *self,
                              TbCase      *kase,
+                             char       **tooltip,
                              const char **css_class)
 {
   TbDay deadline = tb_case_get_deadline (kase);
   guint n;
 
   *css_class = NULL;
+  *tooltip = NULL;
 
   if (deadline == TB_DAY_INVALID)
     return g_strdup (_("No time limit"));
   if (tb_case_get_closed (kase))
     return g_strdup (_("Concluded"));
   if (tb_case_get_paused_since (kase) != TB_DAY_INVALID)
-    return g_strdup (_("Time limit paused"));
+    {
+      *tooltip = g_strdup (_("Paused while awaiting the applicant"));
+      /* Translators: the time limit of a case is paused, said in the narrow deadline column */
+      return g_strdup (C_("deadline", "Paused"));
+    }
   if (self->calendar == NULL)
     return g_strdup ("");
 
@@ -1153,9 +1217,13 @@ tb_window_describe_deadline (TbWindow    *self,
         *css_class = "warning";
       if (n == 0)
         return g_strdup (_("Due today"));
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "%u working day left",
-                                           "%u working days left", n), n);
+      *tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "%u working day left",
+                                               "%u working days left", n), n);
+      /* Translators: in the narrow deadline column; the days are working days, as the tooltip
+       * says ("%u working days left"). */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Due in %u day", "Due in %u days", n),
+                              n);
     }
 
   *css_class = "error";
@@ -1163,37 +1231,123 @@ tb_window_describe_deadline (TbWindow    *self,
   /* Past the deadline but no working day since, e.g. on the weekend after it. */
   if (n == 0)
     return g_strdup (_("Overdue"));
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Overdue by %u working day",
-                                       "Overdue by %u working days", n), n);
+  *tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Overdue by %u working day",
+                                           "Overdue by %u working days", n), n);
+  /* Translators: in the narrow deadline column; the days are working days, as the tooltip says
+   * ("Overdue by %u working days"). */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u day overdue", "%u days overdue", n),
+                          n);
 }
 
 static void
-on_deadline_cell_bind (GtkSignalListItemFactory *factory,
-                       GtkListItem              *item,
-                       TbWindow                 *self)
+fill_deadline_cell (TbWindow    *self,
+                    GtkListItem *item,
+                    TbCase      *kase)
 {
-  TbCase *kase = gtk_list_item_get_item (item);
+  static const char * const box_classes[] = { "error", "warning", NULL };
+  static const char * const dim_classes[] = { "dim-label", NULL };
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkWidget *date = gtk_widget_get_first_child (box);
   GtkWidget *remaining = gtk_widget_get_next_sibling (date);
   g_autofree char *iso = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *tooltip = NULL;
   const char *css_class = NULL;
 
   if (tb_case_get_deadline (kase) != TB_DAY_INVALID)
     iso = tb_day_to_iso (tb_case_get_deadline (kase));
 
-  description = tb_window_describe_deadline (self, kase, &css_class);
-  gtk_label_set_label (GTK_LABEL (date), iso);
+  description = tb_window_describe_deadline (self, kase, &tooltip, &css_class);
+  gtk_inscription_set_text (GTK_INSCRIPTION (date), iso);
   /* Without a date the description starts where dates do, not after the spacing. */
   gtk_widget_set_visible (date, iso != NULL);
-  gtk_label_set_label (GTK_LABEL (remaining), description);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (box, css_class);
-  else
-    gtk_widget_add_css_class (remaining, "dim-label");
+  gtk_inscription_set_text (GTK_INSCRIPTION (remaining), description);
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (remaining), tooltip) != 0)
+    gtk_widget_set_tooltip_text (remaining, tooltip);
+  set_css_class (box, box_classes, css_class);
+  set_css_class (remaining, dim_classes, css_class == NULL ? "dim-label" : NULL);
 }
+
+/* Binding: each cell is filled from the case of its row, and again whenever the row gets another
+ * case (a new search, see TbCaseRows) until it is unbound. */
+
+typedef void (*CellFill) (TbWindow    *self,
+                          GtkListItem *item,
+                          TbCase      *kase);
+
+typedef struct
+{
+  TbWindow    *self;
+  GtkListItem *item;
+  CellFill     fill;
+} CellBinding;
+
+static GQuark
+cell_binding_quark (void)
+{
+  return g_quark_from_static_string ("tb-window-cell-binding");
+}
+
+static void
+free_cell_binding (gpointer  data,
+                   GClosure *closure)
+{
+  g_free (data);
+}
+
+static void
+on_row_case_changed (TbCaseRow   *row,
+                     GParamSpec  *pspec,
+                     CellBinding *binding)
+{
+  binding->fill (binding->self, binding->item, tb_case_row_get_case (row));
+}
+
+static void
+bind_cell (TbWindow    *self,
+           GtkListItem *item,
+           CellFill     fill)
+{
+  TbCaseRow *row = gtk_list_item_get_item (item);
+  CellBinding *binding = g_new (CellBinding, 1);
+  gulong handler;
+
+  *binding = (CellBinding) { self, item, fill };
+  fill (self, item, tb_case_row_get_case (row));
+  handler = g_signal_connect_data (row, "notify::case", G_CALLBACK (on_row_case_changed),
+                                   binding, free_cell_binding, 0);
+  g_object_set_qdata (G_OBJECT (item), cell_binding_quark (), GSIZE_TO_POINTER (handler));
+}
+
+static void
+on_cell_unbind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                TbWindow                 *self)
+{
+  gulong handler = GPOINTER_TO_SIZE (g_object_steal_qdata (G_OBJECT (item),
+                                                           cell_binding_quark ()));
+
+  if (handler != 0)
+    g_signal_handler_disconnect (gtk_list_item_get_item (item), handler);
+}
+
+#define DEFINE_CELL_BIND(column) \
+  static void \
+  on_##column##_cell_bind (GtkSignalListItemFactory *factory, \
+                           GtkListItem              *item, \
+                           TbWindow                 *self) \
+  { \
+    bind_cell (self, item, fill_##column##_cell); \
+  }
+
+DEFINE_CELL_BIND (ref)
+DEFINE_CELL_BIND (applicant)
+DEFINE_CELL_BIND (service)
+DEFINE_CELL_BIND (state)
+DEFINE_CELL_BIND (received)
+DEFINE_CELL_BIND (deadline)
+DEFINE_CELL_BIND (sync)
 
 /* The column header's title widgets, in column order. */
 static GtkWidget *
@@ -1343,6 +1497,7 @@ tb_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TB_TYPE_WINDOW);
 
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->cases);
   g_clear_object (&self->case_service);
   g_clear_object (&self->sort_probes[0]);
@@ -1533,23 +1688,24 @@ tb_window_class_init (TbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_view_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_case_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_received_cell_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_received_cell_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_sync_cell_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_sync_cell_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_sync_cell_unbind);
+  gtk_widget_class_bind_template_callback (widget_class, on_cell_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_text_cell_setup);
-  gtk_widget_class_bind_template_callback (widget_class, on_text_cell_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_ref_cell_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_ref_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_applicant_cell_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_applicant_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_service_cell_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_service_cell_bind);
+  gtk_widget_class_bind_template_callback (widget_class, on_state_cell_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_state_cell_bind);
   gtk_widget_class_bind_template_callback (widget_class, on_deadline_cell_setup);
   gtk_widget_class_bind_template_callback (widget_class, on_deadline_cell_bind);
-  gtk_widget_class_bind_template_callback (widget_class, on_deadline_cell_unbind);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
@@ -1772,14 +1928,29 @@ tb_window_get_n_cases (TbWindow *self)
  * tb_window_get_cases:
  * @self: a #TbWindow
  *
- * Returns: (transfer none): the selection model of #TbCase the inbox shows, empty without a store
+ * Returns: (transfer none) (nullable): the #TbCaseList the inbox shows, %NULL without a store
  */
 GListModel *
 tb_window_get_cases (TbWindow *self)
 {
   g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
 
-  return G_LIST_MODEL (self->selection);
+  return G_LIST_MODEL (self->cases);
+}
+
+/**
+ * tb_window_get_selection:
+ * @self: a #TbWindow
+ *
+ * Returns: (transfer none): the selection of the inbox's rows (#TbCaseRow), in the order of
+ *   tb_window_get_cases()
+ */
+GtkSelectionModel *
+tb_window_get_selection (TbWindow *self)
+{
+  g_return_val_if_fail (TB_IS_WINDOW (self), NULL);
+
+  return GTK_SELECTION_MODEL (self->selection);
 }
 
 /**

@@ -26,6 +26,8 @@ void        tb_window_set_engine       (TbWindow       *self,
 GSettings  *tb_window_get_settings     (TbWindow       *self);
 guint       tb_window_get_n_cases      (TbWindow       *self);
 GListModel *tb_window_get_cases        (TbWindow       *self);
+GtkSelectionModel *
+            tb_window_get_selection    (TbWindow       *self);
 void        tb_window_show_store_error (TbWindow       *self,
                                         const GError   *error);
 
