@@ -79,7 +79,7 @@ fixture_set_up (Fixture       *f,
 
   f->window = tb_window_new (NULL, f->store, NULL);
   tb_window_set_engine (f->window, f->engine);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 760);
   gtk_window_present (GTK_WINDOW (f->window));
   tb_test_ui_spin (100);
 }

@@ -983,7 +983,7 @@ on_state_cell_setup (GtkSignalListItemFactory *factory,
                      GtkListItem              *item,
                      TbWindow                 *self)
 {
-  setup_text_cell (item, 13, 18, FALSE);
+  setup_text_cell (item, 10, 18, FALSE);
 }
 
 static void
