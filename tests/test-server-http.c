@@ -9,6 +9,7 @@
 #include "tb-problem.h"
 #include "tb-request.h"
 #include "tb-server-auth.h"
+#include "tb-server-cli.h"
 #include "tb-test-server.h"
 
 #define DEMO_PASSWORD TB_SERVER_DEMO_PASSWORD
@@ -656,6 +657,23 @@ test_upload_limit (void)
   tb_test_server_free (ts);
 }
 
+/* tongban-server --max-attachment-mib: a usage error outside 1 MiB to the most SQLite keeps. */
+static void
+test_upload_limit_option (void)
+{
+  static const char *refused[] = { "0", "-1", "513", "many" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *db = g_build_filename (g_get_tmp_dir (), "never-created.db", NULL);
+      char *argv[] = { "tongban-server", "--db", db, "--max-attachment-mib",
+                       (char *) refused[i], NULL };
+
+      g_assert_cmpint (tb_server_main (G_N_ELEMENTS (argv) - 1, argv), ==, 2);
+      g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+    }
+}
+
 static void
 test_path_params (void)
 {
@@ -1101,6 +1119,7 @@ main (int    argc,
   g_test_add_func ("/server/http/body-limit", test_body_limit);
   g_test_add_func ("/server/http/raw-body", test_raw_body);
   g_test_add_func ("/server/http/upload-limit", test_upload_limit);
+  g_test_add_func ("/server/http/upload-limit-option", test_upload_limit_option);
   g_test_add_func ("/server/http/path-params", test_path_params);
   g_test_add_func ("/server/faults/parse", test_faults_parse);
   g_test_add_func ("/server/faults/error", test_fault_error);
