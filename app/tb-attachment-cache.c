@@ -63,6 +63,8 @@ static GHashTable *added_here;
 #define FILE_MODE       0600
 #define READ_ONLY_MODE  0400
 
+#define CHECK_BUFFER_SIZE (256 * 1024)
+
 /* ------------------------------------------------------------------------------------------ */
 /* Files                                                                                       */
 
@@ -235,6 +237,41 @@ read_checked (TbAttachmentCache *self,
       return NULL;
     }
   return g_bytes_new_take (g_steal_pointer (&contents), length);
+}
+
+/* Whether files/<sha256> holds the bytes its name says, read a piece at a time rather than all
+ * at once (a scanned application may be tens of megabytes); a damaged copy is removed. FALSE
+ * with @error set only if @cancellable was cancelled. */
+static gboolean
+check_file (TbAttachmentCache  *self,
+            const char         *sha256,
+            GCancellable       *cancellable,
+            GError            **error)
+{
+  g_autofree char *path = sub_path (self, "files", sha256);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guchar *buffer = g_malloc (CHECK_BUFFER_SIZE);
+  gssize n;
+
+  stream = g_file_read (file, cancellable, NULL);
+  if (stream != NULL)
+    while ((n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, CHECK_BUFFER_SIZE,
+                                     cancellable, NULL)) > 0)
+      g_checksum_update (checksum, buffer, n);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (stream == NULL || n < 0)
+    return FALSE;
+
+  if (g_strcmp0 (g_checksum_get_string (checksum), sha256) != 0)
+    {
+      g_debug ("Attachment %s damaged on disk: removed", sha256);
+      g_unlink (path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* A name for a file in the open/ folder: the last part of @name, not hidden, not too long. */
@@ -525,10 +562,9 @@ lookup_thread (GTask        *task,
 {
   TbAttachmentCache *self = source;
   Fetch *fetch = task_data;
-  g_autoptr(GBytes) bytes = read_checked (self, fetch->sha256);
+  gboolean found = check_file (self, fetch->sha256, NULL, NULL);
 
-  g_task_return_pointer (task, bytes != NULL ? tb_attachment_cache_lookup (self, fetch->sha256)
-                                             : NULL,
+  g_task_return_pointer (task, found ? tb_attachment_cache_lookup (self, fetch->sha256) : NULL,
                          g_object_unref);
 }
 
@@ -857,6 +893,7 @@ typedef struct
   guint      rejected;    /* changes that name a file that cannot be sent */
   char      *sha256;      /* the one being sent */
   char      *name;
+  char      *content_type;
 } Upload;
 
 static void
@@ -865,6 +902,7 @@ upload_free (Upload *upload)
   g_ptr_array_unref (upload->hashes);
   g_free (upload->sha256);
   g_free (upload->name);
+  g_free (upload->content_type);
   g_free (upload);
 }
 
@@ -1007,6 +1045,75 @@ upload_cb (GObject      *source,
   upload_next (task);
 }
 
+static void
+check_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (check_file (source, task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, FALSE);
+}
+
+/* The file to send is checked: sends it, or holds back what names it if it is gone. */
+static void
+checked_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  TbAttachmentCache *self = TB_ATTACHMENT_CACHE (source);
+  Upload *upload = g_task_get_task_data (task);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *reason = NULL;
+
+      if (error != NULL)
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      reason = g_strdup_printf (_("The file “%s” added on this computer is gone or damaged. "
+                                  "Attach it again."), upload->name);
+      if (!hold_back (self, upload, 0, reason, TRUE, &error))
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      upload_next (task);
+      return;
+    }
+
+  if (self->engine == NULL)
+    {
+      g_task_return_error (task, g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT,
+                                                      _("Sign in to send and receive changes; "
+                                                        "your work is kept.")));
+      g_object_unref (task);
+      return;
+    }
+
+  /* Sent from the disk as it is read, one file at a time. The checksum is the key: sending the
+   * same file again is answered as the first time. */
+  path = sub_path (self, "files", upload->sha256);
+  file = g_file_new_for_path (path);
+  _tb_sync_engine_send_async (self->engine, "POST", "/api/v1/attachments", file,
+                              upload->content_type, upload->sha256,
+                              g_task_get_cancellable (task), upload_cb, task);
+}
+
 /* Sends the next file of the list; holds the reference on @task until it returns. */
 static void
 upload_next (GTask *task)
@@ -1014,10 +1121,9 @@ upload_next (GTask *task)
   TbAttachmentCache *self = g_task_get_source_object (task);
   Upload *upload = g_task_get_task_data (task);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GBytes) bytes = NULL;
   g_autofree char *marker = NULL;
-  g_autofree char *content_type = NULL;
   JsonObject *object = NULL;
+  GTask *check;
 
   if (upload->next >= upload->hashes->len)
     {
@@ -1042,41 +1148,17 @@ upload_next (GTask *task)
   upload->name = g_strdup (object != NULL ? json_object_get_string_member_with_default (
                                               object, "name", upload->sha256)
                                           : upload->sha256);
-  content_type = g_strdup (object != NULL ? json_object_get_string_member_with_default (
-                                              object, "content_type", NULL)
-                                          : NULL);
+  g_free (upload->content_type);
+  upload->content_type = g_strdup (object != NULL ? json_object_get_string_member_with_default (
+                                                      object, "content_type", NULL)
+                                                  : NULL);
 
-  bytes = read_checked (self, upload->sha256);
-  if (bytes == NULL)
-    {
-      g_autofree char *reason =
-        g_strdup_printf (_("The file “%s” added on this computer is gone or damaged. Attach it "
-                           "again."), upload->name);
-      GError *error = NULL;
-
-      if (!hold_back (self, upload, 0, reason, TRUE, &error))
-        {
-          g_task_return_error (task, error);
-          g_object_unref (task);
-          return;
-        }
-      upload_next (task);
-      return;
-    }
-
-  if (self->engine == NULL)
-    {
-      g_task_return_error (task, g_error_new_literal (TB_SYNC_ERROR, TB_SYNC_ERROR_SIGNED_OUT,
-                                                      _("Sign in to send and receive changes; "
-                                                        "your work is kept.")));
-      g_object_unref (task);
-      return;
-    }
-
-  /* The checksum is the key: sending the same file again is answered as the first time. */
-  _tb_sync_engine_send_async (self->engine, "POST", "/api/v1/attachments", bytes,
-                              content_type, upload->sha256, g_task_get_cancellable (task),
-                              upload_cb, task);
+  /* Checked in a thread: reading a large file would hold up the window. */
+  check = g_task_new (self, g_task_get_cancellable (task), checked_cb, task);
+  g_task_set_source_tag (check, upload_next);
+  g_task_set_task_data (check, g_strdup (upload->sha256), g_free);
+  g_task_run_in_thread (check, check_thread);
+  g_object_unref (check);
 }
 
 /*

@@ -13,9 +13,10 @@ G_BEGIN_DECLS
 
 #define TB_ATTACHMENT_ERROR (tb_attachment_error_quark ())
 
-/* The largest file the central service takes: a request body of at most 1 MiB
- * (docs/protocol.md, "Limits"). */
-#define TB_ATTACHMENT_MAX_SIZE (1024 * 1024)
+/* The largest file the central service takes by default: a scanned application of many pages
+ * (docs/protocol.md, "Limits"). A server set to take less answers 413, and the changes that name
+ * the file are held back. */
+#define TB_ATTACHMENT_MAX_SIZE (25 * 1024 * 1024)
 
 /**
  * TB_ATTACHMENT_PROBLEM_REFUSED:

@@ -36,6 +36,8 @@
 #define PUSH_BATCH            1000
 #define PUSH_MAX_BODY         (1000 * 1000)
 #define MAX_REPLY_BYTES       (32 * 1024 * 1024)
+/* A fetched attachment is one answer. */
+G_STATIC_ASSERT (TB_ATTACHMENT_MAX_SIZE <= MAX_REPLY_BYTES);
 #define BACKOFF_MAX_SECONDS   300
 #define DEFAULT_INTERVAL      60
 #define LARGE_SKEW_USEC       (5 * 60 * G_USEC_PER_SEC)
@@ -174,8 +176,8 @@ typedef struct
   gboolean    raw;         /* a 2xx answer is kept as bytes, for the caller to read */
   gboolean    pull;        /* a raw exchange sent and read in a thread, its 200 answer a page */
   gboolean    refreshed;   /* a 401 was answered by one refresh already */
-  GBytes     *bytes;       /* instead of @body: an attachment's bytes */
-  char       *content_type;     /* of @bytes */
+  GFile      *file;        /* instead of @body: an attachment, read as it is sent */
+  char       *content_type;     /* of @file */
   char       *idempotency_key;  /* (nullable) */
   GByteArray *reply;
   SoupMessage *msg;
@@ -195,7 +197,7 @@ exchange_free (Exchange *x)
       g_free (x->body);
     }
   g_clear_pointer (&x->reply, g_byte_array_unref);
-  g_clear_pointer (&x->bytes, g_bytes_unref);
+  g_clear_object (&x->file);
   g_free (x->content_type);
   g_free (x->idempotency_key);
   g_clear_object (&x->msg);
@@ -536,8 +538,30 @@ exchange_send (TbSyncEngine *self,
 
       soup_message_set_request_body_from_bytes (x->msg, "application/json", bytes);
     }
-  else if (x->bytes != NULL)
-    soup_message_set_request_body_from_bytes (x->msg, x->content_type, x->bytes);
+  else if (x->file != NULL)
+    {
+      g_autoptr(GFileInputStream) stream = NULL;
+      g_autoptr(GFileInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Opened for each try, as libsoup closes what it has sent: a file of many megabytes is
+       * never all in memory. */
+      stream = g_file_read (x->file, NULL, &error);
+      if (stream != NULL)
+        info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL,
+                                               &error);
+      if (info == NULL)
+        {
+          g_task_return_new_error (task, error->domain, error->code,
+                                   _("Could not read the file to send: %s"), error->message);
+          g_object_unref (task);
+          return;
+        }
+      soup_message_set_request_body (x->msg, x->content_type, G_INPUT_STREAM (stream),
+                                     g_file_info_get_size (info));
+      /* A file larger than the server takes is refused from the headers, before it is sent. */
+      soup_message_headers_set_expectations (headers, SOUP_EXPECTATION_CONTINUE);
+    }
   if (x->idempotency_key != NULL)
     soup_message_headers_replace (headers, "Idempotency-Key", x->idempotency_key);
 
@@ -757,15 +781,15 @@ send_done_cb (GObject      *source,
 }
 
 /*
- * Sends one request of the session (for attachments): @method on @path, with @body as the
- * request body of @content_type, and an Idempotency-Key if given. An expired access token is
- * renewed once, as for the sync's own requests.
+ * Sends one request of the session (for attachments): @method on @path, with the file @body
+ * (nullable) as the request body of @content_type, and an Idempotency-Key if given. An expired
+ * access token is renewed once, as for the sync's own requests.
  */
 void
 _tb_sync_engine_send_async (TbSyncEngine        *self,
                             const char          *method,
                             const char          *path,
-                            GBytes              *body,
+                            GFile               *body,
                             const char          *content_type,
                             const char          *idempotency_key,
                             GCancellable        *cancellable,
@@ -795,7 +819,7 @@ _tb_sync_engine_send_async (TbSyncEngine        *self,
   x->path = g_strdup (path);
   x->with_token = TRUE;
   x->raw = TRUE;
-  x->bytes = body != NULL ? g_bytes_ref (body) : NULL;
+  x->file = body != NULL ? g_object_ref (body) : NULL;
   x->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
   x->idempotency_key = g_strdup (idempotency_key);
   g_task_set_task_data (exchange, x, (GDestroyNotify) exchange_free);

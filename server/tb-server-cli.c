@@ -28,6 +28,7 @@ typedef struct
   char     *faults;
   gint64    token_ttl;
   gint64    refresh_ttl;
+  int       max_attachment_mib;
 } Options;
 
 static void
@@ -183,6 +184,8 @@ tb_server_main (int    argc,
       N_("Seconds an access token is valid (default: 900)"), N_("SECONDS") },
     { "refresh-ttl", 0, 0, G_OPTION_ARG_INT64, &options.refresh_ttl,
       N_("Seconds a refresh token is valid (default: 30 days)"), N_("SECONDS") },
+    { "max-attachment-mib", 0, 0, G_OPTION_ARG_INT, &options.max_attachment_mib,
+      N_("The largest attachment taken, in MiB (default: 25)"), "MIB" },
     { NULL }
   };
 
@@ -190,6 +193,7 @@ tb_server_main (int    argc,
   options.demo_seed = 1;
   options.token_ttl = TB_SERVER_DEFAULT_ACCESS_TTL;
   options.refresh_ttl = TB_SERVER_DEFAULT_REFRESH_TTL;
+  options.max_attachment_mib = TB_SERVER_DEFAULT_MAX_ATTACHMENT / (1024 * 1024);
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
@@ -207,6 +211,15 @@ tb_server_main (int    argc,
   if (options.token_ttl <= 0 || options.token_ttl > G_MAXINT32
       || options.refresh_ttl <= 0 || options.refresh_ttl > G_MAXINT32)
     return usage_error (context, _("--token-ttl and --refresh-ttl must be positive."));
+  if (options.max_attachment_mib < 1
+      || options.max_attachment_mib > TB_SERVER_MAX_ATTACHMENT_LIMIT / (1024 * 1024))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("--max-attachment-mib must be between 1 and %d."),
+                         TB_SERVER_MAX_ATTACHMENT_LIMIT / (1024 * 1024));
+
+      return usage_error (context, message);
+    }
   if (options.today != NULL)
     {
       today = tb_day_from_iso (options.today);
@@ -228,6 +241,7 @@ tb_server_main (int    argc,
       return 1;
     }
   tb_server_set_token_ttl (server, options.token_ttl, options.refresh_ttl);
+  tb_server_set_max_attachment_size (server, (gsize) options.max_attachment_mib * 1024 * 1024);
 
   /* Deadlines and decisions count from the day the demo data was made for. */
   if (options.today != NULL)

@@ -4371,7 +4371,8 @@ tb_server_sync_register_routes (TbServer *server)
   tb_server_add_route (server, "GET", "/api/v1/cases/{id}", 0, handle_get_case);
   tb_server_add_route (server, "GET", "/api/v1/attachments/{sha256}", 0, handle_get_attachment);
   tb_server_add_route (server, "POST", "/api/v1/attachments",
-                       ROLES_ACTING | TB_SERVER_ROUTE_RAW_BODY, handle_put_attachment);
+                       ROLES_ACTING | TB_SERVER_ROUTE_RAW_BODY | TB_SERVER_ROUTE_UPLOAD,
+                       handle_put_attachment);
   tb_server_add_route (server, "GET", "/api/v1/audit", TB_ROLE_AUDITOR | TB_ROLE_SUPERVISOR,
                        handle_audit);
 }

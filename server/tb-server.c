@@ -16,9 +16,11 @@
 
 /*
  * Every request goes through the same steps, in this order, so that a refusal never depends
- * on what a caller may not know: the body limit (413, decided from the headers, before the body
- * is kept), the route (404, or 405 with Allow), the bearer token (401), the role (403), the
- * schema version (400), the body (400), then faults, if any were asked for, then the handler.
+ * on what a caller may not know: the body limit (413: 1 MiB, or the attachment limit on upload
+ * routes; decided from Content-Length before any of the body is read, or as soon as a chunked
+ * body passes it), the route (404, or 405 with Allow), the bearer token (401), the role (403),
+ * the schema version (400), the body (400), then faults, if any were asked for, then the
+ * handler.
  * Each request is logged to stderr in one line, without tokens or passwords (they are never
  * in the path and the log takes nothing else from the request).
  */
@@ -44,6 +46,7 @@ struct _TbServer
 
   gint64           access_ttl;
   gint64           refresh_ttl;
+  gsize            max_attachment;
 
   gboolean         faults_enabled;
   TbServerFaults   faults;
@@ -59,6 +62,7 @@ enum {
   PROP_PORT,
   PROP_ACCESS_TTL,
   PROP_REFRESH_TTL,
+  PROP_MAX_ATTACHMENT_SIZE,
   N_PROPS
 };
 
@@ -75,7 +79,8 @@ typedef struct
   TbServer        *server;
   const Route     *route;
   gint64           started;
-  gsize            body_seen;
+  gsize            body_limit;
+  GByteArray      *received;        /* the body so far: libsoup keeps none of it */
   gboolean         too_large;
   gboolean         finished;
   gboolean         logged;
@@ -124,6 +129,7 @@ exchange_free (gpointer data)
   g_clear_pointer (&ex->query, g_hash_table_unref);
   g_clear_pointer (&ex->body, json_object_unref);
   g_clear_pointer (&ex->body_bytes, g_bytes_unref);
+  g_clear_pointer (&ex->received, g_byte_array_unref);
   g_clear_pointer (&ex->caller, tb_server_caller_free);
   g_clear_pointer (&ex->problem_members, json_object_unref);
   g_free (ex->raw_content_type);
@@ -353,60 +359,6 @@ on_request_done (SoupServer        *soup,
   log_exchange (ex, status);
 }
 
-/* ---- The body limit --------------------------------------------------------------------- */
-
-static void
-refuse_too_large (SoupServerMessage *msg,
-                  Exchange          *ex)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-  ex->too_large = TRUE;
-  /* What is still to come is read and dropped, not kept: the client gets its answer. */
-  soup_message_body_set_accumulate (body, FALSE);
-  soup_message_body_truncate (body);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
-  answer_problem_literal (msg, ex, TB_PROBLEM_PAYLOAD_TOO_LARGE,
-                          "The request body is larger than 1 MiB (1048576 bytes).");
-}
-
-static void
-on_got_chunk (SoupServerMessage *msg,
-              GBytes            *chunk,
-              gpointer           user_data)
-{
-  Exchange *ex = exchange_get (msg);
-
-  if (ex == NULL || ex->too_large)
-    return;
-  ex->body_seen += g_bytes_get_size (chunk);
-  if (ex->body_seen > TB_REQUEST_MAX_BODY)
-    refuse_too_large (msg, ex);
-}
-
-static void
-on_early (SoupServer        *soup,
-          SoupServerMessage *msg,
-          const char        *path,
-          GHashTable        *query,
-          gpointer           user_data)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  Exchange *ex = exchange_get (msg);
-
-  if (ex == NULL)
-    return;
-
-  exchange_note (ex, msg);
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (headers) > TB_REQUEST_MAX_BODY)
-    refuse_too_large (msg, ex);
-  else
-    g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
-}
-
 /* ---- Routes ----------------------------------------------------------------------------- */
 
 /* What a path parameter may be: an id, never something a file system or a shell could read
@@ -529,24 +481,24 @@ drop_connection (SoupServerMessage *msg,
     close_stolen (stream);
 }
 
-/* Sends the status line, the headers and half of the answer's body, declaring all of it. */
+/* Writes the answer set on @msg to @stream, the connection taken from libsoup: the status line,
+ * the headers, and the first @sent bytes of the body, declaring @declared; then no more on this
+ * connection. */
 static void
-truncate_answer (SoupServerMessage *msg,
-                 Exchange          *ex)
+write_answer (SoupServerMessage *msg,
+              GIOStream         *stream,
+              GBytes            *body,
+              gsize              declared,
+              gsize              sent)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
-  g_autoptr(GBytes) full = soup_message_body_flatten (body);
-  g_autoptr(GIOStream) stream = NULL;
+  GOutputStream *out = g_io_stream_get_output_stream (stream);
   g_autoptr(GString) head = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
   guint status = soup_server_message_get_status (msg);
   SoupMessageHeadersIter iter;
   const char *name;
   const char *value;
-  gsize sent;
-
-  ex->fault = "truncate";
-  log_exchange (ex, "truncated");
 
   g_string_append_printf (head, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
   soup_message_headers_iter_init (&iter, headers);
@@ -554,26 +506,223 @@ truncate_answer (SoupServerMessage *msg,
     if (g_ascii_strcasecmp (name, "Content-Length") != 0
         && g_ascii_strcasecmp (name, "Connection") != 0)
       g_string_append_printf (head, "%s: %s\r\n", name, value);
-  g_string_append_printf (head, "Content-Length: %" G_GSIZE_FORMAT "\r\n",
-                          g_bytes_get_size (full) + 1);
+  g_string_append_printf (head, "Content-Length: %" G_GSIZE_FORMAT "\r\n", declared);
   g_string_append (head, "Connection: close\r\n\r\n");
-  sent = g_bytes_get_size (full) / 2;
+
+  if (!g_output_stream_write_all (out, head->str, head->len, NULL, NULL, &error)
+      || !g_output_stream_write_all (out, g_bytes_get_data (body, NULL), sent, NULL, NULL,
+                                     &error)
+      || !g_output_stream_flush (out, NULL, &error))
+    g_debug ("Writing an answer on a taken connection: %s", error->message);
+}
+
+/* Sends the status line, the headers and half of the answer's body, declaring all of it. */
+static void
+truncate_answer (SoupServerMessage *msg,
+                 Exchange          *ex)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autoptr(GBytes) full = soup_message_body_flatten (body);
+  g_autoptr(GIOStream) stream = NULL;
+
+  ex->fault = "truncate";
+  log_exchange (ex, "truncated");
 
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL)
     return;
-
-  {
-    GOutputStream *out = g_io_stream_get_output_stream (stream);
-    g_autoptr(GError) error = NULL;
-
-    if (!g_output_stream_write_all (out, head->str, head->len, NULL, NULL, &error)
-        || !g_output_stream_write_all (out, g_bytes_get_data (full, NULL), sent, NULL, NULL,
-                                       &error)
-        || !g_output_stream_flush (out, NULL, &error))
-      g_debug ("Writing a truncated answer: %s", error->message);
-  }
+  write_answer (msg, stream, full, g_bytes_get_size (full) + 1, g_bytes_get_size (full) / 2);
   close_stolen (stream);
+}
+
+/* ---- The body limit --------------------------------------------------------------------- */
+
+/* What the server still reads of a body it refused, for a client that reads the answer only
+ * once it has sent everything (libsoup without "Expect: 100-continue" does): most bodies over a
+ * limit are not far over it. Then the connection is closed, whatever is still coming. */
+#define LINGER_BYTES   (32 * 1024 * 1024)
+#define LINGER_SECONDS 5
+
+typedef struct
+{
+  GIOStream    *stream;
+  GCancellable *cancellable;
+  GSource      *timeout;
+  gsize         left;
+  guint8        buffer[64 * 1024];
+} Linger;
+
+static void linger_read (Linger *linger);
+
+static void
+linger_end (Linger *linger)
+{
+  g_source_destroy (linger->timeout);
+  g_source_unref (linger->timeout);
+  close_stolen (linger->stream);
+  g_object_unref (linger->stream);
+  g_object_unref (linger->cancellable);
+  g_free (linger);
+}
+
+static void
+linger_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Linger *linger = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  /* The end of the body, the client gone, the time or the budget used up. */
+  if (n <= 0 || (gsize) n >= linger->left)
+    {
+      linger_end (linger);
+      return;
+    }
+  linger->left -= n;
+  linger_read (linger);
+}
+
+static void
+linger_read (Linger *linger)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (linger->stream), linger->buffer,
+                             sizeof linger->buffer, G_PRIORITY_DEFAULT, linger->cancellable,
+                             linger_read_cb, linger);
+}
+
+static gboolean
+linger_timeout_cb (gpointer user_data)
+{
+  Linger *linger = user_data;
+
+  g_cancellable_cancel (linger->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Reads and drops what comes on @stream for a while, then closes it; takes @stream. */
+static void
+linger_start (GIOStream *stream)
+{
+  Linger *linger = g_new0 (Linger, 1);
+
+  linger->stream = stream;
+  linger->cancellable = g_cancellable_new ();
+  linger->left = LINGER_BYTES;
+  linger->timeout = g_timeout_source_new_seconds (LINGER_SECONDS);
+  g_source_set_callback (linger->timeout, linger_timeout_cb, linger, NULL);
+  g_source_attach (linger->timeout, g_main_context_get_thread_default ());
+  linger_read (linger);
+}
+
+/* The largest body the request to @path may have: an upload route's, or a JSON body's. */
+static gsize
+body_limit (TbServer   *self,
+            const char *method,
+            const char *path)
+{
+  g_autoptr(GString) allow = g_string_new (NULL);
+  const Route *route = find_route (self, method, path, allow);
+
+  if (route != NULL && (route->access & TB_SERVER_ROUTE_UPLOAD) != 0)
+    return self->max_attachment;
+  return TB_REQUEST_MAX_BODY;
+}
+
+/* Answers 413 at once, saying the limit. A client that waits for "100 Continue" before sending
+ * its body has sent none of it: libsoup answers it and reads nothing. Any other is sending
+ * already: the connection is taken from libsoup, so that nothing more is read into the request,
+ * the answer written on it, and what still comes read and dropped for a while. */
+static void
+refuse_too_large (SoupServerMessage *msg,
+                  Exchange          *ex,
+                  gboolean           sending)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *detail = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GBytes) answer = NULL;
+
+  ex->too_large = TRUE;
+  g_clear_pointer (&ex->received, g_byte_array_unref);
+  if (ex->body_limit % (1024 * 1024) == 0)
+    detail = g_strdup_printf ("The request body is larger than %" G_GSIZE_FORMAT " MiB "
+                              "(%" G_GSIZE_FORMAT " bytes), the most this endpoint takes.",
+                              ex->body_limit / (1024 * 1024), ex->body_limit);
+  else
+    detail = g_strdup_printf ("The request body is larger than %" G_GSIZE_FORMAT " bytes, "
+                              "the most this endpoint takes.", ex->body_limit);
+  error = g_error_new_literal (TB_PROBLEM_ERROR, TB_PROBLEM_PAYLOAD_TOO_LARGE, detail);
+  if (ex->problem_members == NULL)
+    ex->problem_members = json_object_new ();
+  json_object_set_int_member (ex->problem_members, "max_size", (gint64) ex->body_limit);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+  answer_problem (msg, ex, error);
+
+  if (!sending && (soup_message_headers_get_expectations (headers) & SOUP_EXPECTATION_CONTINUE))
+    return;
+
+  log_exchange (ex, "413");
+  answer = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  write_answer (msg, stream, answer, g_bytes_get_size (answer), g_bytes_get_size (answer));
+  linger_start (g_steal_pointer (&stream));
+}
+
+static void
+on_got_chunk (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  Exchange *ex = exchange_get (msg);
+  gsize size = g_bytes_get_size (chunk);
+
+  if (ex == NULL || ex->too_large || ex->received == NULL)
+    return;
+  if (size > ex->body_limit - ex->received->len)
+    {
+      refuse_too_large (msg, ex, TRUE);
+      return;
+    }
+  g_byte_array_append (ex->received, g_bytes_get_data (chunk, NULL), size);
+}
+
+static void
+on_early (SoupServer        *soup,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  TbServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  Exchange *ex = exchange_get (msg);
+  goffset length = 0;
+
+  if (ex == NULL)
+    return;
+
+  exchange_note (ex, msg);
+  ex->body_limit = body_limit (self, ex->method != NULL ? ex->method : "", path);
+
+  /* The body is kept here, in one buffer of its size, rather than by libsoup in pieces that
+   * would be copied into one again. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      length = soup_message_headers_get_content_length (headers);
+      if (length < 0 || (guint64) length > ex->body_limit)
+        {
+          refuse_too_large (msg, ex, FALSE);
+          return;
+        }
+    }
+  ex->received = g_byte_array_sized_new ((guint) length);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
 }
 
 /* ---- Running a handler ------------------------------------------------------------------ */
@@ -623,10 +772,12 @@ run_handler (TbServer          *self,
     }
   else if (ex->raw_body != NULL)
     {
+      /* Sent from the handler's bytes, not a copy: a file may be large. */
       soup_server_message_set_status (msg, ex->status != 0 ? ex->status : SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (msg, ex->raw_content_type, SOUP_MEMORY_COPY,
-                                        g_bytes_get_data (ex->raw_body, NULL),
-                                        g_bytes_get_size (ex->raw_body));
+      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                             ex->raw_content_type, NULL);
+      soup_message_body_truncate (soup_server_message_get_response_body (msg));
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), ex->raw_body);
     }
   else
     soup_server_message_set_status (msg, ex->status != 0 ? ex->status : SOUP_STATUS_NO_CONTENT,
@@ -865,7 +1016,9 @@ on_request (SoupServer        *soup,
     }
 
   /* What it sends. */
-  ex->body_bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  ex->body_bytes = ex->received != NULL
+                   ? g_byte_array_free_to_bytes (g_steal_pointer (&ex->received))
+                   : g_bytes_new (NULL, 0);
   ex->req.body_bytes = ex->body_bytes;
   if (method_has_body (ex->method) && (ex->route->access & TB_SERVER_ROUTE_RAW_BODY) == 0)
     {
@@ -953,6 +1106,9 @@ tb_server_get_property (GObject    *object,
     case PROP_REFRESH_TTL:
       g_value_set_int64 (value, self->refresh_ttl);
       break;
+    case PROP_MAX_ATTACHMENT_SIZE:
+      g_value_set_uint64 (value, self->max_attachment);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -973,6 +1129,9 @@ tb_server_set_property (GObject      *object,
       break;
     case PROP_REFRESH_TTL:
       tb_server_set_token_ttl (self, self->access_ttl, g_value_get_int64 (value));
+      break;
+    case PROP_MAX_ATTACHMENT_SIZE:
+      tb_server_set_max_attachment_size (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1017,6 +1176,16 @@ tb_server_class_init (TbServerClass *klass)
     g_param_spec_int64 ("refresh-ttl", NULL, NULL, 1, G_MAXINT32, TB_SERVER_DEFAULT_REFRESH_TTL,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * TbServer:max-attachment-size:
+   *
+   * The largest attachment it takes, in bytes: a larger upload is answered 413.
+   */
+  properties[PROP_MAX_ATTACHMENT_SIZE] =
+    g_param_spec_uint64 ("max-attachment-size", NULL, NULL, 1, TB_SERVER_MAX_ATTACHMENT_LIMIT,
+                         TB_SERVER_DEFAULT_MAX_ATTACHMENT,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1026,6 +1195,7 @@ tb_server_init (TbServer *self)
   self->routes = g_ptr_array_new_with_free_func (route_free);
   self->access_ttl = TB_SERVER_DEFAULT_ACCESS_TTL;
   self->refresh_ttl = TB_SERVER_DEFAULT_REFRESH_TTL;
+  self->max_attachment = TB_SERVER_DEFAULT_MAX_ATTACHMENT;
   self->delayed = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_source_unref);
 
   self->soup = soup_server_new ("server-header", "tongban-server/" PACKAGE_VERSION " ", NULL);
@@ -1379,6 +1549,39 @@ tb_server_get_refresh_ttl (TbServer *self)
 {
   g_return_val_if_fail (TB_IS_SERVER (self), 0);
   return self->refresh_ttl;
+}
+
+/**
+ * tb_server_set_max_attachment_size:
+ * @self: a server
+ * @bytes: the largest attachment it takes, 1 to %TB_SERVER_MAX_ATTACHMENT_LIMIT
+ *
+ * Uploads already under way keep the limit they started with.
+ */
+void
+tb_server_set_max_attachment_size (TbServer *self,
+                                   gsize     bytes)
+{
+  g_return_if_fail (TB_IS_SERVER (self));
+  g_return_if_fail (bytes > 0 && bytes <= TB_SERVER_MAX_ATTACHMENT_LIMIT);
+
+  if (self->max_attachment == bytes)
+    return;
+  self->max_attachment = bytes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ATTACHMENT_SIZE]);
+}
+
+/**
+ * tb_server_get_max_attachment_size:
+ * @self: a server
+ *
+ * Returns: the largest attachment it takes, in bytes
+ */
+gsize
+tb_server_get_max_attachment_size (TbServer *self)
+{
+  g_return_val_if_fail (TB_IS_SERVER (self), 0);
+  return self->max_attachment;
 }
 
 /* ---- Fault specs ------------------------------------------------------------------------ */

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  *   parsed, the handler reads #TbServerRequest.body_bytes
  * @TB_SERVER_ROUTE_SESSION: a session endpoint: fault injection leaves it alone unless the
  *   fault spec says `auth=1`
+ * @TB_SERVER_ROUTE_UPLOAD: the body is a file (with %TB_SERVER_ROUTE_RAW_BODY): it may be as
+ *   large as tb_server_get_max_attachment_size() rather than %TB_REQUEST_MAX_BODY
  *
  * Flags ORed into the access mask of tb_server_add_route(), above the #TbRole bits.
  */
@@ -28,6 +30,7 @@ typedef enum
   TB_SERVER_ROUTE_PUBLIC   = 1 << 16,
   TB_SERVER_ROUTE_RAW_BODY = 1 << 17,
   TB_SERVER_ROUTE_SESSION  = 1 << 18,
+  TB_SERVER_ROUTE_UPLOAD   = 1 << 19,
 } TbServerRouteFlags;
 
 /* The #TbRole bits of an access mask; none set means "any signed-in user". */
@@ -44,7 +47,8 @@ typedef enum
  * @body: (nullable): the JSON body, for POST/PUT/PATCH routes without
  *   %TB_SERVER_ROUTE_RAW_BODY: already checked to be a UTF-8 JSON object with
  *   `"schema_version": 1`; the handler still checks its members (tb_request_check_members())
- * @body_bytes: the raw body (empty if none), at most %TB_REQUEST_MAX_BODY bytes
+ * @body_bytes: the raw body (empty if none), at most %TB_REQUEST_MAX_BODY bytes, or
+ *   tb_server_get_max_attachment_size() on %TB_SERVER_ROUTE_UPLOAD routes
  * @headers: the request headers
  * @caller: (nullable): who is asking; %NULL only on %TB_SERVER_ROUTE_PUBLIC routes
  * @remote_address: (nullable): the client's IP address, as text
@@ -119,6 +123,12 @@ typedef struct
 #define TB_SERVER_DEFAULT_ACCESS_TTL  (15 * 60)
 #define TB_SERVER_DEFAULT_REFRESH_TTL (30 * 24 * 60 * 60)
 
+/* The largest attachment it takes unless told otherwise: a scanned application of many pages
+ * (docs/protocol.md, "Limits"). */
+#define TB_SERVER_DEFAULT_MAX_ATTACHMENT (25 * 1024 * 1024)
+/* The most it may be told: SQLite keeps a file in one blob, of at most 10^9 bytes. */
+#define TB_SERVER_MAX_ATTACHMENT_LIMIT   (512 * 1024 * 1024)
+
 TbServer        *tb_server_new                  (const char             *db_path,
                                                  GError                **error);
 sqlite3         *tb_server_get_db               (TbServer               *self);
@@ -147,6 +157,9 @@ void             tb_server_set_token_ttl        (TbServer               *self,
                                                  gint64                  refresh_seconds);
 gint64           tb_server_get_access_ttl       (TbServer               *self);
 gint64           tb_server_get_refresh_ttl      (TbServer               *self);
+void             tb_server_set_max_attachment_size (TbServer            *self,
+                                                 gsize                   bytes);
+gsize            tb_server_get_max_attachment_size (TbServer            *self);
 
 gboolean         tb_server_faults_parse         (const char             *spec,
                                                  TbServerFaults         *out,

@@ -132,7 +132,11 @@ tb_test_request_full (TbTestServer               *ts,
   for (guint i = 0; options->headers != NULL && options->headers[i] != NULL; i += 2)
     soup_message_headers_replace (headers, options->headers[i], options->headers[i + 1]);
 
-  if (options->body != NULL)
+  if (options->stream != NULL)
+    soup_message_set_request_body (msg, options->content_type != NULL ? options->content_type
+                                                                      : "application/json",
+                                   options->stream, options->chunked ? -1 : options->length);
+  else if (options->body != NULL)
     {
       gsize length = options->length >= 0 ? (gsize) options->length : strlen (options->body);
       g_autoptr(GBytes) bytes = g_bytes_new (options->body, length);
@@ -148,6 +152,8 @@ tb_test_request_full (TbTestServer               *ts,
         soup_message_set_request_body_from_bytes (msg, type, bytes);
     }
 
+  if (options->expect_continue)
+    soup_message_headers_set_expectations (headers, SOUP_EXPECTATION_CONTINUE);
   if (options->new_connection)
     soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
 

@@ -57,6 +57,8 @@ typedef struct
   gboolean            no_version_header;
   gboolean            chunked;         /* send the body without Content-Length */
   gboolean            new_connection;
+  GInputStream       *stream;          /* instead of @body: @length bytes (or all if @chunked) */
+  gboolean            expect_continue; /* send the body only after "100 Continue" */
 } TbTestRequestOptions;
 
 TbTestServer   *tb_test_server_new          (void);

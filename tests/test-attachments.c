@@ -1168,6 +1168,180 @@ test_clean_pending (Fixture       *f,
   g_assert_true (in_cache (wangfang, "files", held_sha));
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Large files                                                                                 */
+
+/* The SHA-256 of a file's contents. */
+static char *
+file_sha256 (GFile *file)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_load_contents (file, NULL, &contents, &length, NULL, &error));
+  g_assert_no_error (error);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+static gint64
+server_size (Fixture    *f,
+             const char *sha256)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce ((SELECT size FROM attachments"
+                                          " WHERE sha256 = '%s' AND length (bytes) = size), -1)",
+                                          sha256);
+
+  return tb_test_query_int (f->ts, sql);
+}
+
+static gint64
+server_cases (Fixture    *f,
+              const char *case_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'",
+                                          case_id);
+
+  return tb_test_query_int (f->ts, sql);
+}
+
+/*
+ * A scanned application of several megabytes, as the counter gets them: refused by a server set
+ * to take less, its registration held aside with the file; sent again once the server takes it,
+ * whole, and fetched back whole by the team's supervisor.
+ */
+static void
+test_large_file (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) chenjing = client_new (f, "chenjing");
+  gsize size = 5 * 1024 * 1024;
+  g_autoptr(GFile) source = make_file (f, "多页扫描件.pdf", size, 12);
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(TbConflict) conflict = NULL;
+  g_autoptr(JsonNode) problem = NULL;
+  g_autoptr(GFile) fetched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *fetched_sum = NULL;
+  TbSyncSummary summary = { 0 };
+  const char *sha256;
+
+  client_start (wangfang, "wangfang");
+  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (value, "size"), ==, size);
+  sha256 = json_object_get_string_member (value, "sha256");
+  files = files_of (value, NULL);
+  case_id = register_case (wangfang, files);
+
+  /* A server that takes less: refused, kept aside, nothing lost. */
+  tb_server_set_max_attachment_size (f->ts->server, 4 * 1024 * 1024);
+  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.rejected, ==, 1);
+  g_assert_cmpint (server_size (f, sha256), ==, -1);
+  g_assert_cmpint (server_cases (f, case_id), ==, 0);
+  conflict = only_conflict (wangfang, case_id);
+  g_assert_true (conflict->rejected);
+  g_assert_nonnull (strstr (conflict->reason, "“多页扫描件.pdf”"));
+  problem = json_from_string (conflict->problem_json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (problem), "status"), ==,
+                   413);
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  g_assert_true (in_cache (wangfang, "files", sha256));
+
+  /* Sent again once it takes the default: the file whole, then the registration. */
+  tb_server_set_max_attachment_size (f->ts->server, TB_SERVER_DEFAULT_MAX_ATTACHMENT);
+  g_assert_true (tb_case_service_resolve_conflict (wangfang->service, conflict->id, TRUE,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+  g_assert_cmpint (server_size (f, sha256), ==, size);
+  g_assert_cmpint (server_cases (f, case_id), ==, 1);
+  g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
+  g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
+
+  /* Fetched by the supervisor: the same bytes. */
+  client_start (chenjing, "chenjing");
+  fetched = fetch (chenjing, sha256, &error);
+  g_assert_no_error (error);
+  fetched_sum = file_sha256 (fetched);
+  g_assert_cmpstr (fetched_sum, ==, sha256);
+}
+
+/*
+ * The largest file the desk takes is the largest the server takes: exactly that goes and comes
+ * back whole. One byte more is refused at the counter; and by the server, for such a file in
+ * the cache from elsewhere, with its registration held aside and the file kept.
+ */
+static void
+test_size_limit (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(Client) wangfang = client_new (f, "wangfang");
+  g_autoptr(Client) chenjing = client_new (f, "chenjing");
+  g_autoptr(GFile) largest = make_file (f, "最大的扫描件.pdf", TB_ATTACHMENT_MAX_SIZE, 13);
+  g_autoptr(GFile) over = make_file (f, "超出的扫描件.pdf", TB_ATTACHMENT_MAX_SIZE + 1, 14);
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) files = NULL;
+  g_autoptr(JsonArray) over_files = NULL;
+  g_autoptr(TbConflict) conflict = NULL;
+  g_autoptr(JsonNode) problem = NULL;
+  g_autoptr(GFile) fetched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *over_id = NULL;
+  g_autofree char *over_sha = NULL;
+  g_autofree char *fetched_sum = NULL;
+  TbSyncSummary summary = { 0 };
+  const char *sha256;
+
+  g_assert_cmpuint (TB_ATTACHMENT_MAX_SIZE, ==, TB_SERVER_DEFAULT_MAX_ATTACHMENT);
+  client_start (wangfang, "wangfang");
+
+  value = tb_attachment_cache_add_file (wangfang->cache, largest, NULL, &error);
+  g_assert_no_error (error);
+  sha256 = json_object_get_string_member (value, "sha256");
+  g_assert_null (tb_attachment_cache_add_file (wangfang->cache, over, NULL, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  over_sha = put_pending (wangfang, "超出的扫描件.pdf", TB_ATTACHMENT_MAX_SIZE + 1, TRUE);
+
+  files = files_of (value, NULL);
+  case_id = register_case (wangfang, files);
+  over_files = files_named ("超出的扫描件.pdf", over_sha);
+  over_id = register_case (wangfang, over_files);
+  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.applied, ==, 1);
+  g_assert_cmpuint (summary.rejected, ==, 1);
+
+  g_assert_cmpint (server_size (f, sha256), ==, TB_ATTACHMENT_MAX_SIZE);
+  g_assert_cmpint (server_cases (f, case_id), ==, 1);
+  g_assert_cmpint (server_size (f, over_sha), ==, -1);
+  g_assert_cmpint (server_cases (f, over_id), ==, 0);
+  conflict = only_conflict (wangfang, over_id);
+  g_assert_true (conflict->rejected);
+  problem = json_from_string (conflict->problem_json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (problem), "status"), ==,
+                   413);
+  g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, over_sha));
+  g_assert_true (in_cache (wangfang, "files", over_sha));
+
+  client_start (chenjing, "chenjing");
+  fetched = fetch (chenjing, sha256, &error);
+  g_assert_no_error (error);
+  fetched_sum = file_sha256 (fetched);
+  g_assert_cmpstr (fetched_sum, ==, sha256);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1196,6 +1370,10 @@ main (int   argc,
   g_test_add ("/attachments/clean-pending", Fixture, NULL, fixture_setup, test_clean_pending,
               fixture_teardown);
   g_test_add ("/attachments/foreign-file", Fixture, NULL, fixture_setup, test_foreign_file,
+              fixture_teardown);
+  g_test_add ("/attachments/large-file", Fixture, NULL, fixture_setup, test_large_file,
+              fixture_teardown);
+  g_test_add ("/attachments/size-limit", Fixture, NULL, fixture_setup, test_size_limit,
               fixture_teardown);
 
   return g_test_run ();

@@ -798,6 +798,13 @@ test_files (Fixture       *fixture,
   g_assert_true (tb_test_ui_wait_until (error_shown, error_revealer, 5000));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (tb_test_ui_find_widget (
                               GTK_WIDGET (error_revealer), GTK_TYPE_LABEL))), "large.pdf"));
+  {
+    /* The limit in the units a file manager shows. */
+    g_autofree char *limit = g_format_size (TB_ATTACHMENT_MAX_SIZE);
+
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (tb_test_ui_find_widget (
+                                GTK_WIDGET (error_revealer), GTK_TYPE_LABEL))), limit));
+  }
   g_assert_cmpuint (count_files (view), ==, 1);
 
   /* Registered, offline: the case names the file, the file waits for the engine. */

@@ -9,6 +9,7 @@
 #include "tb-problem.h"
 #include "tb-request.h"
 #include "tb-server-auth.h"
+#include "tb-server-cli.h"
 #include "tb-test-server.h"
 
 #define DEMO_PASSWORD TB_SERVER_DEMO_PASSWORD
@@ -118,6 +119,57 @@ handle_failing (TbServer         *server,
   return NULL;
 }
 
+/* A request body of @length bytes, or endless (-1), that counts what the client read of it. */
+#define TEST_TYPE_COUNTING_STREAM (test_counting_stream_get_type ())
+G_DECLARE_FINAL_TYPE (TestCountingStream, test_counting_stream, TEST, COUNTING_STREAM,
+                      GInputStream)
+
+struct _TestCountingStream
+{
+  GInputStream parent_instance;
+  goffset      length;
+  goffset      read;
+};
+
+G_DEFINE_FINAL_TYPE (TestCountingStream, test_counting_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+test_counting_stream_read (GInputStream  *stream,
+                           void          *buffer,
+                           gsize          count,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  TestCountingStream *self = TEST_COUNTING_STREAM (stream);
+  gsize n = count;
+
+  if (self->length >= 0)
+    n = MIN (count, (gsize) (self->length - self->read));
+  memset (buffer, 'x', n);
+  self->read += n;
+  return n;
+}
+
+static void
+test_counting_stream_class_init (TestCountingStreamClass *klass)
+{
+  G_INPUT_STREAM_CLASS (klass)->read_fn = test_counting_stream_read;
+}
+
+static void
+test_counting_stream_init (TestCountingStream *self)
+{
+}
+
+static TestCountingStream *
+counting_stream_new (goffset length)
+{
+  TestCountingStream *self = g_object_new (TEST_TYPE_COUNTING_STREAM, NULL);
+
+  self->length = length;
+  return self;
+}
+
 static TbTestServer *
 server_new (void)
 {
@@ -130,6 +182,8 @@ server_new (void)
   tb_server_add_route (ts->server, "POST", "/api/v1/test/commit", 0, handle_commit);
   tb_server_add_route (ts->server, "POST", "/api/v1/test/raw", TB_SERVER_ROUTE_RAW_BODY,
                        handle_raw);
+  tb_server_add_route (ts->server, "POST", "/api/v1/test/upload",
+                       TB_SERVER_ROUTE_RAW_BODY | TB_SERVER_ROUTE_UPLOAD, handle_raw);
   tb_server_add_route (ts->server, "GET", "/api/v1/test/busy", 0, handle_busy);
   tb_server_add_route (ts->server, "GET", "/api/v1/test/failing", 0, handle_failing);
   return ts;
@@ -471,6 +525,153 @@ test_raw_body (void)
   g_assert_cmpmem (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body),
                    sum, strlen (sum));
   tb_test_server_free (ts);
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* A 413 that says the limit. */
+static void
+assert_too_large (TbTestResponse *r,
+                  gsize           limit)
+{
+  JsonObject *problem;
+  g_autofree char *bytes = g_strdup_printf ("%" G_GSIZE_FORMAT " bytes", limit);
+
+  tb_test_assert_problem (r, 413, "payload-too-large");
+  problem = json_node_get_object (r->json);
+  g_assert_cmpint (json_object_get_int_member (problem, "max_size"), ==, limit);
+  g_assert_nonnull (strstr (json_object_get_string_member (problem, "detail"), bytes));
+  g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Connection"), ==, "close");
+}
+
+/*
+ * Upload routes take files up to the attachment limit, JSON routes still 1 MiB. A body over the
+ * limit is answered 413 as soon as the server knows it: before the client sends anything if it
+ * waits for "100 Continue", and a body that does not stop is cut off.
+ */
+static void
+test_upload_limit (void)
+{
+  TbTestServer *ts = server_new ();
+  g_autofree char *token = tb_test_sign_in (ts, "wangfang", DEMO_PASSWORD, NULL);
+  gsize limit = 2 * 1024 * 1024;
+  g_autofree char *body = g_malloc (limit + 1);
+  g_autofree char *sum = NULL;
+  guint notified = 0;
+
+  /* A scanned application of many pages by default; set lower here, to keep the test quick. */
+  g_assert_cmpuint (tb_server_get_max_attachment_size (ts->server), ==, 25 * 1024 * 1024);
+  g_signal_connect (ts->server, "notify::max-attachment-size", G_CALLBACK (count_notify),
+                    &notified);
+  tb_server_set_max_attachment_size (ts->server, limit);
+  tb_server_set_max_attachment_size (ts->server, limit);
+  g_assert_cmpuint (notified, ==, 1);
+  {
+    guint64 value = 0;
+
+    g_object_get (ts->server, "max-attachment-size", &value, NULL);
+    g_assert_cmpuint (value, ==, limit);
+  }
+
+  for (gsize i = 0; i < limit + 1; i++)
+    body[i] = (char) (i * 31 % 251);
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) body, limit);
+
+  /* Exactly the limit is taken, however it is sent; more than 1 MiB on a JSON route is not. */
+  for (guint how = 0; how < 3; how++)
+    {
+      TbTestRequestOptions options = { .token = token, .body = body, .length = limit,
+                                       .content_type = "application/pdf", .chunked = how == 1,
+                                       .expect_continue = how == 2 };
+      g_autoptr(TbTestResponse) r = tb_test_request_full (ts, "POST", "/api/v1/test/upload",
+                                                          &options);
+      g_autoptr(TbTestResponse) json = tb_test_request_full (ts, "POST", "/api/v1/test/commit",
+                                                             &options);
+
+      g_assert_no_error (r->error);
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_cmpmem (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body),
+                       sum, strlen (sum));
+      assert_too_large (json, TB_REQUEST_MAX_BODY);
+    }
+
+  /* One byte more, waiting for "100 Continue": refused from the headers, nothing of the body
+   * sent, whoever asks. */
+  for (guint authorized = 0; authorized < 2; authorized++)
+    {
+      g_autoptr(TestCountingStream) stream = counting_stream_new (limit + 1);
+      TbTestRequestOptions options = { .token = authorized ? token : NULL,
+                                       .stream = G_INPUT_STREAM (stream), .length = limit + 1,
+                                       .content_type = "application/pdf",
+                                       .expect_continue = TRUE };
+      g_autoptr(TbTestResponse) r = tb_test_request_full (ts, "POST", "/api/v1/test/upload",
+                                                          &options);
+
+      assert_too_large (r, limit);
+      g_assert_cmpint (stream->read, ==, 0);
+      g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (r->json),
+                                                               "detail"), "2 MiB"));
+    }
+
+  /* Sent at once, with or without Content-Length: answered all the same. */
+  for (guint chunked = 0; chunked < 2; chunked++)
+    {
+      TbTestRequestOptions options = { .token = token, .body = body, .length = limit + 1,
+                                       .content_type = "application/pdf", .chunked = chunked };
+      g_autoptr(TbTestResponse) r = tb_test_request_full (ts, "POST", "/api/v1/test/upload",
+                                                          &options);
+
+      assert_too_large (r, limit);
+    }
+
+  /* A body that does not end: cut off after the limit and a little more, not read for ever. */
+  {
+    g_autoptr(TestCountingStream) stream = counting_stream_new (-1);
+    TbTestRequestOptions options = { .token = token, .stream = G_INPUT_STREAM (stream),
+                                     .content_type = "application/pdf", .chunked = TRUE };
+    g_autoptr(TbTestResponse) r = tb_test_request_full (ts, "POST", "/api/v1/test/upload",
+                                                        &options);
+
+    g_test_message ("endless body: %" G_GOFFSET_FORMAT " bytes sent, status %u, %s",
+                    stream->read, r->status, r->error != NULL ? r->error->message : "no error");
+    g_assert_true (r->error != NULL || r->status == 413);
+    g_assert_cmpint (stream->read, >, limit);
+    g_assert_cmpint (stream->read, <, limit + 64 * 1024 * 1024);
+  }
+
+  /* The server still answers. */
+  {
+    TbTestRequestOptions options = { .token = token, .body = body, .length = 10,
+                                     .content_type = "application/pdf" };
+    g_autoptr(TbTestResponse) r = tb_test_request_full (ts, "POST", "/api/v1/test/upload",
+                                                        &options);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  tb_test_server_free (ts);
+}
+
+/* tongban-server --max-attachment-mib: a usage error outside 1 MiB to the most SQLite keeps. */
+static void
+test_upload_limit_option (void)
+{
+  static const char *refused[] = { "0", "-1", "513", "many" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *db = g_build_filename (g_get_tmp_dir (), "never-created.db", NULL);
+      char *argv[] = { "tongban-server", "--db", db, "--max-attachment-mib",
+                       (char *) refused[i], NULL };
+
+      g_assert_cmpint (tb_server_main (G_N_ELEMENTS (argv) - 1, argv), ==, 2);
+      g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+    }
 }
 
 static void
@@ -917,6 +1118,8 @@ main (int    argc,
   g_test_add_func ("/server/http/malformed-bodies", test_malformed_bodies);
   g_test_add_func ("/server/http/body-limit", test_body_limit);
   g_test_add_func ("/server/http/raw-body", test_raw_body);
+  g_test_add_func ("/server/http/upload-limit", test_upload_limit);
+  g_test_add_func ("/server/http/upload-limit-option", test_upload_limit_option);
   g_test_add_func ("/server/http/path-params", test_path_params);
   g_test_add_func ("/server/faults/parse", test_faults_parse);
   g_test_add_func ("/server/faults/error", test_fault_error);

@@ -1199,7 +1199,7 @@ async function main() {
   );
 
   await tap.test(
-    'a body over 1 MiB is 413 payload-too-large',
+    'a JSON body over 1 MiB, an upload over 25 MiB: 413 payload-too-large, saying the limit',
     async () => {
       const big = JSON.stringify({
         schema_version: 1,
@@ -1208,14 +1208,26 @@ async function main() {
       });
       const a = await api('POST', '/api/v1/sync/pull', { token: cw(), json: big, valid: false });
       expectStatus(a, 413, 'payload-too-large');
+      assertEqual(a.json.max_size, 1024 * 1024, 'the JSON limit');
+      // A scanned file is larger than any JSON body: taken up to the attachment limit.
+      const scan = Buffer.alloc(1024 * 1024 + 1, 0x41);
+      const taken = await api('POST', '/api/v1/attachments', {
+        token: cw(),
+        raw: scan,
+        contentType: 'application/pdf',
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expectStatus(taken, 201);
+      assertEqual(taken.json.size, scan.length, 'the size stored');
       const raw = await api('POST', '/api/v1/attachments', {
         token: cw(),
-        raw: Buffer.alloc(1024 * 1024 + 1, 0x41),
+        raw: Buffer.alloc(25 * 1024 * 1024 + 1, 0x41),
         contentType: 'application/octet-stream',
         headers: { 'idempotency-key': randomUUID() },
         valid: null,
       });
       expectStatus(raw, 413, 'payload-too-large');
+      assertEqual(raw.json.max_size, 25 * 1024 * 1024, 'the attachment limit');
     },
     { skip: need },
   );
