@@ -13,6 +13,7 @@
 #include "tb-service.h"
 #include "tb-store-sync.h"
 #include "tb-store.h"
+#include "tb-toasts.h"
 #include "tb-ui-resources.h"
 #include "tb-workflow.h"
 
@@ -244,6 +245,7 @@ static void
 emit_toast (TbCaseView *self,
             AdwToast   *toast)
 {
+  tb_toasts_track (toast);
   g_signal_emit (self, signals[ADD_TOAST], 0, toast);
 }
 
@@ -1253,7 +1255,7 @@ reload (TbCaseView *self)
   /* The undo offered is gone once the change starts to leave this device. */
   if (self->undo_toast != NULL
       && !tb_case_service_can_undo (self->case_service, self->undo_change))
-    adw_toast_dismiss (self->undo_toast);
+    tb_toasts_dismiss (self->undo_toast);
 
   gtk_stack_set_visible_child_name (self->stack, "case");
   update_actions (self);
@@ -1282,7 +1284,7 @@ on_cases_changed (TbStore    *store,
     reload (self);
   else if (self->undo_toast != NULL
            && !tb_case_service_can_undo (self->case_service, self->undo_change))
-    adw_toast_dismiss (self->undo_toast);
+    tb_toasts_dismiss (self->undo_toast);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1323,7 +1325,7 @@ undo_change (TbCaseView *self,
   if (self->undo_change == change)
     self->undo_change = 0;
   if (self->undo_toast != NULL)
-    adw_toast_dismiss (self->undo_toast);
+    tb_toasts_dismiss (self->undo_toast);
   reload (self);
   toast_message (self, _("Undone"));
 }
@@ -1347,7 +1349,7 @@ offer_undo (TbCaseView *self,
   guint change = tb_case_service_get_last_change (self->case_service);
 
   if (self->undo_toast != NULL)
-    adw_toast_dismiss (self->undo_toast);
+    tb_toasts_dismiss (self->undo_toast);
 
   if (change != 0 && tb_case_service_can_undo (self->case_service, change))
     {
@@ -1693,7 +1695,7 @@ file_task_free (FileTask *task)
       AdwToast *progress = g_steal_pointer (&task->progress);
 
       g_signal_handlers_disconnect_by_data (progress, task);
-      adw_toast_dismiss (progress);
+      tb_toasts_dismiss (progress);
       g_object_unref (progress);
     }
   g_object_unref (task->self);
@@ -2167,7 +2169,8 @@ tb_case_view_class_init (TbCaseViewClass *klass)
    *
    * An action completed or failed: the window shows @toast in its #AdwToastOverlay. The view
    * keeps no reference after the emission, so the handler adds a reference of its own:
-   * `adw_toast_overlay_add_toast (overlay, g_object_ref (toast))`.
+   * `tb_toasts_add (overlay, g_object_ref (toast))`. The view dismisses its toasts through
+   * tb_toasts_dismiss(), which keeps clear of libadwaita 1.2's toast animation bugs.
    */
   signals[ADD_TOAST] =
     g_signal_new ("add-toast",
@@ -2341,7 +2344,7 @@ tb_case_view_set_case_service (TbCaseView    *self,
   g_set_object (&self->case_service, case_service);
   self->undo_change = 0;
   if (self->undo_toast != NULL)
-    adw_toast_dismiss (self->undo_toast);
+    tb_toasts_dismiss (self->undo_toast);
   if (case_service != NULL)
     {
       self->store = g_object_ref (tb_case_service_get_store (case_service));

@@ -16,6 +16,7 @@
 #include "tb-sidebar.h"
 #include "tb-sync-engine.h"
 #include "tb-sync-indicator.h"
+#include "tb-toasts.h"
 #include "tb-ui-resources.h"
 #include "tb-workflow.h"
 #include "tb-window.h"
@@ -121,7 +122,7 @@ tb_window_toast (TbWindow   *self,
   AdwToast *toast = adw_toast_new (message);
 
   adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  tb_toasts_add (self->toast_overlay, toast);
 }
 
 static void
@@ -364,7 +365,7 @@ on_case_view_toast (TbWindow   *self,
                     AdwToast   *toast,
                     TbCaseView *view)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
+  tb_toasts_add (self->toast_overlay, g_object_ref (toast));
 }
 
 /* Attached files are fetched through the store's account, with the engine's session if any. */
@@ -536,7 +537,7 @@ copy_references_action (GtkWidget  *widget,
     else
       message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Copied %s reference",
                                               "Copied %s references", n), number);
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+    tb_toasts_add (self->toast_overlay, adw_toast_new (message));
   }
 }
 
@@ -564,7 +565,7 @@ on_case_created (TbWindow        *self,
   /* Registered on this device; the reference is the central service's once it has the case. */
   message = g_strdup_printf (_("Registered case %s. It is sent at the next sync."),
                              tb_case_get_ref (kase));
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  tb_toasts_add (self->toast_overlay, adw_toast_new (message));
   tb_window_show_case (self, kase);
 }
 
