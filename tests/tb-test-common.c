@@ -10,9 +10,10 @@
 
 /**
  * tb_test_remove_dir:
- * @path: a temporary folder holding files only (a store and its journal, say)
+ * @path: a temporary folder of the test
  *
- * Removes the files in @path, then @path. A missing folder is no error.
+ * Removes what @path holds, folders and all (links are removed, not followed), then @path.
+ * A missing folder is no error.
  */
 void
 tb_test_remove_dir (const char *path)
@@ -24,7 +25,10 @@ tb_test_remove_dir (const char *path)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
 
-      g_unlink (child);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        tb_test_remove_dir (child);
+      else
+        g_unlink (child);
     }
   g_rmdir (path);
 }
@@ -69,5 +73,63 @@ tb_test_store_text (TbStore    *store,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_reset (stmt);
+  return value;
+}
+
+/* A connection of the test's own, read-only: what is on disk, whoever else has the file open. */
+static sqlite3_stmt *
+file_query (const char  *path,
+            const char  *sql,
+            sqlite3    **db)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (*db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  return stmt;
+}
+
+/**
+ * tb_test_file_int:
+ * @path: an SQLite file (a store, the server's database)
+ * @sql: a query returning at least one row
+ *
+ * Returns: the first column of the first row, read on a connection of its own
+ */
+gint64
+tb_test_file_int (const char *path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = file_query (path, sql, &db);
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/**
+ * tb_test_file_text:
+ * @path: an SQLite file (a store, the server's database)
+ * @sql: a query
+ *
+ * Returns: (transfer full) (nullable): the first column of the first row as text, read on a
+ *   connection of its own; %NULL if there is no row or it is NULL
+ */
+char *
+tb_test_file_text (const char *path,
+                   const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = file_query (path, sql, &db);
+  char *value = NULL;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
   return value;
 }

@@ -12,5 +12,9 @@ gint64   tb_test_store_int   (TbStore    *store,
                               const char *sql);
 char    *tb_test_store_text  (TbStore    *store,
                               const char *sql);
+gint64   tb_test_file_int    (const char *path,
+                              const char *sql);
+char    *tb_test_file_text   (const char *path,
+                              const char *sql);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 #define TODAY      "2026-11-27"
@@ -199,35 +200,7 @@ static gint64
 store_int (Client     *c,
            const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-/* The first column of the first row of @sql on the client's store, as text. */
-static char *
-store_text (Client     *c,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return tb_test_file_int (c->path, sql);
 }
 
 /* How many rows of the server's @table have @column = @value. */
@@ -541,10 +514,10 @@ test_demo_files (Fixture       *f,
   JsonArray *array;
 
   client_start (wangfang, "wangfang");
-  files_json = store_text (wangfang, "SELECT json_extract (form, '$.attachments') FROM cases"
-                                     " WHERE service_id = 'business-licence'"
-                                     " AND json_array_length (form, '$.attachments') > 1"
-                                     " ORDER BY ref LIMIT 1");
+  files_json = tb_test_file_text (wangfang->path, "SELECT json_extract (form, '$.attachments') FROM cases"
+                                           " WHERE service_id = 'business-licence'"
+                                           " AND json_array_length (form, '$.attachments') > 1"
+                                           " ORDER BY ref LIMIT 1");
   g_assert_nonnull (files_json);
   files = json_from_string (files_json, &error);
   g_assert_no_error (error);

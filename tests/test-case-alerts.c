@@ -3,9 +3,6 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <sqlite3.h>
-
 #include "tb-case-alerts.h"
 #include "tb-case-service.h"
 #include "tb-server-sync.h"
@@ -90,23 +87,6 @@ client_free (Client *c)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
 
-static char *
-store_text (Client     *c,
-            const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 static void
 on_ids (TbCaseAlerts  *alerts,
         GStrv          ids,
@@ -151,8 +131,8 @@ test_assigned (Fixture       *f,
 
   /* Her supervisor gives her a colleague's case. */
   client_sync (chenjing);
-  case_id = store_text (chenjing, "SELECT id FROM cases WHERE assignee_id = 'u-lina' "
-                                  "AND closed = 0 ORDER BY ref LIMIT 1");
+  case_id = tb_test_file_text (chenjing->path, "SELECT id FROM cases WHERE assignee_id ="
+                                                " 'u-lina' AND closed = 0 ORDER BY ref LIMIT 1");
   g_assert_nonnull (case_id);
   g_assert_true (tb_store_get_user_access (chenjing->store, "u-chenjing", &roles, &teams,
                                            &error));
@@ -185,7 +165,7 @@ test_due_soon (Fixture       *f,
   g_auto(GStrv) first = NULL;
   g_auto(GStrv) again = NULL;
   g_auto(GStrv) next_day = NULL;
-  g_autofree char *n_due = NULL;
+  gint64 n_due;
   TbDay today = tb_day_from_iso (TODAY);
 
   tb_case_alerts_set_today (alerts, today);
@@ -197,10 +177,10 @@ test_due_soon (Fixture       *f,
   g_assert_no_error (error);
   g_assert_nonnull (first);
   /* TODAY is a Friday: due soon runs to the third working day, Wednesday 2 December. */
-  n_due = store_text (wangfang, "SELECT count (*) FROM cases WHERE assignee_id = 'u-wangfang' "
-                                "AND closed = 0 AND paused_since IS NULL AND deadline "
-                                "BETWEEN '2026-11-27' AND '2026-12-02'");
-  g_assert_cmpuint (g_strv_length (first), ==, g_ascii_strtoull (n_due, NULL, 10));
+  n_due = tb_test_file_int (wangfang->path, "SELECT count (*) FROM cases WHERE assignee_id ="
+                                            " 'u-wangfang' AND closed = 0 AND paused_since IS NULL"
+                                            " AND deadline BETWEEN '2026-11-27' AND '2026-12-02'");
+  g_assert_cmpuint (g_strv_length (first), ==, n_due);
   g_assert_cmpuint (g_strv_length (first), >, 0);
 
   again = tb_case_alerts_check_due_soon (alerts, &error);

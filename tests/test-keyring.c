@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-test-common.h"
 #include "tb-test-keyring.h"
 #include "tb-test-server.h"
 
@@ -68,24 +68,6 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -94,7 +76,7 @@ fixture_teardown (Fixture       *f,
   tb_test_keyring_stop (&f->keyring);
   tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
-  remove_tree (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 

@@ -38,18 +38,9 @@ static int
 raw_pragma (const char *path,
             const char *pragma)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
   g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
-  int value = -1;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return (int) tb_test_file_int (path, sql);
 }
 
 static void

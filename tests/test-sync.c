@@ -162,34 +162,7 @@ static gint64
 store_int (Client     *c,
            const char *sql)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static char *
-store_text (const char *path,
-            const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return tb_test_file_int (c->path, sql);
 }
 
 /* A digest of the cases of the client, or of the server's cases assigned to @user_id, in the
@@ -205,7 +178,7 @@ static char *
 client_digest (Client *c)
 {
   g_autofree char *sql = g_strdup_printf (DIGEST_SQL, "");
-  return store_text (c->path, sql);
+  return tb_test_file_text (c->path, sql);
 }
 
 static char *
@@ -214,7 +187,7 @@ server_digest (Fixture    *f,
 {
   g_autofree char *where = g_strdup_printf ("WHERE assignee_id = '%s'", user_id);
   g_autofree char *sql = g_strdup_printf (DIGEST_SQL, where);
-  return store_text (f->ts->db_path, sql);
+  return tb_test_file_text (f->ts->db_path, sql);
 }
 
 /* Equal, or the first line that differs. */
@@ -267,7 +240,7 @@ cases_in_state (Client     *c,
 static void
 assert_integrity (const char *path)
 {
-  g_autofree char *result = store_text (path, "PRAGMA integrity_check");
+  g_autofree char *result = tb_test_file_text (path, "PRAGMA integrity_check");
   g_assert_cmpstr (result, ==, "ok");
 }
 
@@ -275,7 +248,7 @@ assert_integrity (const char *path)
 static char *
 cases_schema (const char *path)
 {
-  return store_text (path, "SELECT group_concat (type || ' ' || name, ', ') FROM (SELECT type,"
+  return tb_test_file_text (path, "SELECT group_concat (type || ' ' || name, ', ') FROM (SELECT type,"
                            " name FROM sqlite_schema WHERE tbl_name = 'cases' ORDER BY 1, 2)");
 }
 
@@ -641,7 +614,7 @@ test_reassigned_away (Fixture       *f,
   g_assert_true (client_sync (lina, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpint (store_int (lina, sql), ==, 1);
-  lina_has = store_text (lina->path, "SELECT assignee_id FROM cases WHERE sync_state = 0"
+  lina_has = tb_test_file_text (lina->path, "SELECT assignee_id FROM cases WHERE sync_state = 0"
                                      " ORDER BY version DESC LIMIT 1");
   g_assert_cmpstr (lina_has, ==, "u-lina");
 
@@ -778,7 +751,7 @@ test_rejected_fields (Fixture       *f,
   client_start (chenjing, "chenjing");
   /* A business licence ("registration"): received, its caseworker may change any field; in
    * review, only the business scope. */
-  id = store_text (wangfang->path, "SELECT id FROM cases WHERE state = 'received' AND"
+  id = tb_test_file_text (wangfang->path, "SELECT id FROM cases WHERE state = 'received' AND"
                                    " service_id = 'business-licence' AND assignee_id ="
                                    " (SELECT value FROM meta WHERE key = 'user-id')"
                                    " ORDER BY ref LIMIT 1");
@@ -1116,14 +1089,14 @@ test_kill_initial_sync (Fixture       *f,
       if (g_file_test (path, G_FILE_TEST_EXISTS))
         {
           assert_integrity (path);
-          made = store_text (path, "PRAGMA user_version");
+          made = tb_test_file_text (path, "PRAGMA user_version");
         }
       if (made == NULL || atoi (made) != tb_store_get_latest_version ())
         empty++;
       else
         {
           left = cases_schema (path);
-          pending = store_text (path, "SELECT value FROM meta WHERE key = 'initial-load'");
+          pending = tb_test_file_text (path, "SELECT value FROM meta WHERE key = 'initial-load'");
           if (pending != NULL)
             {
               under_way++;
@@ -1376,7 +1349,7 @@ test_malformed_answers (Fixture       *f,
   client_start (c, "wangfang");
   queue_comments (c, 1, "畸形");
   before = client_digest (c);
-  cursor = store_text (c->path, "SELECT cursor FROM sync_state");
+  cursor = tb_test_file_text (c->path, "SELECT cursor FROM sync_state");
 
   soup_server_add_handler (fake_server, NULL, fake_handler, &fake, NULL);
   g_assert_true (soup_server_listen_local (fake_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
@@ -1406,7 +1379,7 @@ test_malformed_answers (Fixture       *f,
 
       after = client_digest (c);
       g_assert_cmpstr (after, ==, before);
-      cursor_after = store_text (c->path, "SELECT cursor FROM sync_state");
+      cursor_after = tb_test_file_text (c->path, "SELECT cursor FROM sync_state");
       g_assert_cmpstr (cursor_after, ==, cursor);
       g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox WHERE state = 0"), ==, 1);
       g_assert_cmpint (store_int (c, "SELECT count (*) FROM conflicts"), ==, 0);
@@ -1449,7 +1422,7 @@ test_keep_mine (Fixture       *f,
       g_autofree char *query = g_strdup_printf ("SELECT id FROM cases WHERE state = 'in_review'"
                                                 " AND service_id = 'business-licence'"
                                                 " ORDER BY ref LIMIT 1 OFFSET %u", i);
-      g_autofree char *candidate = store_text (a->path, query);
+      g_autofree char *candidate = tb_test_file_text (a->path, query);
 
       g_assert_nonnull (candidate);
       if (tb_case_service_update_fields (a->service, candidate, fields_a, NULL, NULL))
@@ -1479,7 +1452,7 @@ test_keep_mine (Fixture       *f,
   g_assert_cmpuint (summary.applied, ==, 1);
   sql = g_strdup_printf ("SELECT json_extract (form, '$.business_scope') FROM cases WHERE id ="
                          " '%s'", id);
-  scope = store_text (f->ts->db_path, sql);
+  scope = tb_test_file_text (f->ts->db_path, sql);
   g_assert_cmpstr (scope, ==, "茶叶种植；茶具销售；茶艺服务");
   g_clear_pointer (&conflicts, g_ptr_array_unref);
   conflicts = tb_store_list_conflicts (b->store, NULL, &error);
@@ -1670,7 +1643,7 @@ test_many_pages (Fixture       *f,
   applied = store_int (d, "SELECT count (*) FROM cases");
   g_assert_cmpint (applied, >, 0);
   g_assert_cmpint (applied, <, summary.cases);
-  cursor = store_text (d->path, "SELECT cursor FROM sync_state");
+  cursor = tb_test_file_text (d->path, "SELECT cursor FROM sync_state");
   g_assert_nonnull (cursor);
   g_assert_cmpstr (cursor, !=, "");
 
