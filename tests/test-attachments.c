@@ -12,24 +12,15 @@
 #include "tb-attachment-cache-private.h"
 #include "tb-case-service.h"
 #include "tb-demo.h"
-#include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
 #include "tb-test-common.h"
 #include "tb-test-server.h"
 
 #define TODAY      "2026-11-27"
-#define DEMO_SEED  7
-#define PASSWORD   "tongban-demo"
 
-typedef struct
-{
-  char              *path;
-  TbStore           *store;
-  TbSyncEngine      *engine;
-  TbCaseService     *service;
-  TbAttachmentCache *cache;
-} Client;
+/* With an attachment cache of its own, as the window makes one. */
+typedef TbTestClient Client;
 
 typedef struct
 {
@@ -43,11 +34,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), 40, DEMO_SEED,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (40, tb_day_from_iso (TODAY));
   f->dir = g_dir_make_tmp ("test-attachments-XXXXXX", &error);
   g_assert_no_error (error);
 }
@@ -58,7 +45,6 @@ fixture_teardown (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   /* The cache's own removal, read-only copies and all. */
   g_assert_true (tb_attachment_cache_delete_dir (f->dir, &error));
@@ -74,12 +60,7 @@ static void
 client_open (Client     *c,
              const char *server_url)
 {
-  g_autoptr(GError) error = NULL;
-
-  c->store = tb_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = tb_sync_engine_new (c->store, server_url);
-  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  tb_test_client_open (c, server_url, FALSE);
   c->cache = tb_attachment_cache_new (c->store, c->engine);
 }
 
@@ -87,80 +68,19 @@ static Client *
 client_new (Fixture    *f,
             const char *name)
 {
-  Client *c = g_new0 (Client, 1);
-  g_autofree char *file = g_strdup_printf ("%s.db", name);
+  Client *c = tb_test_client_new (f->dir, name, f->ts->base, FALSE);
 
-  c->path = g_build_filename (f->dir, file, NULL);
-  client_open (c, f->ts->base);
+  c->cache = tb_attachment_cache_new (c->store, c->engine);
   return c;
 }
 
-/* A thread of the cache may hold its task, and so the cache, a moment after the answer. */
-static void
-wait_for_last_reference (gpointer object)
-{
-  for (guint i = 0; i < 1000 && g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1; i++)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-/* As quitting does: everything of the session goes but the files. */
-static void
-client_close (Client *c)
-{
-  g_clear_object (&c->service);
-  wait_for_last_reference (c->cache);
-  g_assert_finalize_object (c->cache);
-  g_assert_finalize_object (c->engine);
-  g_assert_finalize_object (c->store);
-  c->cache = NULL;
-  c->engine = NULL;
-  c->store = NULL;
-}
-
-static void
-client_free (Client *c)
-{
-  if (c->store != NULL)
-    client_close (c);
-  g_free (c->path);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-static gboolean
-client_sync_full (Client         *c,
-                  GCancellable   *cancellable,
-                  TbSyncSummary  *summary,
-                  GError        **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (c->engine, cancellable, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), summary, error);
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, tb_test_client_free)
 
 static gboolean
 client_sync (Client  *c,
              GError **error)
 {
-  return client_sync_full (c, NULL, NULL, error);
-}
-
-static void
-client_sign_in (Client     *c,
-                const char *login)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result),
-                                                &error));
-  g_assert_no_error (error);
+  return tb_test_engine_sync (c->engine, NULL, error);
 }
 
 /* Signs in and syncs once; the case service acts as that user afterwards. */
@@ -168,21 +88,7 @@ static void
 client_start (Client     *c,
               const char *login)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) teams = NULL;
-  TbRole roles = TB_ROLE_NONE;
-  const char *user_id;
-
-  client_sign_in (c, login);
-  g_assert_true (client_sync (c, &error));
-  g_assert_no_error (error);
-
-  user_id = tb_sync_engine_get_user_id (c->engine);
-  g_assert_true (tb_store_get_user_access (c->store, user_id, &roles, &teams, &error));
-  g_assert_no_error (error);
-  g_clear_object (&c->service);
-  c->service = tb_case_service_new (c->store, user_id, roles, (const char * const *) teams);
-  tb_case_service_set_today (c->service, tb_day_from_iso (TODAY));
+  tb_test_client_start (c, login, tb_day_from_iso (TODAY));
 }
 
 static GFile *
@@ -260,7 +166,7 @@ static JsonObject *
 licence_form (JsonArray *files)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TbDemo) demo = tb_demo_new (DEMO_SEED, tb_day_from_iso (TODAY), &error);
+  g_autoptr(TbDemo) demo = tb_demo_new (TB_TEST_DEMO_SEED, tb_day_from_iso (TODAY), &error);
   TbCaseRecord record;
 
   g_assert_no_error (error);
@@ -514,10 +420,11 @@ test_demo_files (Fixture       *f,
   JsonArray *array;
 
   client_start (wangfang, "wangfang");
-  files_json = tb_test_file_text (wangfang->path, "SELECT json_extract (form, '$.attachments') FROM cases"
-                                           " WHERE service_id = 'business-licence'"
-                                           " AND json_array_length (form, '$.attachments') > 1"
-                                           " ORDER BY ref LIMIT 1");
+  files_json = tb_test_file_text (wangfang->path,
+                                  "SELECT json_extract (form, '$.attachments') FROM cases"
+                                  " WHERE service_id = 'business-licence'"
+                                  " AND json_array_length (form, '$.attachments') > 1"
+                                  " ORDER BY ref LIMIT 1");
   g_assert_nonnull (files_json);
   files = json_from_string (files_json, &error);
   g_assert_no_error (error);
@@ -662,7 +569,8 @@ test_expired_token (Fixture       *f,
   g_assert_true (tb_sync_engine_get_signed_in (chenjing->engine));
 
   tb_server_set_token_ttl (f->ts->server, 1, 1);
-  client_sign_in (chenjing, "chenjing");
+  g_assert_true (tb_test_client_sign_in (chenjing, "chenjing", &error));
+  g_assert_no_error (error);
   g_assert_true (tb_attachment_cache_delete_dir (tb_attachment_cache_get_dir (chenjing->cache),
                                                  &error));
   g_assert_no_error (error);
@@ -711,7 +619,13 @@ test_restart (Fixture       *f,
   /* Quit as the push goes out: the files are up, the case is not. */
   watch.sha256 = sha2;
   g_signal_connect (wangfang->engine, "progress", G_CALLBACK (on_progress), &watch);
-  g_assert_false (client_sync_full (wangfang, cancel, NULL, &error));
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    tb_sync_engine_sync_async (wangfang->engine, cancel, tb_test_wait_cb, &result);
+    g_assert_false (tb_sync_engine_sync_finish (wangfang->engine, tb_test_wait_result (&result),
+                                                NULL, &error));
+  }
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_cmpint (watch.on_server, ==, 1);
@@ -723,14 +637,14 @@ test_restart (Fixture       *f,
 
   /* Restarted; and as if the first upload's answer had been lost, it is still waiting. */
   dir = g_strdup (tb_attachment_cache_get_dir (wangfang->cache));
-  client_close (wangfang);
+  tb_test_client_close (wangfang);
   marker = g_build_filename (dir, "pending", sha1, NULL);
   g_assert_true (g_file_set_contents (marker, "{\"name\": \"股东会决议.pdf\","
                                               " \"content_type\": \"application/pdf\"}", -1,
                                       NULL));
   client_open (wangfang, f->ts->base);
   client_start (wangfang, "wangfang");
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
 
   /* Sent again under the same key: the same answer, nothing stored twice. */
@@ -775,7 +689,7 @@ test_offline_queue (Fixture       *f,
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox WHERE state = 0"), ==, 1);
 
   /* Quit, and start again once the server is back: the file, then the case. */
-  client_close (wangfang);
+  tb_test_client_close (wangfang);
   server_up (f, address);
   client_open (wangfang, f->ts->base);
   g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
@@ -949,7 +863,7 @@ test_upload_refused (Fixture       *f,
   small_files = files_of (small_value, NULL);
   other_id = register_case (wangfang, small_files);
 
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.rejected, ==, 1);
   g_assert_cmpuint (summary.applied, ==, 1);
@@ -989,7 +903,7 @@ test_upload_refused (Fixture       *f,
                                                    &error));
   g_assert_no_error (error);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 1);
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
   again = only_conflict (wangfang, case_id);

@@ -5,7 +5,6 @@
 
 #include "tb-case-alerts.h"
 #include "tb-case-service.h"
-#include "tb-server-sync.h"
 #include "tb-test-common.h"
 #include "tb-test-server.h"
 
@@ -17,12 +16,7 @@ typedef struct
   char         *dir;
 } Fixture;
 
-typedef struct
-{
-  char         *path;
-  TbStore      *store;
-  TbSyncEngine *engine;
-} Client;
+typedef TbTestClient Client;
 
 static void
 fixture_setup (Fixture       *f,
@@ -30,11 +24,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), 400, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (400, tb_day_from_iso (TODAY));
   f->dir = g_dir_make_tmp ("test-case-alerts-XXXXXX", &error);
   g_assert_no_error (error);
 }
@@ -43,7 +33,6 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   tb_test_remove_dir (f->dir);
   g_free (f->dir);
@@ -58,34 +47,20 @@ client_sync (Client *c)
   g_assert_no_error (error);
 }
 
+/* A desk of @login's, signed in. */
 static Client *
 client_new (Fixture    *f,
             const char *login)
 {
-  Client *c = g_new0 (Client, 1);
-  g_autofree char *file = g_strdup_printf ("%s.db", login);
+  Client *c = tb_test_client_new (f->dir, login, f->ts->base, FALSE);
   g_autoptr(GError) error = NULL;
 
-  c->path = g_build_filename (f->dir, file, NULL);
-  c->store = tb_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = tb_sync_engine_new (c->store, f->ts->base);
-  tb_sync_engine_set_use_keyring (c->engine, FALSE);
-  g_assert_true (tb_test_engine_sign_in (c->engine, login, &error));
+  g_assert_true (tb_test_client_sign_in (c, login, &error));
   g_assert_no_error (error);
   return c;
 }
 
-static void
-client_free (Client *c)
-{
-  g_assert_finalize_object (c->engine);
-  g_assert_finalize_object (c->store);
-  g_free (c->path);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, tb_test_client_free)
 
 static void
 on_ids (TbCaseAlerts  *alerts,

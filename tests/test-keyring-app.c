@@ -7,7 +7,6 @@
 #include <glib/gstdio.h>
 
 #include "tb-application.h"
-#include "tb-server-sync.h"
 #include "tb-sign-in-window.h"
 #include "tb-test-keyring.h"
 #include "tb-test-server.h"
@@ -114,11 +113,7 @@ test_sign_in_and_restart (void)
   dir = g_dir_make_tmp ("test-keyring-app-XXXXXX", &error);
   g_assert_no_error (error);
   daemon = tb_test_keyring_start (dir);
-  ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (ts->server), 30, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  ts = tb_test_server_new_demo (30, tb_day_from_iso (TODAY));
   path = tb_store_build_path (ts->base, "wangfang");
 
   /* First run: the sign-in window, as the real app opens it. */
@@ -161,7 +156,6 @@ test_sign_in_and_restart (void)
   g_assert_true (tb_test_ui_wait_until (keyring_empty, NULL, 10000));
   quit_application (application);
 
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (ts);
   tb_test_keyring_stop (&daemon);
   g_rmdir (dir);

@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
 #include "tb-test-common.h"
@@ -17,7 +16,6 @@
 /* Each test that needs one has a gnome-keyring of its own (tb-test-keyring.c). */
 
 #define TODAY           "2026-11-27"
-#define PASSWORD        "tongban-demo"
 #define WAIT_SECONDS    20
 
 /* What a test finds on its bus. */
@@ -34,12 +32,7 @@ typedef struct
   GSubprocess  *keyring;
 } Fixture;
 
-typedef struct
-{
-  char         *path;
-  TbStore      *store;
-  TbSyncEngine *engine;
-} Client;
+typedef TbTestClient Client;
 
 static gboolean have_daemon;
 
@@ -56,11 +49,7 @@ fixture_setup (Fixture       *f,
   if (keyring != NO_KEYRING && !have_daemon)
     return;
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), 30, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (30, tb_day_from_iso (TODAY));
   f->dir = g_dir_make_tmp ("test-keyring-XXXXXX", &error);
   g_assert_no_error (error);
   if (keyring == LOGIN_KEYRING)
@@ -74,7 +63,6 @@ fixture_teardown (Fixture       *f,
   if (f->ts == NULL)
     return;
   tb_test_keyring_stop (&f->keyring);
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   tb_test_remove_dir (f->dir);
   g_free (f->dir);
@@ -96,39 +84,18 @@ client_open (Fixture    *f,
              const char *name,
              const char *server_url)
 {
-  Client *c = g_new0 (Client, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s.db", name);
-
-  c->path = g_build_filename (f->dir, file, NULL);
-  c->store = tb_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = tb_sync_engine_new (c->store, server_url != NULL ? server_url : f->ts->base);
-  g_assert_true (tb_sync_engine_get_use_keyring (c->engine));
-  return c;
+  return tb_test_client_new (f->dir, name, server_url != NULL ? server_url : f->ts->base, TRUE);
 }
 
-static void
-client_free (Client *c)
-{
-  g_assert_finalize_object (c->engine);
-  g_assert_finalize_object (c->store);
-  g_free (c->path);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, tb_test_client_free)
 
 static void
 client_sign_in (Client     *c,
                 const char *login)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result),
-                                                &error));
+  g_assert_true (tb_test_client_sign_in (c, login, &error));
   g_assert_no_error (error);
   g_assert_true (tb_sync_engine_get_signed_in (c->engine));
 }
@@ -148,10 +115,7 @@ static gboolean
 client_sync (Client  *c,
              GError **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), NULL, error);
+  return tb_test_engine_sync (c->engine, NULL, error);
 }
 
 static void

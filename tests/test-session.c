@@ -10,7 +10,6 @@
 #include "tb-attachment-cache.h"
 #include "tb-case-service.h"
 #include "tb-preferences-window.h"
-#include "tb-server-sync.h"
 #include "tb-sign-in-window.h"
 #include "tb-store-sync.h"
 #include "tb-sync-indicator.h"
@@ -282,11 +281,7 @@ fixture_set_up_n (Fixture    *f,
       g_unlink (path);
     }
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), n_cases, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (n_cases, tb_day_from_iso (TODAY));
 
   f->settings = g_settings_new (APP_ID);
   g_settings_reset (f->settings, "server-url");
@@ -309,7 +304,6 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   destroy_all_windows ();
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   g_clear_object (&f->settings);
   tb_test_remove_dir (f->dir);
