@@ -215,6 +215,47 @@ files_of (JsonObject *first,
   return array;
 }
 
+/* Adds @source to the cache of @c: the file's form value. */
+static JsonObject *
+add_file (Client *c,
+          GFile  *source)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *value = tb_attachment_cache_add_file (c->cache, source, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+  return value;
+}
+
+/* Adds @source, registers a business licence attaching it and syncs: the file's form value;
+ * the case's id in @case_id. */
+static JsonObject *
+send_case_with_file (Client  *c,
+                     GFile   *source,
+                     char   **case_id)
+{
+  JsonObject *value = add_file (c, source);
+  g_autoptr(JsonArray) files = files_of (value, NULL);
+  g_autoptr(GError) error = NULL;
+
+  *case_id = register_case (c, files);
+  g_assert_true (client_sync (c, &error));
+  g_assert_no_error (error);
+  return value;
+}
+
+static void
+assert_fetch_fails (Client     *c,
+                    const char *sha256,
+                    int         code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (fetch (c, sha256, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, code);
+}
+
 /* On the first push of a sync: how many of the files were on the server by then. */
 typedef struct
 {
@@ -294,8 +335,7 @@ test_upload_and_fetch (Fixture       *f,
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
   /* Added: in the cache, waiting, private. */
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = add_file (wangfang, source);
   g_assert_cmpstr (json_object_get_string_member (value, "name"), ==, "营业执照申请书.pdf");
   g_assert_cmpint (json_object_get_int_member (value, "size"), ==, 3000);
   g_assert_cmpstr (json_object_get_string_member (value, "content_type"), ==, "application/pdf");
@@ -364,9 +404,7 @@ test_upload_and_fetch (Fixture       *f,
 
   /* Someone of another team does not: as if there were no such file. */
   client_start (liuyang, "liuyang");
-  g_assert_null (fetch (liuyang, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
-  g_clear_error (&error);
+  assert_fetch_fails (liuyang, sha256, TB_ATTACHMENT_ERROR_NOT_FOUND);
   g_assert_null (tb_attachment_cache_lookup (liuyang->cache, sha256));
 
   /* The server goes down: what was fetched still opens; what was not says why. */
@@ -378,9 +416,7 @@ test_upload_and_fetch (Fixture       *f,
     again = fetch (chenjing, sha256, &error);
     g_assert_no_error (error);
     g_assert_true (g_file_equal (again, fetched));
-    g_assert_null (fetch (liuyang, sha256, &error));
-    g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_OFFLINE);
-    g_clear_error (&error);
+    assert_fetch_fails (liuyang, sha256, TB_ATTACHMENT_ERROR_OFFLINE);
     server_up (f, address);
   }
 
@@ -461,9 +497,7 @@ test_demo_files (Fixture       *f,
       g_assert_nonnull (copy);
 
       /* The social team sees no business licence, so none of its files. */
-      g_assert_null (fetch (liuyang, sha256, &error));
-      g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
-      g_clear_error (&error);
+      assert_fetch_fails (liuyang, sha256, TB_ATTACHMENT_ERROR_NOT_FOUND);
     }
 }
 
@@ -476,7 +510,6 @@ test_mismatch (Fixture       *f,
   g_autoptr(Client) chenjing = client_new (f, "chenjing");
   g_autoptr(GFile) source = make_file (f, "章程.pdf", 500, 2);
   g_autoptr(JsonObject) value = NULL;
-  g_autoptr(JsonArray) files = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) fetched = NULL;
   g_autofree char *case_id = NULL;
@@ -486,13 +519,8 @@ test_mismatch (Fixture       *f,
   const char *sha256;
 
   client_start (wangfang, "wangfang");
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = send_case_with_file (wangfang, source, &case_id);
   sha256 = json_object_get_string_member (value, "sha256");
-  files = files_of (value, NULL);
-  case_id = register_case (wangfang, files);
-  g_assert_true (client_sync (wangfang, &error));
-  g_assert_no_error (error);
 
   /* The server's copy damaged. */
   sql = g_strdup_printf ("UPDATE attachments SET bytes = CAST ('not the file' AS BLOB)"
@@ -501,9 +529,7 @@ test_mismatch (Fixture       *f,
                    SQLITE_OK);
 
   client_start (chenjing, "chenjing");
-  g_assert_null (fetch (chenjing, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_MISMATCH);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, sha256, TB_ATTACHMENT_ERROR_MISMATCH);
   their_dir = tb_attachment_cache_build_dir (chenjing->path);
   their_file = g_build_filename (their_dir, "files", sha256, NULL);
   g_assert_false (g_file_test (their_file, G_FILE_TEST_EXISTS));
@@ -516,9 +542,7 @@ test_mismatch (Fixture       *f,
     g_assert_cmpint (g_mkdir_with_parents (files_dir, 0700), ==, 0);
   }
   g_assert_true (g_file_set_contents (their_file, "damaged", -1, NULL));
-  g_assert_null (fetch (chenjing, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_MISMATCH);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, sha256, TB_ATTACHMENT_ERROR_MISMATCH);
   g_assert_false (g_file_test (their_file, G_FILE_TEST_EXISTS));
 
   /* The uploader's own copy is intact. */
@@ -527,12 +551,8 @@ test_mismatch (Fixture       *f,
   g_assert_nonnull (fetched);
 
   /* A form value without a checksum names nothing to fetch. */
-  g_assert_null (fetch (chenjing, NULL, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
-  g_clear_error (&error);
-  g_assert_null (fetch (chenjing, "../../etc/passwd", &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, NULL, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
+  assert_fetch_fails (chenjing, "../../etc/passwd", TB_ATTACHMENT_ERROR_NO_CHECKSUM);
 }
 
 /* The session's access token expires: renewed once, as for a sync; when it cannot be, the
@@ -545,20 +565,14 @@ test_expired_token (Fixture       *f,
   g_autoptr(Client) chenjing = client_new (f, "chenjing");
   g_autoptr(GFile) source = make_file (f, "承诺书.pdf", 100, 8);
   g_autoptr(JsonObject) value = NULL;
-  g_autoptr(JsonArray) files = NULL;
   g_autoptr(GFile) fetched = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *case_id = NULL;
   const char *sha256;
 
   client_start (wangfang, "wangfang");
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = send_case_with_file (wangfang, source, &case_id);
   sha256 = json_object_get_string_member (value, "sha256");
-  files = files_of (value, NULL);
-  case_id = register_case (wangfang, files);
-  g_assert_true (client_sync (wangfang, &error));
-  g_assert_no_error (error);
 
   tb_server_set_token_ttl (f->ts->server, 1, 3600);
   client_start (chenjing, "chenjing");
@@ -575,9 +589,7 @@ test_expired_token (Fixture       *f,
                                                  &error));
   g_assert_no_error (error);
   tb_test_wait (2100);
-  g_assert_null (fetch (chenjing, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_SIGNED_OUT);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, sha256, TB_ATTACHMENT_ERROR_SIGNED_OUT);
   g_assert_false (tb_sync_engine_get_signed_in (chenjing->engine));
 }
 
@@ -598,7 +610,6 @@ test_restart (Fixture       *f,
   g_autofree char *case_id = NULL;
   g_autofree char *marker = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *sql = NULL;
   PushWatch watch = { f, NULL, -1, 0, cancel };
   TbSyncSummary summary = { 0 };
   const char *sha1;
@@ -606,10 +617,8 @@ test_restart (Fixture       *f,
 
   client_start (wangfang, "wangfang");
   /* The largest file the server takes. */
-  value1 = tb_attachment_cache_add_file (wangfang->cache, first, NULL, &error);
-  g_assert_no_error (error);
-  value2 = tb_attachment_cache_add_file (wangfang->cache, second, NULL, &error);
-  g_assert_no_error (error);
+  value1 = add_file (wangfang, first);
+  value2 = add_file (wangfang, second);
   g_assert_cmpstr (json_object_get_string_member (value2, "content_type"), ==, "image/jpeg");
   sha1 = json_object_get_string_member (value1, "sha256");
   sha2 = json_object_get_string_member (value2, "sha256");
@@ -630,8 +639,7 @@ test_restart (Fixture       *f,
   g_clear_error (&error);
   g_assert_cmpint (watch.on_server, ==, 1);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha1), ==, 1);
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 0);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 1);
   g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha1));
 
@@ -649,7 +657,7 @@ test_restart (Fixture       *f,
 
   /* Sent again under the same key: the same answer, nothing stored twice. */
   g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha1));
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 1);
   g_assert_cmpint (server_count (f, "attachment_uploads", "sha256", sha1), ==, 1);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha2), ==, 1);
   g_assert_cmpint (server_count (f, "case_attachments", "case_id", case_id), ==, 2);
@@ -667,7 +675,6 @@ test_offline_queue (Fixture       *f,
   g_autoptr(JsonArray) files = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *case_id = NULL;
-  g_autofree char *sql = NULL;
   g_autofree char *address = NULL;
   const char *sha256;
 
@@ -675,8 +682,7 @@ test_offline_queue (Fixture       *f,
 
   /* The server cannot be reached: the counter works on, the file waits with the case. */
   server_down (f, &address);
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = add_file (wangfang, source);
   g_assert_cmpstr (json_object_get_string_member (value, "content_type"), ==, "image/png");
   sha256 = json_object_get_string_member (value, "sha256");
   files = files_of (value, NULL);
@@ -695,8 +701,7 @@ test_offline_queue (Fixture       *f,
   g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
   client_start (wangfang, "wangfang");
   g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 1);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 1);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
 }
@@ -848,7 +853,6 @@ test_upload_refused (Fixture       *f,
   g_autofree char *sha256 = NULL;
   g_autofree char *case_id = NULL;
   g_autofree char *other_id = NULL;
-  g_autofree char *sql = NULL;
   TbSyncSummary summary = { 0 };
 
   client_start (wangfang, "wangfang");
@@ -858,8 +862,7 @@ test_upload_refused (Fixture       *f,
   sha256 = put_pending (wangfang, "巨大.bin", TB_ATTACHMENT_MAX_SIZE + 100, TRUE);
   big_files = files_named ("巨大.bin", sha256);
   case_id = register_case (wangfang, big_files);
-  small_value = tb_attachment_cache_add_file (wangfang->cache, small, NULL, &error);
-  g_assert_no_error (error);
+  small_value = add_file (wangfang, small);
   small_files = files_of (small_value, NULL);
   other_id = register_case (wangfang, small_files);
 
@@ -869,11 +872,8 @@ test_upload_refused (Fixture       *f,
   g_assert_cmpuint (summary.applied, ==, 1);
 
   /* The rest went, with no gap in the ids: the second registration is the server's first. */
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", other_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
-  g_free (sql);
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (server_count (f, "cases", "id", other_id), ==, 1);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 0);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 0);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_cmpint (store_int (wangfang, "SELECT last_mutation_id FROM sync_state"), ==, 1);
@@ -905,7 +905,7 @@ test_upload_refused (Fixture       *f,
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 1);
   g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 0);
   again = only_conflict (wangfang, case_id);
   g_assert_cmpint (again->id, !=, conflict->id);
   g_assert_cmpstr (again->mutation_args_json, ==, conflict->mutation_args_json);
@@ -969,8 +969,7 @@ test_foreign_file (Fixture       *f,
 
   /* Uploaded by someone of the other team, with nothing of it shown to anyone else. */
   client_start (liuyang, "liuyang");
-  value = tb_attachment_cache_add_file (liuyang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = add_file (liuyang, source);
   {
     g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
     g_autoptr(GAsyncResult) result = NULL;
@@ -996,8 +995,8 @@ test_foreign_file (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (problem), "code"), ==,
                    "attachment-not-uploaded");
   g_assert_nonnull (strstr (conflict->reason, "“别人的.pdf”"));
-  g_assert_null (fetch (wangfang, json_object_get_string_member (value, "sha256"), &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
+  assert_fetch_fails (wangfang, json_object_get_string_member (value, "sha256"),
+                      TB_ATTACHMENT_ERROR_NOT_FOUND);
 }
 
 /* Files added and then left out of any change go at a sync after the run that added them;
@@ -1021,8 +1020,7 @@ test_clean_pending (Fixture       *f,
   client_start (wangfang, "wangfang");
   earlier = put_pending (wangfang, "放弃的.pdf", 500, TRUE);
   named = put_pending (wangfang, "已登记.pdf", 600, TRUE);
-  held_value = tb_attachment_cache_add_file (wangfang->cache, held, NULL, &error);
-  g_assert_no_error (error);
+  held_value = add_file (wangfang, held);
   held_sha = json_object_get_string_member (held_value, "sha256");
   {
     g_autoptr(GFile) copy = tb_attachment_cache_make_read_only_copy (wangfang->cache, earlier,
@@ -1062,28 +1060,20 @@ main (int   argc,
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/attachments/upload-and-fetch", Fixture, NULL, fixture_setup,
-              test_upload_and_fetch, fixture_teardown);
-  g_test_add ("/attachments/demo-files", Fixture, NULL, fixture_setup, test_demo_files,
-              fixture_teardown);
-  g_test_add ("/attachments/mismatch", Fixture, NULL, fixture_setup, test_mismatch,
-              fixture_teardown);
-  g_test_add ("/attachments/expired-token", Fixture, NULL, fixture_setup, test_expired_token,
-              fixture_teardown);
-  g_test_add ("/attachments/restart", Fixture, NULL, fixture_setup, test_restart,
-              fixture_teardown);
-  g_test_add ("/attachments/offline-queue", Fixture, NULL, fixture_setup, test_offline_queue,
-              fixture_teardown);
-  g_test_add ("/attachments/add-refused", Fixture, NULL, fixture_setup, test_add_refused,
-              fixture_teardown);
-  g_test_add ("/attachments/upload-refused", Fixture, NULL, fixture_setup, test_upload_refused,
-              fixture_teardown);
-  g_test_add ("/attachments/upload-gone", Fixture, NULL, fixture_setup, test_upload_gone,
-              fixture_teardown);
-  g_test_add ("/attachments/clean-pending", Fixture, NULL, fixture_setup, test_clean_pending,
-              fixture_teardown);
-  g_test_add ("/attachments/foreign-file", Fixture, NULL, fixture_setup, test_foreign_file,
-              fixture_teardown);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/attachments/upload-and-fetch", test_upload_and_fetch);
+  ADD ("/attachments/demo-files", test_demo_files);
+  ADD ("/attachments/mismatch", test_mismatch);
+  ADD ("/attachments/expired-token", test_expired_token);
+  ADD ("/attachments/restart", test_restart);
+  ADD ("/attachments/offline-queue", test_offline_queue);
+  ADD ("/attachments/add-refused", test_add_refused);
+  ADD ("/attachments/upload-refused", test_upload_refused);
+  ADD ("/attachments/upload-gone", test_upload_gone);
+  ADD ("/attachments/clean-pending", test_clean_pending);
+  ADD ("/attachments/foreign-file", test_foreign_file);
 
   return g_test_run ();
 }
