@@ -34,6 +34,20 @@ tb_test_remove_dir (const char *path)
 }
 
 /**
+ * tb_test_file_gone:
+ * @path: (type filename): a path
+ *
+ * For waiting until a file is removed (tb_test_ui_wait_until()).
+ *
+ * Returns: whether nothing is at @path
+ */
+gboolean
+tb_test_file_gone (gpointer path)
+{
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/**
  * tb_test_store_int:
  * @store: a store
  * @sql: a query returning at least one row

@@ -8,6 +8,7 @@
 G_BEGIN_DECLS
 
 void     tb_test_remove_dir  (const char *path);
+gboolean tb_test_file_gone   (gpointer    path);
 gint64   tb_test_store_int   (TbStore    *store,
                               const char *sql);
 char    *tb_test_store_text  (TbStore    *store,
