@@ -153,6 +153,43 @@ assert_restore_signed_out (Client *c)
   g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_SIGNED_OUT);
 }
 
+/* A run of the app that signs in as @login and quits. */
+static void
+sign_in_and_quit (Fixture    *f,
+                  const char *login)
+{
+  g_autoptr(Client) c = client_open (f, login, NULL);
+
+  client_sign_in (c, login);
+}
+
+/* A start of the app on the store of @login that resumes the session kept in the keyring. */
+static Client *
+client_resume (Fixture    *f,
+               const char *login)
+{
+  Client *c = client_open (f, login, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tb_sync_engine_get_signed_in (c->engine));
+  g_assert_true (client_restore (c, &error));
+  g_assert_no_error (error);
+  g_assert_true (tb_sync_engine_get_signed_in (c->engine));
+  return c;
+}
+
+/* A start of the app on the store of @login, with @server_url (%NULL: the test server's),
+ * that finds no session to resume. */
+static void
+assert_start_signed_out (Fixture    *f,
+                         const char *login,
+                         const char *server_url)
+{
+  g_autoptr(Client) c = client_open (f, login, server_url);
+
+  assert_restore_signed_out (c);
+}
+
 static gboolean
 file_contains (const char *path,
                const char *needle)
@@ -267,20 +304,12 @@ test_restore (Fixture       *f,
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    client_sign_in (c, "wangfang");
-    first = tb_test_keyring_lookup (f->ts->base, "wangfang");
-  }
+  sign_in_and_quit (f, "wangfang");
+  first = tb_test_keyring_lookup (f->ts->base, "wangfang");
 
   {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
+    g_autoptr(Client) c = client_resume (f, "wangfang");
 
-    g_assert_false (tb_sync_engine_get_signed_in (c->engine));
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
-    g_assert_true (tb_sync_engine_get_signed_in (c->engine));
     g_assert_cmpstr (tb_sync_engine_get_user_id (c->engine), ==, "u-wangfang");
     g_assert_true (client_sync (c, &error));
     g_assert_no_error (error);
@@ -297,10 +326,8 @@ test_restore (Fixture       *f,
   /* The resumed session's access token expires at once: the next sync renews the session. */
   tb_server_set_token_ttl (f->ts->server, 1, 3600);
   {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
+    g_autoptr(Client) c = client_resume (f, "wangfang");
 
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
     third = tb_test_keyring_lookup (f->ts->base, "wangfang");
     g_assert_cmpstr (third, !=, second);
     g_free (second);
@@ -318,10 +345,8 @@ test_restore (Fixture       *f,
   }
 
   {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
+    g_autoptr(Client) c = client_resume (f, "wangfang");
 
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
     g_assert_true (client_sync (c, &error));
     g_assert_no_error (error);
   }
@@ -332,41 +357,27 @@ static void
 test_accounts (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *elsewhere = NULL;
 
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) wang = client_open (f, "wangfang", NULL);
-    g_autoptr(Client) chen = client_open (f, "chenjing", NULL);
-
-    client_sign_in (wang, "wangfang");
-    client_sign_in (chen, "chenjing");
-  }
+  sign_in_and_quit (f, "wangfang");
+  sign_in_and_quit (f, "chenjing");
   g_assert_cmpuint (tb_test_keyring_count (), ==, 2);
 
   {
-    g_autoptr(Client) wang = client_open (f, "wangfang", NULL);
-    g_autoptr(Client) chen = client_open (f, "chenjing", NULL);
+    g_autoptr(Client) chen = client_resume (f, "chenjing");
+    g_autoptr(Client) wang = client_resume (f, "wangfang");
 
-    g_assert_true (client_restore (chen, &error));
-    g_assert_no_error (error);
     g_assert_cmpstr (tb_sync_engine_get_user_id (chen->engine), ==, "u-chenjing");
-    g_assert_true (client_restore (wang, &error));
-    g_assert_no_error (error);
     g_assert_cmpstr (tb_sync_engine_get_user_id (wang->engine), ==, "u-wangfang");
   }
 
   /* The same user on another server has no session there: asked to sign in, not sent this
    * server's token. */
   elsewhere = g_strdup_printf ("%s/other", f->ts->base);
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", elsewhere);
-
-    assert_restore_signed_out (c);
-  }
+  assert_start_signed_out (f, "wangfang", elsewhere);
   g_assert_cmpuint (tb_test_keyring_count (), ==, 2);
 }
 
@@ -388,11 +399,7 @@ test_sign_out (Fixture       *f,
     g_assert_cmpuint (tb_test_keyring_count (), ==, 0);
   }
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    assert_restore_signed_out (c);
-  }
+  assert_start_signed_out (f, "wangfang", NULL);
 }
 
 /* A session the server has ended (revoked elsewhere, expired) is asked for again, and its
@@ -404,21 +411,13 @@ test_revoked (Fixture       *f,
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    client_sign_in (c, "wangfang");
-  }
+  sign_in_and_quit (f, "wangfang");
   g_assert_cmpint (sqlite3_exec (tb_server_get_db (f->ts->server),
                                  "UPDATE sessions SET revoked = 1", NULL, NULL, NULL),
                    ==, SQLITE_OK);
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    assert_restore_signed_out (c);
-    g_assert_null (tb_test_keyring_lookup (f->ts->base, "wangfang"));
-  }
+  assert_start_signed_out (f, "wangfang", NULL);
+  g_assert_null (tb_test_keyring_lookup (f->ts->base, "wangfang"));
 }
 
 /* A locked keyring (no prompter to unlock it, as here) is like no keyring: sign in again.
@@ -430,11 +429,7 @@ test_locked (Fixture       *f,
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    client_sign_in (c, "wangfang");
-  }
+  sign_in_and_quit (f, "wangfang");
   tb_test_keyring_lock ();
 
   {
@@ -501,13 +496,7 @@ test_unresponsive (Fixture       *f,
         break;
     }
   g_assert_nonnull (renewed);
-
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
-  }
+  tb_test_client_free (client_resume (f, "wangfang"));
 }
 
 /* No Secret Service on the bus: signing in works, the next start asks for the password. */
@@ -559,11 +548,7 @@ test_no_bus (Fixture       *f,
     client_sign_in (c, "wangfang");
     assert_log_mentions_keyring (c);
   }
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    assert_restore_signed_out (c);
-  }
+  assert_start_signed_out (f, "wangfang", NULL);
 }
 
 int
