@@ -652,6 +652,16 @@ cases_schema (TbStore *store)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The schema of the cases table is @schema, as cases_schema() read it before. */
+static void
+assert_cases_schema (TbStore    *store,
+                     const char *schema)
+{
+  g_autofree char *now = cases_schema (store);
+
+  g_assert_cmpstr (now, ==, schema);
+}
+
 /* @n records from @first, named @name, their strings kept in @strings. */
 static GArray *
 make_records (guint       first,
@@ -708,7 +718,6 @@ test_store_bulk_load (void)
   g_autoptr(GArray) first = NULL;
   g_autoptr(GArray) second = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
@@ -728,8 +737,7 @@ test_store_bulk_load (void)
   g_assert_no_error (error);
 
   /* The same indexes and triggers as before, and every row searchable, as it is now. */
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2699);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 1499);
   g_assert_cmpuint (count_matches (store, "李四"), ==, 1200);
@@ -763,7 +771,6 @@ test_store_bulk_load_rollback (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
   TbCaseRecord one = make_record ("after-1", "TB-AFTER-1", "赵六");
 
   store = tb_store_open (path, &error);
@@ -775,8 +782,7 @@ test_store_bulk_load_rollback (void)
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len, &error));
   tb_store_rollback (store);
 
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
 
   g_assert_true (tb_store_put_cases (store, &one, 1, &error));
@@ -796,7 +802,6 @@ test_store_bulk_load_search_inside (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
   TbCaseRecord one = make_record ("after-1", "TB-AFTER-1", "赵六");
 
   store = tb_store_open (path, &error);
@@ -807,8 +812,7 @@ test_store_bulk_load_search_inside (void)
   g_assert_true (tb_store_begin (store, &error));
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len, &error));
   g_assert_cmpuint (count_matches (store, "张三"), ==, 1000);
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_true (tb_store_put_cases (store, &one, 1, &error));
   g_assert_cmpuint (count_matches (store, "赵六"), ==, 1);
   g_assert_true (tb_store_commit (store, &error));
@@ -817,6 +821,31 @@ test_store_bulk_load_search_inside (void)
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 1001);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 1000);
   assert_fts_sound (store);
+}
+
+/*
+ * Runs the test again in a child process, which works on a new empty store until it kills
+ * itself. The store's path is in the environment variable @env for the child, and returned;
+ * the schema of its cases table, before, in @schema.
+ */
+static char *
+run_killed_child (const char  *env,
+                  const char  *name,
+                  char       **schema)
+{
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path = tmp_path (name);
+
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  *schema = cases_schema (store);
+  g_clear_object (&store);
+
+  g_setenv (env, path, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  return path;
 }
 
 /* A process killed in the middle of a bulk load leaves the store as it was. */
@@ -828,7 +857,6 @@ test_store_bulk_load_killed (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *own_path = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   if (g_test_subprocess ())
     {
@@ -848,15 +876,7 @@ test_store_bulk_load_killed (void)
       g_assert_not_reached ();
     }
 
-  own_path = tmp_path ("bulk-killed.db");
-  store = tb_store_open (own_path, &error);
-  g_assert_no_error (error);
-  schema = cases_schema (store);
-  g_clear_object (&store);
-
-  g_setenv ("TB_TEST_BULK_KILLED", own_path, TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
+  own_path = run_killed_child ("TB_TEST_BULK_KILLED", "bulk-killed.db", &schema);
   {
     g_autofree char *wal = g_strconcat (own_path, "-wal", NULL);
     GStatBuf st;
@@ -868,8 +888,7 @@ test_store_bulk_load_killed (void)
 
   store = tb_store_open (own_path, &error);
   g_assert_no_error (error);
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
   assert_fts_sound (store);
 }
@@ -998,7 +1017,6 @@ test_store_initial_load (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
   g_autofree char *lists_during = NULL;
   g_autofree char *lists_after = NULL;
   g_autofree char *key = NULL;
@@ -1053,8 +1071,7 @@ test_store_initial_load (void)
   g_assert_nonnull (strstr (lists_after, "5 0 0: 600:"));
 
   /* The end: the same indexes, triggers and settings as before. */
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   assert_fts_settings_default (store);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases "
@@ -1069,9 +1086,7 @@ test_store_initial_load (void)
 
     put_page (store, more, 0, 10, FALSE);
     g_assert_null (tb_store_dup_meta (store, "initial-load"));
-    g_clear_pointer (&after, g_free);
-    after = cases_schema (store);
-    g_assert_cmpstr (after, ==, schema);
+    assert_cases_schema (store, schema);
   }
 }
 
@@ -1085,7 +1100,6 @@ test_store_initial_load_last_page (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = make_records (0, 300, "张三", strings);
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
@@ -1096,8 +1110,7 @@ test_store_initial_load_last_page (void)
   g_assert_nonnull (tb_store_dup_meta (store, "initial-load"));
   put_page (store, records, 200, 100, TRUE);
 
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpuint (count_matches (store, "张三"), ==, 300);
   /* Nothing left to end. */
@@ -1115,7 +1128,6 @@ test_store_initial_load_rollback (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = make_records (0, 200, "张三", strings);
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
@@ -1126,8 +1138,7 @@ test_store_initial_load_rollback (void)
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 100, &error));
   tb_store_rollback (store);
 
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   assert_fts_settings_default (store);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
@@ -1136,9 +1147,7 @@ test_store_initial_load_rollback (void)
   put_page (store, records, 0, 100, FALSE);
   g_assert_nonnull (tb_store_dup_meta (store, "initial-load"));
   put_page (store, records, 100, 100, TRUE);
-  g_clear_pointer (&after, g_free);
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 200);
 }
 
@@ -1152,7 +1161,6 @@ test_store_initial_load_killed (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *own_path = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   if (g_test_subprocess ())
     {
@@ -1171,15 +1179,7 @@ test_store_initial_load_killed (void)
       g_assert_not_reached ();
     }
 
-  own_path = tmp_path ("initial-load-killed.db");
-  store = tb_store_open (own_path, &error);
-  g_assert_no_error (error);
-  schema = cases_schema (store);
-  g_clear_object (&store);
-
-  g_setenv ("TB_TEST_INITIAL_KILLED", own_path, TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
+  own_path = run_killed_child ("TB_TEST_INITIAL_KILLED", "initial-load-killed.db", &schema);
 
   /* As the kill left it: two pages, under way. */
   raw_exec (own_path, "CREATE TABLE probe AS SELECT"
@@ -1194,14 +1194,14 @@ test_store_initial_load_killed (void)
   g_assert_cmpint (tb_test_store_int (store, "SELECT indexes FROM probe"), ==, 0);
 
   /* Opened, it is whole. */
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   assert_fts_settings_default (store);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2000);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 2000);
-  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
-                                   "WHERE assignee_id = 'u2'"), ==, 1000);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases"
+                                              " INDEXED BY cases_by_assignee"
+                                              " WHERE assignee_id = 'u2'"), ==, 1000);
   assert_fts_sound (store);
 }
 
