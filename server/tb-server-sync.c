@@ -933,36 +933,21 @@ add_event (Ctx         *ctx,
   return step_done (ctx->db, stmt, error);
 }
 
+static void
+add_hash (const char *sha256,
+          gpointer    hashes)
+{
+  if (strlen (sha256) == 64)
+    g_hash_table_add (hashes, g_ascii_strdown (sha256, -1));
+}
+
 /* Finds the "sha256" members in a form (attachment fields list files as {name, size,
  * sha256}), so that the attachments a case refers to are visible to whoever sees the case. */
 static void
 collect_hashes (JsonNode   *node,
                 GHashTable *hashes)
 {
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
-
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &name, &member))
-        {
-          if (strcmp (name, "sha256") == 0 && JSON_NODE_HOLDS_VALUE (member)
-              && json_node_get_value_type (member) == G_TYPE_STRING
-              && strlen (json_node_get_string (member)) == 64)
-            g_hash_table_add (hashes, g_ascii_strdown (json_node_get_string (member), -1));
-          else
-            collect_hashes (member, hashes);
-        }
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        collect_hashes (json_array_get_element (array, i), hashes);
-    }
+  _tb_json_foreach_string_member (node, "sha256", add_hash, hashes);
 }
 
 static gboolean
