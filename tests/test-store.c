@@ -823,60 +823,73 @@ test_store_bulk_load_search_inside (void)
   assert_fts_sound (store);
 }
 
+/* What a child of run_killed_child() does with 3000 records before it is killed. */
+typedef void (*KilledWork) (TbStore *store,
+                            GArray  *records);
+
 /*
- * Runs the test again in a child process, which works on a new empty store until it kills
- * itself. The store's path is in the environment variable @env for the child, and returned;
- * the schema of its cases table, before, in @schema.
+ * Runs the test again in a child process, which does @work on a new empty store (@name) and
+ * is killed. The store's path is returned, for the parent to see what the kill left; the
+ * schema of its cases table, before, in @schema.
  */
 static char *
-run_killed_child (const char  *env,
-                  const char  *name,
+run_killed_child (const char  *name,
+                  KilledWork   work,
                   char       **schema)
 {
   g_autoptr(TbStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  char *path = tmp_path (name);
-
-  store = tb_store_open (path, &error);
-  g_assert_no_error (error);
-  *schema = cases_schema (store);
-  g_clear_object (&store);
-
-  g_setenv (env, path, TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  return path;
-}
-
-/* A process killed in the middle of a bulk load leaves the store as it was. */
-static void
-test_store_bulk_load_killed (void)
-{
-  const char *path = g_getenv ("TB_TEST_BULK_KILLED");
-  g_autoptr(TbStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *own_path = NULL;
-  g_autofree char *schema = NULL;
+  char *path;
 
   if (g_test_subprocess ())
     {
       g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GArray) records = make_records (0, 3000, "张三", strings);
 
-      store = tb_store_open (path, &error);
+      store = tb_store_open (g_getenv ("TB_TEST_KILLED_STORE"), &error);
       g_assert_no_error (error);
-      /* A small page cache, so that the load spills into the WAL before it ends. */
-      g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store), "PRAGMA cache_size = 16",
-                                     NULL, NULL, NULL), ==, SQLITE_OK);
-      g_assert_true (tb_store_begin (store, &error));
-      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 2000, &error));
-      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
-                                         &error));
+      work (store, records);
       raise (SIGKILL);
       g_assert_not_reached ();
     }
 
-  own_path = run_killed_child ("TB_TEST_BULK_KILLED", "bulk-killed.db", &schema);
+  path = tmp_path (name);
+  store = tb_store_open (path, &error);
+  g_assert_no_error (error);
+  *schema = cases_schema (store);
+  g_clear_object (&store);
+
+  g_setenv ("TB_TEST_KILLED_STORE", path, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  return path;
+}
+
+static void
+bulk_load_work (TbStore *store,
+                GArray  *records)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A small page cache, so that the load spills into the WAL before it ends. */
+  g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store), "PRAGMA cache_size = 16",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 2000, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
+                                     &error));
+}
+
+/* A process killed in the middle of a bulk load leaves the store as it was. */
+static void
+test_store_bulk_load_killed (void)
+{
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *own_path = NULL;
+  g_autofree char *schema = NULL;
+
+  own_path = run_killed_child ("bulk-killed.db", bulk_load_work, &schema);
   {
     g_autofree char *wal = g_strconcat (own_path, "-wal", NULL);
     GStatBuf st;
@@ -1151,35 +1164,31 @@ test_store_initial_load_rollback (void)
   g_assert_cmpuint (count_matches (store, "张三"), ==, 200);
 }
 
+static void
+initial_load_work (TbStore *store,
+                   GArray  *records)
+{
+  g_autoptr(GError) error = NULL;
+
+  put_page (store, records, 0, 1000, FALSE);
+  put_page (store, records, 1000, 1000, FALSE);
+  /* The third page is under way. */
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
+                                     &error));
+}
+
 /* A process killed in the middle of an initial load: the store says so, and opening it ends the
  * load before anything reads it. */
 static void
 test_store_initial_load_killed (void)
 {
-  const char *path = g_getenv ("TB_TEST_INITIAL_KILLED");
   g_autoptr(TbStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *own_path = NULL;
   g_autofree char *schema = NULL;
 
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr(GArray) records = make_records (0, 3000, "张三", strings);
-
-      store = tb_store_open (path, &error);
-      g_assert_no_error (error);
-      put_page (store, records, 0, 1000, FALSE);
-      put_page (store, records, 1000, 1000, FALSE);
-      /* The third page is under way. */
-      g_assert_true (tb_store_begin (store, &error));
-      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
-                                         &error));
-      raise (SIGKILL);
-      g_assert_not_reached ();
-    }
-
-  own_path = run_killed_child ("TB_TEST_INITIAL_KILLED", "initial-load-killed.db", &schema);
+  own_path = run_killed_child ("initial-load-killed.db", initial_load_work, &schema);
 
   /* As the kill left it: two pages, under way. */
   raw_exec (own_path, "CREATE TABLE probe AS SELECT"
