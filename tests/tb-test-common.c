@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tb-test-common.c: what any test may use: temporary folders, probes of the local store */
+/* tb-test-common.c: what any test may use: temporary folders, files, probes of the local store */
 
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "tb-store-private.h"
 #include "tb-test-common.h"
@@ -45,6 +46,25 @@ gboolean
 tb_test_file_gone (gpointer path)
 {
   return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/**
+ * tb_test_file_contains:
+ * @path: a file
+ * @needle: a string
+ *
+ * Returns: whether the bytes of @needle are somewhere in the file; %FALSE if it cannot be read
+ */
+gboolean
+tb_test_file_contains (const char *path,
+                       const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, needle, strlen (needle)) != NULL;
 }
 
 /**

@@ -190,18 +190,6 @@ assert_start_signed_out (Fixture    *f,
   assert_restore_signed_out (c);
 }
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-  return memmem (contents, length, needle, strlen (needle)) != NULL;
-}
-
 /* The refresh token is in none of the store's files, nor in its sync log. */
 static void
 assert_token_not_stored (Client     *c,
@@ -220,7 +208,7 @@ assert_token_not_stored (Client     *c,
 
       if (g_file_test (file, G_FILE_TEST_EXISTS))
         found_file = TRUE;
-      if (file_contains (file, token))
+      if (tb_test_file_contains (file, token))
         g_error ("The refresh token is in %s", file);
     }
   g_assert_true (found_file);
