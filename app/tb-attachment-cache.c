@@ -13,6 +13,7 @@
 
 #include "tb-attachment-cache.h"
 #include "tb-attachment-cache-private.h"
+#include "tb-json-private.h"
 #include "tb-store-private.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine-private.h"
@@ -810,40 +811,21 @@ tb_attachment_cache_make_read_only_copy (TbAttachmentCache  *self,
 /* ------------------------------------------------------------------------------------------ */
 /* Uploading (for the sync engine)                                                            */
 
-/* Adds the "sha256" members of attachment values in @node to @hashes, once each. */
-static void
-collect_hashes (JsonNode   *node,
-                GHashTable *seen,
-                GPtrArray  *hashes)
+typedef struct
 {
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+  GHashTable *seen;     /* the checksums of @hashes, pointing into the JSON nodes */
+  GPtrArray  *hashes;
+} Referred;
 
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &name, &member))
-        {
-          if (strcmp (name, "sha256") == 0 && JSON_NODE_HOLDS_VALUE (member)
-              && json_node_get_value_type (member) == G_TYPE_STRING)
-            {
-              const char *sha256 = json_node_get_string (member);
+/* Adds a "sha256" member of an attachment value to the referred files, once. */
+static void
+add_referred (const char *sha256,
+              gpointer    user_data)
+{
+  Referred *referred = user_data;
 
-              if (tb_attachment_is_sha256 (sha256) && g_hash_table_add (seen, (char *) sha256))
-                g_ptr_array_add (hashes, g_strdup (sha256));
-            }
-          else
-            collect_hashes (member, seen, hashes);
-        }
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        collect_hashes (json_array_get_element (array, i), seen, hashes);
-    }
+  if (tb_attachment_is_sha256 (sha256) && g_hash_table_add (referred->seen, (char *) sha256))
+    g_ptr_array_add (referred->hashes, g_strdup (sha256));
 }
 
 /*
@@ -856,10 +838,11 @@ GPtrArray *
 _tb_attachment_cache_find_pending (TbAttachmentCache *self,
                                    GPtrArray         *items)
 {
-  g_autoptr(GPtrArray) referred = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *pending = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  Referred referred = { seen, hashes };
 
   g_return_val_if_fail (TB_IS_ATTACHMENT_CACHE (self), pending);
 
@@ -875,12 +858,12 @@ _tb_attachment_cache_find_pending (TbAttachmentCache *self,
       if (node == NULL)
         continue;
       g_ptr_array_add (nodes, node);
-      collect_hashes (node, seen, referred);
+      _tb_json_foreach_string_member (node, "sha256", add_referred, &referred);
     }
 
-  for (guint i = 0; i < referred->len; i++)
-    if (tb_attachment_cache_is_pending (self, g_ptr_array_index (referred, i)))
-      g_ptr_array_add (pending, g_strdup (g_ptr_array_index (referred, i)));
+  for (guint i = 0; i < hashes->len; i++)
+    if (tb_attachment_cache_is_pending (self, g_ptr_array_index (hashes, i)))
+      g_ptr_array_add (pending, g_strdup (g_ptr_array_index (hashes, i)));
 
   return pending;
 }

@@ -11,4 +11,12 @@ char  *_tb_json_from_strv         (const char * const *strv);
 GStrv  _tb_json_to_strv           (const char         *text);
 char  *_tb_json_object_to_string  (JsonObject         *object);
 
+typedef void (*TbJsonStringFunc) (const char *value,
+                                  gpointer    user_data);
+
+void   _tb_json_foreach_string_member (JsonNode         *node,
+                                       const char       *name,
+                                       TbJsonStringFunc  func,
+                                       gpointer          user_data);
+
 G_END_DECLS

@@ -58,3 +58,39 @@ _tb_json_object_to_string (JsonObject *object)
 
   return json_to_string (node, FALSE);
 }
+
+/*
+ * Calls @func with the value of each string member called @name in @node, at any depth, in the
+ * order of the text: the "sha256" of every file a form attaches, wherever its field is.
+ */
+void
+_tb_json_foreach_string_member (JsonNode         *node,
+                                const char       *name,
+                                TbJsonStringFunc  func,
+                                gpointer          user_data)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *member_name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &member_name, &member))
+        {
+          if (strcmp (member_name, name) == 0 && JSON_NODE_HOLDS_VALUE (member)
+              && json_node_get_value_type (member) == G_TYPE_STRING)
+            func (json_node_get_string (member), user_data);
+          else
+            _tb_json_foreach_string_member (member, name, func, user_data);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        _tb_json_foreach_string_member (json_array_get_element (array, i), name, func,
+                                        user_data);
+    }
+}

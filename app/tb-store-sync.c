@@ -817,6 +817,65 @@ keep_as_conflict (TbStore     *self,
   return TRUE;
 }
 
+/*
+ * Takes mutation @id out of the outbox, with its name, arguments and case (%NULL for none);
+ * @found says whether it was there.
+ */
+static gboolean
+outbox_take (TbStore     *self,
+             gint64       id,
+             gboolean    *found,
+             char       **name,
+             char       **args,
+             char       **case_id,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, "outbox-get", error);
+  int rc;
+
+  *found = FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *name = column_dup (stmt, 0);
+      *args = column_dup (stmt, 1);
+      *case_id = column_dup (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+  *found = TRUE;
+
+  stmt = _tb_store_query (self, "outbox-delete", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return _tb_store_step_done (self, stmt, error);
+}
+
+/* A mutation of @case_id (if any) has left the outbox: with none of the case's left, its local
+ * events go; its sync state is what remains. */
+static gboolean
+case_mutation_gone (TbStore     *self,
+                    const char  *case_id,
+                    GError     **error)
+{
+  gint64 unsent = 0;
+
+  if (case_id == NULL)
+    return TRUE;
+  if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+    return FALSE;
+  if (unsent == 0 && !_tb_store_run_text (self, "events-delete-local", case_id, error))
+    return FALSE;
+  return refresh_sync_state (self, case_id, error);
+}
+
 static gboolean
 apply_result (TbStore       *self,
               Result        *r,
@@ -827,32 +886,12 @@ apply_result (TbStore       *self,
   g_autofree char *args = NULL;
   g_autofree char *case_id = NULL;
   sqlite3_stmt *stmt;
-  gint64 unsent = 0;
-  int rc;
+  gboolean found;
 
-  stmt = _tb_store_query (self, "outbox-get", error);
-  if (stmt == NULL)
+  if (!outbox_take (self, r->id, &found, &name, &args, &case_id, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, r->id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      name = column_dup (stmt, 0);
-      args = column_dup (stmt, 1);
-      case_id = column_dup (stmt, 2);
-    }
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_DONE)
+  if (!found)
     return TRUE;  /* answered before */
-  if (rc != SQLITE_ROW)
-    return _tb_store_set_error (self, rc, error);
-
-  stmt = _tb_store_query (self, "outbox-delete", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, r->id);
-  if (!_tb_store_step_done (self, stmt, error))
-    return FALSE;
 
   if (r->known && !g_str_equal (r->status, "applied"))
     {
@@ -888,13 +927,7 @@ apply_result (TbStore       *self,
         }
     }
 
-  if (case_id == NULL)
-    return TRUE;
-  if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
-    return FALSE;
-  if (unsent == 0 && !_tb_store_run_text (self, "events-delete-local", case_id, error))
-    return FALSE;
-  return refresh_sync_state (self, case_id, error);
+  return case_mutation_gone (self, case_id, error);
 }
 
 /* Cases that left this user's scope while they had unsent changes go once those are answered. */
@@ -1042,31 +1075,14 @@ reject_unsent_in_transaction (TbStore       *self,
       g_autofree char *name = NULL;
       g_autofree char *args = NULL;
       g_autofree char *case_id = NULL;
-      gint64 unsent = 0;
-
-      stmt = _tb_store_query (self, "outbox-get", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, r.id);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          name = column_dup (stmt, 0);
-          args = column_dup (stmt, 1);
-          case_id = column_dup (stmt, 2);
-        }
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW)
-        return _tb_store_set_error (self, rc == SQLITE_DONE ? SQLITE_ERROR : rc, error);
+      gboolean found;
 
       /* Out of the outbox, and the later mutations down by one: the server stops at a gap in
        * the ids, as for an undone action (tb-store-undo.c). */
-      stmt = _tb_store_query (self, "outbox-delete", error);
-      if (stmt == NULL)
+      if (!outbox_take (self, r.id, &found, &name, &args, &case_id, error))
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, r.id);
-      if (!_tb_store_step_done (self, stmt, error))
-        return FALSE;
+      if (!found)
+        return _tb_store_set_error (self, SQLITE_ERROR, error);
       stmt = _tb_store_query (self, "undo-outbox-shift", error);
       if (stmt == NULL)
         return FALSE;
@@ -1082,13 +1098,7 @@ reject_unsent_in_transaction (TbStore       *self,
       if (!keep_as_conflict (self, &r, name, args, case_id, error))
         return FALSE;
       d->rejected++;
-      if (case_id == NULL)
-        continue;
-      if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
-        return FALSE;
-      if (unsent == 0 && !_tb_store_run_text (self, "events-delete-local", case_id, error))
-        return FALSE;
-      if (!refresh_sync_state (self, case_id, error))
+      if (!case_mutation_gone (self, case_id, error))
         return FALSE;
     }
 

@@ -649,6 +649,21 @@ exchange_finish (TbSyncEngine  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The answer of an exchange made for @task, or %NULL once @task has returned the reason
+ * there is none (offline, cancelled…). */
+static Response *
+exchange_finish_for_task (TbSyncEngine *self,
+                          GAsyncResult *result,
+                          GTask        *task)
+{
+  GError *error = NULL;
+  Response *response = exchange_finish (self, result, &error);
+
+  if (response == NULL)
+    g_task_return_error (task, error);
+  return response;
+}
+
 static const char *
 problem_type (Response *response)
 {
@@ -759,15 +774,11 @@ send_done_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
-  g_autoptr(Response) response = NULL;
+  g_autoptr(Response) response = exchange_finish_for_task (self, result, task);
   GError *error = NULL;
 
-  response = exchange_finish (self, result, &error);
   if (response == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   g_task_set_task_data (task, GUINT_TO_POINTER (response->status), NULL);
   if (!SOUP_STATUS_IS_SUCCESSFUL (response->status))
     {
@@ -1039,15 +1050,11 @@ sign_in_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
-  g_autoptr(Response) response = NULL;
+  g_autoptr(Response) response = exchange_finish_for_task (self, result, task);
   GError *error = NULL;
 
-  response = exchange_finish (self, result, &error);
   if (response == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   if (response->status == SOUP_STATUS_UNAUTHORIZED)
     {
       g_task_return_new_error (task, TB_SYNC_ERROR, TB_SYNC_ERROR_CREDENTIALS, "%s",
@@ -1152,15 +1159,11 @@ refresh_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
-  g_autoptr(Response) response = NULL;
+  g_autoptr(Response) response = exchange_finish_for_task (self, result, task);
   GError *error = NULL;
 
-  response = exchange_finish (self, result, &error);
   if (response == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+    return;
   if (response->status != SOUP_STATUS_OK || response->object == NULL)
     {
       set_http_error (self, response, &error);

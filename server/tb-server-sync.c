@@ -933,36 +933,24 @@ add_event (Ctx         *ctx,
   return step_done (ctx->db, stmt, error);
 }
 
-/* Finds the "sha256" members in a form (attachment fields list files as {name, size,
- * sha256}), so that the attachments a case refers to are visible to whoever sees the case. */
 static void
-collect_hashes (JsonNode   *node,
-                GHashTable *hashes)
+add_hash (const char *sha256,
+          gpointer    hashes)
 {
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+  if (strlen (sha256) == 64)
+    g_hash_table_add (hashes, g_ascii_strdown (sha256, -1));
+}
 
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &name, &member))
-        {
-          if (strcmp (name, "sha256") == 0 && JSON_NODE_HOLDS_VALUE (member)
-              && json_node_get_value_type (member) == G_TYPE_STRING
-              && strlen (json_node_get_string (member)) == 64)
-            g_hash_table_add (hashes, g_ascii_strdown (json_node_get_string (member), -1));
-          else
-            collect_hashes (member, hashes);
-        }
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
+/* The "sha256" members in a form (attachment fields list files as {name, size, sha256}), in
+ * lower case, so that the attachments a case refers to are visible to whoever sees the case. */
+static GHashTable *
+form_hashes (JsonObject *form)
+{
+  GHashTable *hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), form);
 
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        collect_hashes (json_array_get_element (array, i), hashes);
-    }
+  _tb_json_foreach_string_member (node, "sha256", add_hash, hashes);
+  return hashes;
 }
 
 static gboolean
@@ -971,14 +959,11 @@ index_attachments (Ctx         *ctx,
                    JsonObject  *form,
                    GError     **error)
 {
-  g_autoptr(GHashTable) hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), form);
+  g_autoptr(GHashTable) hashes = form_hashes (form);
   g_autoptr(SyncStmt) clear = NULL;
   g_autoptr(SyncStmt) insert = NULL;
   GHashTableIter iter;
   gpointer hash;
-
-  collect_hashes (node, hashes);
 
   if (!(clear = prepare (ctx->db, "DELETE FROM case_attachments WHERE case_id = ?", error))
       || !(insert = prepare (ctx->db, "INSERT OR IGNORE INTO case_attachments (sha256, case_id)"
@@ -1109,8 +1094,7 @@ check_attachments (Ctx         *ctx,
                    gboolean    *refused,
                    GError     **error)
 {
-  g_autoptr(GHashTable) hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), values);
+  g_autoptr(GHashTable) hashes = form_hashes (values);
   g_autoptr(SyncStmt) allowed = NULL;
   g_autoptr(GPtrArray) sorted = NULL;
   GHashTableIter iter;
@@ -1119,7 +1103,6 @@ check_attachments (Ctx         *ctx,
   JsonObject *problem;
 
   *refused = FALSE;
-  collect_hashes (node, hashes);
   if (g_hash_table_size (hashes) == 0)
     return TRUE;
 
@@ -1754,8 +1737,7 @@ apply_update_fields (Ctx            *ctx,
       return FALSE;
     }
   form = json_node_get_object (form_node);
-  had = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  collect_hashes (form_node, had);
+  had = form_hashes (form);
 
   /* The state and roles of now, not of the base version: a case that moved on since the
    * change was made offline takes only what may be changed in its new state. */

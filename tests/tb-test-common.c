@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tb-test-common.c: what any test may use: temporary folders, probes of the local store */
+/* tb-test-common.c: what any test may use: temporary folders, files, probes of the local store */
 
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "tb-store-private.h"
 #include "tb-test-common.h"
 
 /**
  * tb_test_remove_dir:
- * @path: a temporary folder holding files only (a store and its journal, say)
+ * @path: a temporary folder of the test
  *
- * Removes the files in @path, then @path. A missing folder is no error.
+ * Removes what @path holds, folders and all (links are removed, not followed), then @path.
+ * A missing folder is no error.
  */
 void
 tb_test_remove_dir (const char *path)
@@ -24,9 +26,45 @@ tb_test_remove_dir (const char *path)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
 
-      g_unlink (child);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        tb_test_remove_dir (child);
+      else
+        g_unlink (child);
     }
   g_rmdir (path);
+}
+
+/**
+ * tb_test_file_gone:
+ * @path: (type filename): a path
+ *
+ * For waiting until a file is removed (tb_test_ui_wait_until()).
+ *
+ * Returns: whether nothing is at @path
+ */
+gboolean
+tb_test_file_gone (gpointer path)
+{
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/**
+ * tb_test_file_contains:
+ * @path: a file
+ * @needle: a string
+ *
+ * Returns: whether the bytes of @needle are somewhere in the file; %FALSE if it cannot be read
+ */
+gboolean
+tb_test_file_contains (const char *path,
+                       const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, needle, strlen (needle)) != NULL;
 }
 
 /**
@@ -69,5 +107,63 @@ tb_test_store_text (TbStore    *store,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_reset (stmt);
+  return value;
+}
+
+/* A connection of the test's own, read-only: what is on disk, whoever else has the file open. */
+static sqlite3_stmt *
+file_query (const char  *path,
+            const char  *sql,
+            sqlite3    **db)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (*db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  return stmt;
+}
+
+/**
+ * tb_test_file_int:
+ * @path: an SQLite file (a store, the server's database)
+ * @sql: a query returning at least one row
+ *
+ * Returns: the first column of the first row, read on a connection of its own
+ */
+gint64
+tb_test_file_int (const char *path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = file_query (path, sql, &db);
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/**
+ * tb_test_file_text:
+ * @path: an SQLite file (a store, the server's database)
+ * @sql: a query
+ *
+ * Returns: (transfer full) (nullable): the first column of the first row as text, read on a
+ *   connection of its own; %NULL if there is no row or it is NULL
+ */
+char *
+tb_test_file_text (const char *path,
+                   const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = file_query (path, sql, &db);
+  char *value = NULL;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
   return value;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tb-test-common.h: what any test may use: temporary folders, probes of the local store */
+/* tb-test-common.h: what any test may use: temporary folders, files, probes of the local store */
 
 #pragma once
 
@@ -7,10 +7,17 @@
 
 G_BEGIN_DECLS
 
-void     tb_test_remove_dir  (const char *path);
-gint64   tb_test_store_int   (TbStore    *store,
-                              const char *sql);
-char    *tb_test_store_text  (TbStore    *store,
-                              const char *sql);
+void     tb_test_remove_dir    (const char *path);
+gboolean tb_test_file_gone     (gpointer    path);
+gboolean tb_test_file_contains (const char *path,
+                                const char *needle);
+gint64   tb_test_store_int     (TbStore    *store,
+                                const char *sql);
+char    *tb_test_store_text    (TbStore    *store,
+                                const char *sql);
+gint64   tb_test_file_int      (const char *path,
+                                const char *sql);
+char    *tb_test_file_text     (const char *path,
+                                const char *sql);
 
 G_END_DECLS

@@ -96,16 +96,16 @@ mutate_nth (JsonNode *node,
 /**
  * tb_test_json_each_mutation:
  * @json: a JSON document
- * @func: what to do with each damaged copy
- * @data: @func's argument
+ * @func: parses each damaged copy
+ * @counts: (inout): what @func refused and took, added to
  *
  * Calls @func on every copy of @json with one node removed, or replaced by a number, a string,
  * null or an empty array: each node of the document in turn, in preorder.
  */
 void
-tb_test_json_each_mutation (const char         *json,
-                            TbTestMutationFunc  func,
-                            gpointer            data)
+tb_test_json_each_mutation (const char           *json,
+                            TbTestMutationFunc    func,
+                            TbTestMutationCounts *counts)
 {
   for (guint target = 0; ; target++)
     {
@@ -117,7 +117,10 @@ tb_test_json_each_mutation (const char         *json,
           g_assert_nonnull (root);
           if (!mutate_nth (root, &counter, target, kind))
             return;
-          func (root, data);
+          if (func (root))
+            counts->accepted++;
+          else
+            counts->refused++;
         }
     }
 }

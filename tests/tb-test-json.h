@@ -7,11 +7,18 @@
 
 G_BEGIN_DECLS
 
-typedef void (*TbTestMutationFunc) (JsonNode *root,
-                                    gpointer  data);
+/* Parses a damaged copy: %TRUE if the parser took it, %FALSE if it refused it. */
+typedef gboolean (*TbTestMutationFunc) (JsonNode *root);
 
-void tb_test_json_each_mutation (const char         *json,
-                                 TbTestMutationFunc  func,
-                                 gpointer            data);
+/* How many damaged copies were refused and taken, over calls of tb_test_json_each_mutation(). */
+typedef struct
+{
+  guint refused;
+  guint accepted;
+} TbTestMutationCounts;
+
+void tb_test_json_each_mutation (const char           *json,
+                                 TbTestMutationFunc    func,
+                                 TbTestMutationCounts *counts);
 
 G_END_DECLS

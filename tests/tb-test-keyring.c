@@ -3,11 +3,11 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <libsecret/secret.h>
 #include <signal.h>
 #include <string.h>
 
+#include "tb-test-common.h"
 #include "tb-test-keyring.h"
 
 /*
@@ -107,24 +107,6 @@ tb_test_bus_name_has_owner (const char *name)
   g_assert_nonnull (reply);
   g_variant_get (reply, "(b)", &owned);
   return owned;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 /* The object path of the keyring the "default" alias names, or "/" for none. */
@@ -241,7 +223,7 @@ tb_test_keyring_stop (GSubprocess **daemon)
   g_assert_true (g_subprocess_wait (*daemon, NULL, NULL));
   home = g_strdup (g_object_get_data (G_OBJECT (*daemon), "tb-test-home"));
   g_clear_object (daemon);
-  remove_tree (home);
+  tb_test_remove_dir (home);
 
   deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
   while (tb_test_bus_name_has_owner (TB_TEST_SECRETS_NAME))

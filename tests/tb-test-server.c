@@ -8,6 +8,7 @@
 
 #include "tb-problem.h"
 #include "tb-server-auth.h"
+#include "tb-server-sync.h"
 #include "tb-test-common.h"
 #include "tb-test-server.h"
 
@@ -44,7 +45,33 @@ tb_test_server_new (void)
 
   ts->session = soup_session_new_with_options ("timeout", 30, NULL);
   soup_session_set_proxy_resolver (ts->session, NULL);
+  ts->today = TB_DAY_INVALID;
 
+  return ts;
+}
+
+/**
+ * tb_test_server_new_demo:
+ * @n_cases: how many demo cases
+ * @today: the day the demo is made for, and the server's today until tb_test_server_free()
+ *
+ * Starts a server as tb_test_server_new() does, with @n_cases cases of the demo
+ * (%TB_TEST_DEMO_SEED) besides its teams and users.
+ *
+ * Returns: (transfer full): the server and a client
+ */
+TbTestServer *
+tb_test_server_new_demo (guint n_cases,
+                         TbDay today)
+{
+  TbTestServer *ts = tb_test_server_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (ts->server), n_cases,
+                                           TB_TEST_DEMO_SEED, today, &error));
+  g_assert_no_error (error);
+  tb_server_sync_set_today (today);
+  ts->today = today;
   return ts;
 }
 
@@ -60,6 +87,8 @@ tb_test_server_free (TbTestServer *ts)
   if (ts == NULL)
     return;
 
+  if (ts->today != TB_DAY_INVALID)
+    tb_server_sync_set_today (TB_DAY_INVALID);
   soup_session_abort (ts->session);
   g_clear_object (&ts->session);
   tb_server_disconnect (ts->server);
@@ -463,4 +492,156 @@ tb_test_query_int (TbTestServer *ts,
   value = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   return value;
+}
+
+/**
+ * tb_test_client_open:
+ * @c: a closed client
+ * @server_url: the server it syncs with
+ * @use_keyring: whether its engine keeps sessions in the Secret Service (the engine's
+ *   default, which this asserts) or not
+ *
+ * Opens the client's store and makes its engine, as a start of the app does.
+ */
+void
+tb_test_client_open (TbTestClient *c,
+                     const char   *server_url,
+                     gboolean      use_keyring)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (c->store);
+  c->store = tb_store_open (c->path, &error);
+  g_assert_no_error (error);
+  c->engine = tb_sync_engine_new (c->store, server_url);
+  if (use_keyring)
+    g_assert_true (tb_sync_engine_get_use_keyring (c->engine));
+  else
+    tb_sync_engine_set_use_keyring (c->engine, FALSE);
+}
+
+/**
+ * tb_test_client_new:
+ * @dir: the test's folder
+ * @name: the store's name: @dir/@name.db
+ * @server_url: the server it syncs with
+ * @use_keyring: as for tb_test_client_open()
+ *
+ * Returns: (transfer full): a client, open and signed out
+ */
+TbTestClient *
+tb_test_client_new (const char *dir,
+                    const char *name,
+                    const char *server_url,
+                    gboolean    use_keyring)
+{
+  TbTestClient *c = g_new0 (TbTestClient, 1);
+  g_autofree char *file = g_strdup_printf ("%s.db", name);
+
+  c->path = g_build_filename (dir, file, NULL);
+  tb_test_client_open (c, server_url, use_keyring);
+  return c;
+}
+
+/* A thread of the cache may hold its task, and so the cache, a moment after the answer. */
+static void
+wait_for_last_reference (gpointer object)
+{
+  for (guint i = 0; i < 1000 && g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/**
+ * tb_test_client_close:
+ * @c: an open client
+ *
+ * As quitting does: everything of the session goes, asserting that nothing keeps it, but the
+ * files.
+ */
+void
+tb_test_client_close (TbTestClient *c)
+{
+  g_clear_object (&c->service);
+  if (c->cache != NULL)
+    {
+      wait_for_last_reference (c->cache);
+      g_assert_finalize_object (g_steal_pointer (&c->cache));
+    }
+  g_assert_finalize_object (g_steal_pointer (&c->engine));
+  g_assert_finalize_object (g_steal_pointer (&c->store));
+}
+
+/**
+ * tb_test_client_free:
+ * @c: (transfer full): a client
+ *
+ * Closes it if it is open.
+ */
+void
+tb_test_client_free (TbTestClient *c)
+{
+  if (c == NULL)
+    return;
+  if (c->store != NULL)
+    tb_test_client_close (c);
+  g_free (c->path);
+  g_free (c->login);
+  g_free (c);
+}
+
+/**
+ * tb_test_client_sign_in:
+ * @c: an open client
+ * @login: a demo user
+ * @error: return location for a #GError
+ *
+ * Signs in as @login with the demo password, as tb_test_engine_sign_in() does.
+ *
+ * Returns: %FALSE with @error set if the sign-in failed
+ */
+gboolean
+tb_test_client_sign_in (TbTestClient  *c,
+                        const char    *login,
+                        GError       **error)
+{
+  if (!tb_test_engine_sign_in (c->engine, login, error))
+    return FALSE;
+  g_free (c->login);
+  c->login = g_strdup (login);
+  return TRUE;
+}
+
+/**
+ * tb_test_client_start:
+ * @c: an open client
+ * @login: a demo user
+ * @today: the day its case service works on
+ *
+ * Signs in and syncs once, asserting success; #TbTestClient.service acts as that user
+ * afterwards.
+ */
+void
+tb_test_client_start (TbTestClient *c,
+                      const char   *login,
+                      TbDay         today)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) teams = NULL;
+  TbRole roles = TB_ROLE_NONE;
+  const char *user_id;
+
+  g_assert_true (tb_test_client_sign_in (c, login, &error));
+  g_assert_no_error (error);
+  g_assert_true (tb_test_engine_sync (c->engine, NULL, &error));
+  g_assert_no_error (error);
+
+  user_id = tb_sync_engine_get_user_id (c->engine);
+  g_assert_true (tb_store_get_user_access (c->store, user_id, &roles, &teams, &error));
+  g_assert_no_error (error);
+  g_clear_object (&c->service);
+  c->service = tb_case_service_new (c->store, user_id, roles, (const char * const *) teams);
+  tb_case_service_set_today (c->service, today);
 }

@@ -6,10 +6,15 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "tb-attachment-cache.h"
+#include "tb-case-service.h"
 #include "tb-server.h"
 #include "tb-sync-engine.h"
 
 G_BEGIN_DECLS
+
+/* The seed of the demo of tb_test_server_new_demo(): a test makes the same cases with it. */
+#define TB_TEST_DEMO_SEED 7
 
 /**
  * TbTestServer:
@@ -18,6 +23,7 @@ G_BEGIN_DECLS
  * @base: "http://127.0.0.1:PORT"
  * @dir: a temporary folder holding the database, removed by tb_test_server_free()
  * @db_path: the database file
+ * @today: the server's today if tb_test_server_new_demo() set it, else %TB_DAY_INVALID
  */
 typedef struct
 {
@@ -26,7 +32,30 @@ typedef struct
   char        *base;
   char        *dir;
   char        *db_path;
+  TbDay        today;
 } TbTestServer;
+
+/**
+ * TbTestClient:
+ * @path: its store's file
+ * @store: (nullable): the store, %NULL while closed
+ * @engine: (nullable): its sync engine, %NULL while closed
+ * @service: (nullable): the case service of its user, once tb_test_client_start() has run
+ * @cache: (nullable): an attachment cache of the test's own, as the window makes one; the
+ *   test sets it, tb_test_client_close() finalizes it
+ * @login: (nullable): who signed in last with tb_test_client_sign_in()
+ *
+ * A desk of a test: a store of its own and an engine that syncs it with a test server.
+ */
+typedef struct
+{
+  char              *path;
+  TbStore           *store;
+  TbSyncEngine      *engine;
+  TbCaseService     *service;
+  TbAttachmentCache *cache;
+  char              *login;
+} TbTestClient;
 
 /**
  * TbTestResponse:
@@ -62,6 +91,8 @@ typedef struct
 } TbTestRequestOptions;
 
 TbTestServer   *tb_test_server_new          (void);
+TbTestServer   *tb_test_server_new_demo     (guint                 n_cases,
+                                             TbDay                 today);
 void            tb_test_server_free         (TbTestServer         *ts);
 
 TbTestResponse *tb_test_request_full        (TbTestServer         *ts,
@@ -100,6 +131,23 @@ gboolean        tb_test_engine_sync         (TbSyncEngine         *engine,
 gint64          tb_test_query_int           (TbTestServer         *ts,
                                              const char           *sql);
 
+TbTestClient   *tb_test_client_new          (const char           *dir,
+                                             const char           *name,
+                                             const char           *server_url,
+                                             gboolean              use_keyring);
+void            tb_test_client_open         (TbTestClient         *c,
+                                             const char           *server_url,
+                                             gboolean              use_keyring);
+void            tb_test_client_close        (TbTestClient         *c);
+void            tb_test_client_free         (TbTestClient         *c);
+gboolean        tb_test_client_sign_in      (TbTestClient         *c,
+                                             const char           *login,
+                                             GError              **error);
+void            tb_test_client_start        (TbTestClient         *c,
+                                             const char           *login,
+                                             TbDay                 today);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbTestResponse, tb_test_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TbTestClient, tb_test_client_free)
 
 G_END_DECLS

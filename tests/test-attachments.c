@@ -12,23 +12,15 @@
 #include "tb-attachment-cache-private.h"
 #include "tb-case-service.h"
 #include "tb-demo.h"
-#include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 #define TODAY      "2026-11-27"
-#define DEMO_SEED  7
-#define PASSWORD   "tongban-demo"
 
-typedef struct
-{
-  char              *path;
-  TbStore           *store;
-  TbSyncEngine      *engine;
-  TbCaseService     *service;
-  TbAttachmentCache *cache;
-} Client;
+/* With an attachment cache of its own, as the window makes one. */
+typedef TbTestClient Client;
 
 typedef struct
 {
@@ -42,11 +34,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), 40, DEMO_SEED,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (40, tb_day_from_iso (TODAY));
   f->dir = g_dir_make_tmp ("test-attachments-XXXXXX", &error);
   g_assert_no_error (error);
 }
@@ -57,7 +45,6 @@ fixture_teardown (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   /* The cache's own removal, read-only copies and all. */
   g_assert_true (tb_attachment_cache_delete_dir (f->dir, &error));
@@ -73,12 +60,7 @@ static void
 client_open (Client     *c,
              const char *server_url)
 {
-  g_autoptr(GError) error = NULL;
-
-  c->store = tb_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = tb_sync_engine_new (c->store, server_url);
-  tb_sync_engine_set_use_keyring (c->engine, FALSE);
+  tb_test_client_open (c, server_url, FALSE);
   c->cache = tb_attachment_cache_new (c->store, c->engine);
 }
 
@@ -86,80 +68,19 @@ static Client *
 client_new (Fixture    *f,
             const char *name)
 {
-  Client *c = g_new0 (Client, 1);
-  g_autofree char *file = g_strdup_printf ("%s.db", name);
+  Client *c = tb_test_client_new (f->dir, name, f->ts->base, FALSE);
 
-  c->path = g_build_filename (f->dir, file, NULL);
-  client_open (c, f->ts->base);
+  c->cache = tb_attachment_cache_new (c->store, c->engine);
   return c;
 }
 
-/* A thread of the cache may hold its task, and so the cache, a moment after the answer. */
-static void
-wait_for_last_reference (gpointer object)
-{
-  for (guint i = 0; i < 1000 && g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1; i++)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-/* As quitting does: everything of the session goes but the files. */
-static void
-client_close (Client *c)
-{
-  g_clear_object (&c->service);
-  wait_for_last_reference (c->cache);
-  g_assert_finalize_object (c->cache);
-  g_assert_finalize_object (c->engine);
-  g_assert_finalize_object (c->store);
-  c->cache = NULL;
-  c->engine = NULL;
-  c->store = NULL;
-}
-
-static void
-client_free (Client *c)
-{
-  if (c->store != NULL)
-    client_close (c);
-  g_free (c->path);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-static gboolean
-client_sync_full (Client         *c,
-                  GCancellable   *cancellable,
-                  TbSyncSummary  *summary,
-                  GError        **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (c->engine, cancellable, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), summary, error);
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, tb_test_client_free)
 
 static gboolean
 client_sync (Client  *c,
              GError **error)
 {
-  return client_sync_full (c, NULL, NULL, error);
-}
-
-static void
-client_sign_in (Client     *c,
-                const char *login)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result),
-                                                &error));
-  g_assert_no_error (error);
+  return tb_test_engine_sync (c->engine, NULL, error);
 }
 
 /* Signs in and syncs once; the case service acts as that user afterwards. */
@@ -167,21 +88,7 @@ static void
 client_start (Client     *c,
               const char *login)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) teams = NULL;
-  TbRole roles = TB_ROLE_NONE;
-  const char *user_id;
-
-  client_sign_in (c, login);
-  g_assert_true (client_sync (c, &error));
-  g_assert_no_error (error);
-
-  user_id = tb_sync_engine_get_user_id (c->engine);
-  g_assert_true (tb_store_get_user_access (c->store, user_id, &roles, &teams, &error));
-  g_assert_no_error (error);
-  g_clear_object (&c->service);
-  c->service = tb_case_service_new (c->store, user_id, roles, (const char * const *) teams);
-  tb_case_service_set_today (c->service, tb_day_from_iso (TODAY));
+  tb_test_client_start (c, login, tb_day_from_iso (TODAY));
 }
 
 static GFile *
@@ -199,35 +106,7 @@ static gint64
 store_int (Client     *c,
            const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-/* The first column of the first row of @sql on the client's store, as text. */
-static char *
-store_text (Client     *c,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return tb_test_file_int (c->path, sql);
 }
 
 /* How many rows of the server's @table have @column = @value. */
@@ -287,7 +166,7 @@ static JsonObject *
 licence_form (JsonArray *files)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TbDemo) demo = tb_demo_new (DEMO_SEED, tb_day_from_iso (TODAY), &error);
+  g_autoptr(TbDemo) demo = tb_demo_new (TB_TEST_DEMO_SEED, tb_day_from_iso (TODAY), &error);
   TbCaseRecord record;
 
   g_assert_no_error (error);
@@ -334,6 +213,47 @@ files_of (JsonObject *first,
     json_array_add_object_element (array, json_object_ref (o));
   va_end (args);
   return array;
+}
+
+/* Adds @source to the cache of @c: the file's form value. */
+static JsonObject *
+add_file (Client *c,
+          GFile  *source)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *value = tb_attachment_cache_add_file (c->cache, source, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (value);
+  return value;
+}
+
+/* Adds @source, registers a business licence attaching it and syncs: the file's form value;
+ * the case's id in @case_id. */
+static JsonObject *
+send_case_with_file (Client  *c,
+                     GFile   *source,
+                     char   **case_id)
+{
+  JsonObject *value = add_file (c, source);
+  g_autoptr(JsonArray) files = files_of (value, NULL);
+  g_autoptr(GError) error = NULL;
+
+  *case_id = register_case (c, files);
+  g_assert_true (client_sync (c, &error));
+  g_assert_no_error (error);
+  return value;
+}
+
+static void
+assert_fetch_fails (Client     *c,
+                    const char *sha256,
+                    int         code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (fetch (c, sha256, &error));
+  g_assert_error (error, TB_ATTACHMENT_ERROR, code);
 }
 
 /* On the first push of a sync: how many of the files were on the server by then. */
@@ -415,8 +335,7 @@ test_upload_and_fetch (Fixture       *f,
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
   /* Added: in the cache, waiting, private. */
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = add_file (wangfang, source);
   g_assert_cmpstr (json_object_get_string_member (value, "name"), ==, "营业执照申请书.pdf");
   g_assert_cmpint (json_object_get_int_member (value, "size"), ==, 3000);
   g_assert_cmpstr (json_object_get_string_member (value, "content_type"), ==, "application/pdf");
@@ -485,9 +404,7 @@ test_upload_and_fetch (Fixture       *f,
 
   /* Someone of another team does not: as if there were no such file. */
   client_start (liuyang, "liuyang");
-  g_assert_null (fetch (liuyang, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
-  g_clear_error (&error);
+  assert_fetch_fails (liuyang, sha256, TB_ATTACHMENT_ERROR_NOT_FOUND);
   g_assert_null (tb_attachment_cache_lookup (liuyang->cache, sha256));
 
   /* The server goes down: what was fetched still opens; what was not says why. */
@@ -499,9 +416,7 @@ test_upload_and_fetch (Fixture       *f,
     again = fetch (chenjing, sha256, &error);
     g_assert_no_error (error);
     g_assert_true (g_file_equal (again, fetched));
-    g_assert_null (fetch (liuyang, sha256, &error));
-    g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_OFFLINE);
-    g_clear_error (&error);
+    assert_fetch_fails (liuyang, sha256, TB_ATTACHMENT_ERROR_OFFLINE);
     server_up (f, address);
   }
 
@@ -541,10 +456,11 @@ test_demo_files (Fixture       *f,
   JsonArray *array;
 
   client_start (wangfang, "wangfang");
-  files_json = store_text (wangfang, "SELECT json_extract (form, '$.attachments') FROM cases"
-                                     " WHERE service_id = 'business-licence'"
-                                     " AND json_array_length (form, '$.attachments') > 1"
-                                     " ORDER BY ref LIMIT 1");
+  files_json = tb_test_file_text (wangfang->path,
+                                  "SELECT json_extract (form, '$.attachments') FROM cases"
+                                  " WHERE service_id = 'business-licence'"
+                                  " AND json_array_length (form, '$.attachments') > 1"
+                                  " ORDER BY ref LIMIT 1");
   g_assert_nonnull (files_json);
   files = json_from_string (files_json, &error);
   g_assert_no_error (error);
@@ -581,9 +497,7 @@ test_demo_files (Fixture       *f,
       g_assert_nonnull (copy);
 
       /* The social team sees no business licence, so none of its files. */
-      g_assert_null (fetch (liuyang, sha256, &error));
-      g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
-      g_clear_error (&error);
+      assert_fetch_fails (liuyang, sha256, TB_ATTACHMENT_ERROR_NOT_FOUND);
     }
 }
 
@@ -596,7 +510,6 @@ test_mismatch (Fixture       *f,
   g_autoptr(Client) chenjing = client_new (f, "chenjing");
   g_autoptr(GFile) source = make_file (f, "章程.pdf", 500, 2);
   g_autoptr(JsonObject) value = NULL;
-  g_autoptr(JsonArray) files = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) fetched = NULL;
   g_autofree char *case_id = NULL;
@@ -606,13 +519,8 @@ test_mismatch (Fixture       *f,
   const char *sha256;
 
   client_start (wangfang, "wangfang");
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = send_case_with_file (wangfang, source, &case_id);
   sha256 = json_object_get_string_member (value, "sha256");
-  files = files_of (value, NULL);
-  case_id = register_case (wangfang, files);
-  g_assert_true (client_sync (wangfang, &error));
-  g_assert_no_error (error);
 
   /* The server's copy damaged. */
   sql = g_strdup_printf ("UPDATE attachments SET bytes = CAST ('not the file' AS BLOB)"
@@ -621,9 +529,7 @@ test_mismatch (Fixture       *f,
                    SQLITE_OK);
 
   client_start (chenjing, "chenjing");
-  g_assert_null (fetch (chenjing, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_MISMATCH);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, sha256, TB_ATTACHMENT_ERROR_MISMATCH);
   their_dir = tb_attachment_cache_build_dir (chenjing->path);
   their_file = g_build_filename (their_dir, "files", sha256, NULL);
   g_assert_false (g_file_test (their_file, G_FILE_TEST_EXISTS));
@@ -636,9 +542,7 @@ test_mismatch (Fixture       *f,
     g_assert_cmpint (g_mkdir_with_parents (files_dir, 0700), ==, 0);
   }
   g_assert_true (g_file_set_contents (their_file, "damaged", -1, NULL));
-  g_assert_null (fetch (chenjing, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_MISMATCH);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, sha256, TB_ATTACHMENT_ERROR_MISMATCH);
   g_assert_false (g_file_test (their_file, G_FILE_TEST_EXISTS));
 
   /* The uploader's own copy is intact. */
@@ -647,12 +551,8 @@ test_mismatch (Fixture       *f,
   g_assert_nonnull (fetched);
 
   /* A form value without a checksum names nothing to fetch. */
-  g_assert_null (fetch (chenjing, NULL, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
-  g_clear_error (&error);
-  g_assert_null (fetch (chenjing, "../../etc/passwd", &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, NULL, TB_ATTACHMENT_ERROR_NO_CHECKSUM);
+  assert_fetch_fails (chenjing, "../../etc/passwd", TB_ATTACHMENT_ERROR_NO_CHECKSUM);
 }
 
 /* The session's access token expires: renewed once, as for a sync; when it cannot be, the
@@ -665,20 +565,14 @@ test_expired_token (Fixture       *f,
   g_autoptr(Client) chenjing = client_new (f, "chenjing");
   g_autoptr(GFile) source = make_file (f, "承诺书.pdf", 100, 8);
   g_autoptr(JsonObject) value = NULL;
-  g_autoptr(JsonArray) files = NULL;
   g_autoptr(GFile) fetched = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *case_id = NULL;
   const char *sha256;
 
   client_start (wangfang, "wangfang");
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = send_case_with_file (wangfang, source, &case_id);
   sha256 = json_object_get_string_member (value, "sha256");
-  files = files_of (value, NULL);
-  case_id = register_case (wangfang, files);
-  g_assert_true (client_sync (wangfang, &error));
-  g_assert_no_error (error);
 
   tb_server_set_token_ttl (f->ts->server, 1, 3600);
   client_start (chenjing, "chenjing");
@@ -689,14 +583,13 @@ test_expired_token (Fixture       *f,
   g_assert_true (tb_sync_engine_get_signed_in (chenjing->engine));
 
   tb_server_set_token_ttl (f->ts->server, 1, 1);
-  client_sign_in (chenjing, "chenjing");
+  g_assert_true (tb_test_client_sign_in (chenjing, "chenjing", &error));
+  g_assert_no_error (error);
   g_assert_true (tb_attachment_cache_delete_dir (tb_attachment_cache_get_dir (chenjing->cache),
                                                  &error));
   g_assert_no_error (error);
   tb_test_wait (2100);
-  g_assert_null (fetch (chenjing, sha256, &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_SIGNED_OUT);
-  g_clear_error (&error);
+  assert_fetch_fails (chenjing, sha256, TB_ATTACHMENT_ERROR_SIGNED_OUT);
   g_assert_false (tb_sync_engine_get_signed_in (chenjing->engine));
 }
 
@@ -717,7 +610,6 @@ test_restart (Fixture       *f,
   g_autofree char *case_id = NULL;
   g_autofree char *marker = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *sql = NULL;
   PushWatch watch = { f, NULL, -1, 0, cancel };
   TbSyncSummary summary = { 0 };
   const char *sha1;
@@ -725,10 +617,8 @@ test_restart (Fixture       *f,
 
   client_start (wangfang, "wangfang");
   /* The largest file the server takes. */
-  value1 = tb_attachment_cache_add_file (wangfang->cache, first, NULL, &error);
-  g_assert_no_error (error);
-  value2 = tb_attachment_cache_add_file (wangfang->cache, second, NULL, &error);
-  g_assert_no_error (error);
+  value1 = add_file (wangfang, first);
+  value2 = add_file (wangfang, second);
   g_assert_cmpstr (json_object_get_string_member (value2, "content_type"), ==, "image/jpeg");
   sha1 = json_object_get_string_member (value1, "sha256");
   sha2 = json_object_get_string_member (value2, "sha256");
@@ -738,31 +628,36 @@ test_restart (Fixture       *f,
   /* Quit as the push goes out: the files are up, the case is not. */
   watch.sha256 = sha2;
   g_signal_connect (wangfang->engine, "progress", G_CALLBACK (on_progress), &watch);
-  g_assert_false (client_sync_full (wangfang, cancel, NULL, &error));
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    tb_sync_engine_sync_async (wangfang->engine, cancel, tb_test_wait_cb, &result);
+    g_assert_false (tb_sync_engine_sync_finish (wangfang->engine, tb_test_wait_result (&result),
+                                                NULL, &error));
+  }
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_cmpint (watch.on_server, ==, 1);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha1), ==, 1);
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 0);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 1);
   g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha1));
 
   /* Restarted; and as if the first upload's answer had been lost, it is still waiting. */
   dir = g_strdup (tb_attachment_cache_get_dir (wangfang->cache));
-  client_close (wangfang);
+  tb_test_client_close (wangfang);
   marker = g_build_filename (dir, "pending", sha1, NULL);
   g_assert_true (g_file_set_contents (marker, "{\"name\": \"股东会决议.pdf\","
                                               " \"content_type\": \"application/pdf\"}", -1,
                                       NULL));
   client_open (wangfang, f->ts->base);
   client_start (wangfang, "wangfang");
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
 
   /* Sent again under the same key: the same answer, nothing stored twice. */
   g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha1));
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 1);
   g_assert_cmpint (server_count (f, "attachment_uploads", "sha256", sha1), ==, 1);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha2), ==, 1);
   g_assert_cmpint (server_count (f, "case_attachments", "case_id", case_id), ==, 2);
@@ -780,7 +675,6 @@ test_offline_queue (Fixture       *f,
   g_autoptr(JsonArray) files = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *case_id = NULL;
-  g_autofree char *sql = NULL;
   g_autofree char *address = NULL;
   const char *sha256;
 
@@ -788,8 +682,7 @@ test_offline_queue (Fixture       *f,
 
   /* The server cannot be reached: the counter works on, the file waits with the case. */
   server_down (f, &address);
-  value = tb_attachment_cache_add_file (wangfang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = add_file (wangfang, source);
   g_assert_cmpstr (json_object_get_string_member (value, "content_type"), ==, "image/png");
   sha256 = json_object_get_string_member (value, "sha256");
   files = files_of (value, NULL);
@@ -802,14 +695,13 @@ test_offline_queue (Fixture       *f,
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox WHERE state = 0"), ==, 1);
 
   /* Quit, and start again once the server is back: the file, then the case. */
-  client_close (wangfang);
+  tb_test_client_close (wangfang);
   server_up (f, address);
   client_open (wangfang, f->ts->base);
   g_assert_true (tb_attachment_cache_is_pending (wangfang->cache, sha256));
   client_start (wangfang, "wangfang");
   g_assert_false (tb_attachment_cache_is_pending (wangfang->cache, sha256));
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 1);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 1);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
 }
@@ -961,7 +853,6 @@ test_upload_refused (Fixture       *f,
   g_autofree char *sha256 = NULL;
   g_autofree char *case_id = NULL;
   g_autofree char *other_id = NULL;
-  g_autofree char *sql = NULL;
   TbSyncSummary summary = { 0 };
 
   client_start (wangfang, "wangfang");
@@ -971,22 +862,18 @@ test_upload_refused (Fixture       *f,
   sha256 = put_pending (wangfang, "巨大.bin", TB_ATTACHMENT_MAX_SIZE + 100, TRUE);
   big_files = files_named ("巨大.bin", sha256);
   case_id = register_case (wangfang, big_files);
-  small_value = tb_attachment_cache_add_file (wangfang->cache, small, NULL, &error);
-  g_assert_no_error (error);
+  small_value = add_file (wangfang, small);
   small_files = files_of (small_value, NULL);
   other_id = register_case (wangfang, small_files);
 
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.rejected, ==, 1);
   g_assert_cmpuint (summary.applied, ==, 1);
 
   /* The rest went, with no gap in the ids: the second registration is the server's first. */
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", other_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 1);
-  g_free (sql);
-  sql = g_strdup_printf ("SELECT count (*) FROM cases WHERE id = '%s'", case_id);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (server_count (f, "cases", "id", other_id), ==, 1);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 0);
   g_assert_cmpint (server_count (f, "attachments", "sha256", sha256), ==, 0);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 0);
   g_assert_cmpint (store_int (wangfang, "SELECT last_mutation_id FROM sync_state"), ==, 1);
@@ -1016,9 +903,9 @@ test_upload_refused (Fixture       *f,
                                                    &error));
   g_assert_no_error (error);
   g_assert_cmpint (store_int (wangfang, "SELECT count (*) FROM outbox"), ==, 1);
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (tb_test_query_int (f->ts, sql), ==, 0);
+  g_assert_cmpint (server_count (f, "cases", "id", case_id), ==, 0);
   again = only_conflict (wangfang, case_id);
   g_assert_cmpint (again->id, !=, conflict->id);
   g_assert_cmpstr (again->mutation_args_json, ==, conflict->mutation_args_json);
@@ -1082,8 +969,7 @@ test_foreign_file (Fixture       *f,
 
   /* Uploaded by someone of the other team, with nothing of it shown to anyone else. */
   client_start (liuyang, "liuyang");
-  value = tb_attachment_cache_add_file (liuyang->cache, source, NULL, &error);
-  g_assert_no_error (error);
+  value = add_file (liuyang, source);
   {
     g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
     g_autoptr(GAsyncResult) result = NULL;
@@ -1109,8 +995,8 @@ test_foreign_file (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (problem), "code"), ==,
                    "attachment-not-uploaded");
   g_assert_nonnull (strstr (conflict->reason, "“别人的.pdf”"));
-  g_assert_null (fetch (wangfang, json_object_get_string_member (value, "sha256"), &error));
-  g_assert_error (error, TB_ATTACHMENT_ERROR, TB_ATTACHMENT_ERROR_NOT_FOUND);
+  assert_fetch_fails (wangfang, json_object_get_string_member (value, "sha256"),
+                      TB_ATTACHMENT_ERROR_NOT_FOUND);
 }
 
 /* Files added and then left out of any change go at a sync after the run that added them;
@@ -1134,8 +1020,7 @@ test_clean_pending (Fixture       *f,
   client_start (wangfang, "wangfang");
   earlier = put_pending (wangfang, "放弃的.pdf", 500, TRUE);
   named = put_pending (wangfang, "已登记.pdf", 600, TRUE);
-  held_value = tb_attachment_cache_add_file (wangfang->cache, held, NULL, &error);
-  g_assert_no_error (error);
+  held_value = add_file (wangfang, held);
   held_sha = json_object_get_string_member (held_value, "sha256");
   {
     g_autoptr(GFile) copy = tb_attachment_cache_make_read_only_copy (wangfang->cache, earlier,
@@ -1239,7 +1124,7 @@ test_large_file (Fixture       *f,
 
   /* A server that takes less: refused, kept aside, nothing lost. */
   tb_server_set_max_attachment_size (f->ts->server, 4 * 1024 * 1024);
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.rejected, ==, 1);
   g_assert_cmpint (server_size (f, sha256), ==, -1);
@@ -1259,7 +1144,7 @@ test_large_file (Fixture       *f,
   g_assert_true (tb_case_service_resolve_conflict (wangfang->service, conflict->id, TRUE,
                                                    &error));
   g_assert_no_error (error);
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.applied, ==, 1);
   g_assert_cmpint (server_size (f, sha256), ==, size);
@@ -1317,7 +1202,7 @@ test_size_limit (Fixture       *f,
   case_id = register_case (wangfang, files);
   over_files = files_named ("超出的扫描件.pdf", over_sha);
   over_id = register_case (wangfang, over_files);
-  g_assert_true (client_sync_full (wangfang, NULL, &summary, &error));
+  g_assert_true (tb_test_engine_sync (wangfang->engine, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.applied, ==, 1);
   g_assert_cmpuint (summary.rejected, ==, 1);
@@ -1349,32 +1234,22 @@ main (int   argc,
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/attachments/upload-and-fetch", Fixture, NULL, fixture_setup,
-              test_upload_and_fetch, fixture_teardown);
-  g_test_add ("/attachments/demo-files", Fixture, NULL, fixture_setup, test_demo_files,
-              fixture_teardown);
-  g_test_add ("/attachments/mismatch", Fixture, NULL, fixture_setup, test_mismatch,
-              fixture_teardown);
-  g_test_add ("/attachments/expired-token", Fixture, NULL, fixture_setup, test_expired_token,
-              fixture_teardown);
-  g_test_add ("/attachments/restart", Fixture, NULL, fixture_setup, test_restart,
-              fixture_teardown);
-  g_test_add ("/attachments/offline-queue", Fixture, NULL, fixture_setup, test_offline_queue,
-              fixture_teardown);
-  g_test_add ("/attachments/add-refused", Fixture, NULL, fixture_setup, test_add_refused,
-              fixture_teardown);
-  g_test_add ("/attachments/upload-refused", Fixture, NULL, fixture_setup, test_upload_refused,
-              fixture_teardown);
-  g_test_add ("/attachments/upload-gone", Fixture, NULL, fixture_setup, test_upload_gone,
-              fixture_teardown);
-  g_test_add ("/attachments/clean-pending", Fixture, NULL, fixture_setup, test_clean_pending,
-              fixture_teardown);
-  g_test_add ("/attachments/foreign-file", Fixture, NULL, fixture_setup, test_foreign_file,
-              fixture_teardown);
-  g_test_add ("/attachments/large-file", Fixture, NULL, fixture_setup, test_large_file,
-              fixture_teardown);
-  g_test_add ("/attachments/size-limit", Fixture, NULL, fixture_setup, test_size_limit,
-              fixture_teardown);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/attachments/upload-and-fetch", test_upload_and_fetch);
+  ADD ("/attachments/demo-files", test_demo_files);
+  ADD ("/attachments/mismatch", test_mismatch);
+  ADD ("/attachments/expired-token", test_expired_token);
+  ADD ("/attachments/restart", test_restart);
+  ADD ("/attachments/offline-queue", test_offline_queue);
+  ADD ("/attachments/add-refused", test_add_refused);
+  ADD ("/attachments/upload-refused", test_upload_refused);
+  ADD ("/attachments/upload-gone", test_upload_gone);
+  ADD ("/attachments/clean-pending", test_clean_pending);
+  ADD ("/attachments/foreign-file", test_foreign_file);
+  ADD ("/attachments/large-file", test_large_file);
+  ADD ("/attachments/size-limit", test_size_limit);
 
   return g_test_run ();
 }

@@ -3,12 +3,8 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <sqlite3.h>
-
 #include "tb-case-alerts.h"
 #include "tb-case-service.h"
-#include "tb-server-sync.h"
 #include "tb-test-common.h"
 #include "tb-test-server.h"
 
@@ -20,12 +16,7 @@ typedef struct
   char         *dir;
 } Fixture;
 
-typedef struct
-{
-  char         *path;
-  TbStore      *store;
-  TbSyncEngine *engine;
-} Client;
+typedef TbTestClient Client;
 
 static void
 fixture_setup (Fixture       *f,
@@ -33,11 +24,7 @@ fixture_setup (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), 400, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (400, tb_day_from_iso (TODAY));
   f->dir = g_dir_make_tmp ("test-case-alerts-XXXXXX", &error);
   g_assert_no_error (error);
 }
@@ -46,7 +33,6 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   tb_test_remove_dir (f->dir);
   g_free (f->dir);
@@ -61,51 +47,20 @@ client_sync (Client *c)
   g_assert_no_error (error);
 }
 
+/* A desk of @login's, signed in. */
 static Client *
 client_new (Fixture    *f,
             const char *login)
 {
-  Client *c = g_new0 (Client, 1);
-  g_autofree char *file = g_strdup_printf ("%s.db", login);
+  Client *c = tb_test_client_new (f->dir, login, f->ts->base, FALSE);
   g_autoptr(GError) error = NULL;
 
-  c->path = g_build_filename (f->dir, file, NULL);
-  c->store = tb_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = tb_sync_engine_new (c->store, f->ts->base);
-  tb_sync_engine_set_use_keyring (c->engine, FALSE);
-  g_assert_true (tb_test_engine_sign_in (c->engine, login, &error));
+  g_assert_true (tb_test_client_sign_in (c, login, &error));
   g_assert_no_error (error);
   return c;
 }
 
-static void
-client_free (Client *c)
-{
-  g_assert_finalize_object (c->engine);
-  g_assert_finalize_object (c->store);
-  g_free (c->path);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-static char *
-store_text (Client     *c,
-            const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, tb_test_client_free)
 
 static void
 on_ids (TbCaseAlerts  *alerts,
@@ -151,8 +106,8 @@ test_assigned (Fixture       *f,
 
   /* Her supervisor gives her a colleague's case. */
   client_sync (chenjing);
-  case_id = store_text (chenjing, "SELECT id FROM cases WHERE assignee_id = 'u-lina' "
-                                  "AND closed = 0 ORDER BY ref LIMIT 1");
+  case_id = tb_test_file_text (chenjing->path, "SELECT id FROM cases WHERE assignee_id ="
+                                                " 'u-lina' AND closed = 0 ORDER BY ref LIMIT 1");
   g_assert_nonnull (case_id);
   g_assert_true (tb_store_get_user_access (chenjing->store, "u-chenjing", &roles, &teams,
                                            &error));
@@ -185,7 +140,7 @@ test_due_soon (Fixture       *f,
   g_auto(GStrv) first = NULL;
   g_auto(GStrv) again = NULL;
   g_auto(GStrv) next_day = NULL;
-  g_autofree char *n_due = NULL;
+  gint64 n_due;
   TbDay today = tb_day_from_iso (TODAY);
 
   tb_case_alerts_set_today (alerts, today);
@@ -197,10 +152,10 @@ test_due_soon (Fixture       *f,
   g_assert_no_error (error);
   g_assert_nonnull (first);
   /* TODAY is a Friday: due soon runs to the third working day, Wednesday 2 December. */
-  n_due = store_text (wangfang, "SELECT count (*) FROM cases WHERE assignee_id = 'u-wangfang' "
-                                "AND closed = 0 AND paused_since IS NULL AND deadline "
-                                "BETWEEN '2026-11-27' AND '2026-12-02'");
-  g_assert_cmpuint (g_strv_length (first), ==, g_ascii_strtoull (n_due, NULL, 10));
+  n_due = tb_test_file_int (wangfang->path, "SELECT count (*) FROM cases WHERE assignee_id ="
+                                            " 'u-wangfang' AND closed = 0 AND paused_since IS NULL"
+                                            " AND deadline BETWEEN '2026-11-27' AND '2026-12-02'");
+  g_assert_cmpuint (g_strv_length (first), ==, n_due);
   g_assert_cmpuint (g_strv_length (first), >, 0);
 
   again = tb_case_alerts_check_due_soon (alerts, &error);

@@ -13,11 +13,11 @@
 #include "tb-case-view.h"
 #include "tb-decision-dialog.h"
 #include "tb-inbox-view.h"
-#include "tb-server-sync.h"
 #include "tb-sidebar.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
 #include "tb-sync-indicator.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 #include "tb-test-ui.h"
 #include "tb-window.h"
@@ -61,11 +61,7 @@ fixture_set_up (Fixture       *f,
   f->language = g_strdup (data);
   tb_test_ui_set_language (f->language);
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), N_CASES, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (N_CASES, tb_day_from_iso (TODAY));
 
   f->dir = g_dir_make_tmp ("test-desk-XXXXXX", &error);
   g_assert_no_error (error);
@@ -88,8 +84,6 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  const char *rm[] = { "rm", "-rf", f->dir, NULL };
-
   g_object_ref (f->window);
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_assert_finalize_object (f->window);
@@ -98,7 +92,7 @@ fixture_tear_down (Fixture       *f,
   g_assert_finalize_object (f->store);
   if (f->ts != NULL)
     tb_test_server_free (f->ts);
-  g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
   g_free (f->language);
 }

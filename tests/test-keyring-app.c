@@ -7,8 +7,9 @@
 #include <glib/gstdio.h>
 
 #include "tb-application.h"
-#include "tb-server-sync.h"
 #include "tb-sign-in-window.h"
+#include "tb-test-app.h"
+#include "tb-test-common.h"
 #include "tb-test-keyring.h"
 #include "tb-test-server.h"
 #include "tb-test-ui.h"
@@ -23,44 +24,6 @@
 
 #define TODAY    "2026-11-27"
 #define PASSWORD "tongban-demo"
-
-static TbApplication *
-new_application (void)
-{
-  static guint n_applications;
-  g_autofree char *id = g_strdup_printf ("%s.KeyringTest%u", APP_ID, ++n_applications);
-  TbApplication *application;
-  g_autoptr(GError) error = NULL;
-
-  application = g_object_new (TB_TYPE_APPLICATION, "application-id", id, NULL);
-  g_application_set_flags (G_APPLICATION (application),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (application), NULL, &error);
-  g_assert_no_error (error);
-  return application;
-}
-
-static void
-destroy_all_windows (void)
-{
-  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
-
-  while (g_list_model_get_n_items (toplevels) > 0)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, 0);
-
-      gtk_window_destroy (window);
-    }
-  tb_test_ui_spin (20);
-}
-
-static void
-quit_application (TbApplication *application)
-{
-  destroy_all_windows ();
-  tb_test_ui_spin (50);
-  g_object_unref (application);
-}
 
 static gboolean
 app_has_cases (gpointer data)
@@ -77,12 +40,6 @@ app_signed_in (gpointer data)
 
   return engine != NULL && tb_sync_engine_get_signed_in (engine)
          && tb_sync_engine_get_status (engine) == TB_SYNC_STATUS_IDLE;
-}
-
-static gboolean
-file_gone (gpointer data)
-{
-  return !g_file_test (data, G_FILE_TEST_EXISTS);
 }
 
 static gboolean
@@ -114,15 +71,11 @@ test_sign_in_and_restart (void)
   dir = g_dir_make_tmp ("test-keyring-app-XXXXXX", &error);
   g_assert_no_error (error);
   daemon = tb_test_keyring_start (dir);
-  ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (ts->server), 30, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  ts = tb_test_server_new_demo (30, tb_day_from_iso (TODAY));
   path = tb_store_build_path (ts->base, "wangfang");
 
   /* First run: the sign-in window, as the real app opens it. */
-  application = new_application ();
+  application = tb_test_app_new (TRUE);
   g_assert_true (tb_application_get_use_keyring (application));
   sign_in = tb_application_show_sign_in (application);
   g_assert_true (tb_sign_in_window_get_use_keyring (sign_in));
@@ -135,10 +88,10 @@ test_sign_in_and_restart (void)
   g_assert_true (tb_sync_engine_get_use_keyring (tb_application_get_engine (application)));
   first = tb_test_keyring_lookup (ts->base, "wangfang");
   g_assert_nonnull (first);
-  quit_application (application);
+  tb_test_app_quit (application);
 
   /* Next start: the account's store, its session resumed from the keyring, no password. */
-  application = new_application ();
+  application = tb_test_app_new (TRUE);
   g_application_activate (G_APPLICATION (application));
   g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
   g_assert_true (tb_test_ui_wait_until (app_signed_in, application, 30000));
@@ -157,11 +110,10 @@ test_sign_in_and_restart (void)
   dialog = tb_test_ui_find_shown_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   if (dialog != NULL)
     adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "discard");
-  g_assert_true (tb_test_ui_wait_until (file_gone, path, 30000));
+  g_assert_true (tb_test_ui_wait_until (tb_test_file_gone, path, 30000));
   g_assert_true (tb_test_ui_wait_until (keyring_empty, NULL, 10000));
-  quit_application (application);
+  tb_test_app_quit (application);
 
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (ts);
   tb_test_keyring_stop (&daemon);
   g_rmdir (dir);

@@ -3,21 +3,19 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 
-#include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
+#include "tb-test-common.h"
 #include "tb-test-keyring.h"
 #include "tb-test-server.h"
 
 /* Each test that needs one has a gnome-keyring of its own (tb-test-keyring.c). */
 
 #define TODAY           "2026-11-27"
-#define PASSWORD        "tongban-demo"
 #define WAIT_SECONDS    20
 
 /* What a test finds on its bus. */
@@ -34,12 +32,7 @@ typedef struct
   GSubprocess  *keyring;
 } Fixture;
 
-typedef struct
-{
-  char         *path;
-  TbStore      *store;
-  TbSyncEngine *engine;
-} Client;
+typedef TbTestClient Client;
 
 static gboolean have_daemon;
 
@@ -56,33 +49,11 @@ fixture_setup (Fixture       *f,
   if (keyring != NO_KEYRING && !have_daemon)
     return;
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), 30, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (30, tb_day_from_iso (TODAY));
   f->dir = g_dir_make_tmp ("test-keyring-XXXXXX", &error);
   g_assert_no_error (error);
   if (keyring == LOGIN_KEYRING)
     f->keyring = tb_test_keyring_start (f->dir);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -92,9 +63,8 @@ fixture_teardown (Fixture       *f,
   if (f->ts == NULL)
     return;
   tb_test_keyring_stop (&f->keyring);
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
-  remove_tree (f->dir);
+  tb_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
@@ -114,39 +84,18 @@ client_open (Fixture    *f,
              const char *name,
              const char *server_url)
 {
-  Client *c = g_new0 (Client, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s.db", name);
-
-  c->path = g_build_filename (f->dir, file, NULL);
-  c->store = tb_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = tb_sync_engine_new (c->store, server_url != NULL ? server_url : f->ts->base);
-  g_assert_true (tb_sync_engine_get_use_keyring (c->engine));
-  return c;
+  return tb_test_client_new (f->dir, name, server_url != NULL ? server_url : f->ts->base, TRUE);
 }
 
-static void
-client_free (Client *c)
-{
-  g_assert_finalize_object (c->engine);
-  g_assert_finalize_object (c->store);
-  g_free (c->path);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, tb_test_client_free)
 
 static void
 client_sign_in (Client     *c,
                 const char *login)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  tb_sync_engine_sign_in_async (c->engine, login, PASSWORD, NULL, tb_test_wait_cb, &result);
-  g_assert_true (tb_sync_engine_sign_in_finish (c->engine, tb_test_wait_result (&result),
-                                                &error));
+  g_assert_true (tb_test_client_sign_in (c, login, &error));
   g_assert_no_error (error);
   g_assert_true (tb_sync_engine_get_signed_in (c->engine));
 }
@@ -166,10 +115,7 @@ static gboolean
 client_sync (Client  *c,
              GError **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
-  return tb_sync_engine_sync_finish (c->engine, tb_test_wait_result (&result), NULL, error);
+  return tb_test_engine_sync (c->engine, NULL, error);
 }
 
 static void
@@ -207,16 +153,41 @@ assert_restore_signed_out (Client *c)
   g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_SIGNED_OUT);
 }
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
+/* A run of the app that signs in as @login and quits. */
+static void
+sign_in_and_quit (Fixture    *f,
+                  const char *login)
 {
-  g_autofree char *contents = NULL;
-  gsize length = 0;
+  g_autoptr(Client) c = client_open (f, login, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-  return memmem (contents, length, needle, strlen (needle)) != NULL;
+  client_sign_in (c, login);
+}
+
+/* A start of the app on the store of @login that resumes the session kept in the keyring. */
+static Client *
+client_resume (Fixture    *f,
+               const char *login)
+{
+  Client *c = client_open (f, login, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tb_sync_engine_get_signed_in (c->engine));
+  g_assert_true (client_restore (c, &error));
+  g_assert_no_error (error);
+  g_assert_true (tb_sync_engine_get_signed_in (c->engine));
+  return c;
+}
+
+/* A start of the app on the store of @login, with @server_url (%NULL: the test server's),
+ * that finds no session to resume. */
+static void
+assert_start_signed_out (Fixture    *f,
+                         const char *login,
+                         const char *server_url)
+{
+  g_autoptr(Client) c = client_open (f, login, server_url);
+
+  assert_restore_signed_out (c);
 }
 
 /* The refresh token is in none of the store's files, nor in its sync log. */
@@ -237,7 +208,7 @@ assert_token_not_stored (Client     *c,
 
       if (g_file_test (file, G_FILE_TEST_EXISTS))
         found_file = TRUE;
-      if (file_contains (file, token))
+      if (tb_test_file_contains (file, token))
         g_error ("The refresh token is in %s", file);
     }
   g_assert_true (found_file);
@@ -321,20 +292,12 @@ test_restore (Fixture       *f,
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    client_sign_in (c, "wangfang");
-    first = tb_test_keyring_lookup (f->ts->base, "wangfang");
-  }
+  sign_in_and_quit (f, "wangfang");
+  first = tb_test_keyring_lookup (f->ts->base, "wangfang");
 
   {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
+    g_autoptr(Client) c = client_resume (f, "wangfang");
 
-    g_assert_false (tb_sync_engine_get_signed_in (c->engine));
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
-    g_assert_true (tb_sync_engine_get_signed_in (c->engine));
     g_assert_cmpstr (tb_sync_engine_get_user_id (c->engine), ==, "u-wangfang");
     g_assert_true (client_sync (c, &error));
     g_assert_no_error (error);
@@ -351,10 +314,8 @@ test_restore (Fixture       *f,
   /* The resumed session's access token expires at once: the next sync renews the session. */
   tb_server_set_token_ttl (f->ts->server, 1, 3600);
   {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
+    g_autoptr(Client) c = client_resume (f, "wangfang");
 
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
     third = tb_test_keyring_lookup (f->ts->base, "wangfang");
     g_assert_cmpstr (third, !=, second);
     g_free (second);
@@ -372,10 +333,8 @@ test_restore (Fixture       *f,
   }
 
   {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
+    g_autoptr(Client) c = client_resume (f, "wangfang");
 
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
     g_assert_true (client_sync (c, &error));
     g_assert_no_error (error);
   }
@@ -386,41 +345,27 @@ static void
 test_accounts (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *elsewhere = NULL;
 
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) wang = client_open (f, "wangfang", NULL);
-    g_autoptr(Client) chen = client_open (f, "chenjing", NULL);
-
-    client_sign_in (wang, "wangfang");
-    client_sign_in (chen, "chenjing");
-  }
+  sign_in_and_quit (f, "wangfang");
+  sign_in_and_quit (f, "chenjing");
   g_assert_cmpuint (tb_test_keyring_count (), ==, 2);
 
   {
-    g_autoptr(Client) wang = client_open (f, "wangfang", NULL);
-    g_autoptr(Client) chen = client_open (f, "chenjing", NULL);
+    g_autoptr(Client) chen = client_resume (f, "chenjing");
+    g_autoptr(Client) wang = client_resume (f, "wangfang");
 
-    g_assert_true (client_restore (chen, &error));
-    g_assert_no_error (error);
     g_assert_cmpstr (tb_sync_engine_get_user_id (chen->engine), ==, "u-chenjing");
-    g_assert_true (client_restore (wang, &error));
-    g_assert_no_error (error);
     g_assert_cmpstr (tb_sync_engine_get_user_id (wang->engine), ==, "u-wangfang");
   }
 
   /* The same user on another server has no session there: asked to sign in, not sent this
    * server's token. */
   elsewhere = g_strdup_printf ("%s/other", f->ts->base);
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", elsewhere);
-
-    assert_restore_signed_out (c);
-  }
+  assert_start_signed_out (f, "wangfang", elsewhere);
   g_assert_cmpuint (tb_test_keyring_count (), ==, 2);
 }
 
@@ -442,11 +387,7 @@ test_sign_out (Fixture       *f,
     g_assert_cmpuint (tb_test_keyring_count (), ==, 0);
   }
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    assert_restore_signed_out (c);
-  }
+  assert_start_signed_out (f, "wangfang", NULL);
 }
 
 /* A session the server has ended (revoked elsewhere, expired) is asked for again, and its
@@ -458,21 +399,13 @@ test_revoked (Fixture       *f,
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    client_sign_in (c, "wangfang");
-  }
+  sign_in_and_quit (f, "wangfang");
   g_assert_cmpint (sqlite3_exec (tb_server_get_db (f->ts->server),
                                  "UPDATE sessions SET revoked = 1", NULL, NULL, NULL),
                    ==, SQLITE_OK);
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    assert_restore_signed_out (c);
-    g_assert_null (tb_test_keyring_lookup (f->ts->base, "wangfang"));
-  }
+  assert_start_signed_out (f, "wangfang", NULL);
+  g_assert_null (tb_test_keyring_lookup (f->ts->base, "wangfang"));
 }
 
 /* A locked keyring (no prompter to unlock it, as here) is like no keyring: sign in again.
@@ -484,11 +417,7 @@ test_locked (Fixture       *f,
   if (skip_without_daemon ())
     return;
 
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    client_sign_in (c, "wangfang");
-  }
+  sign_in_and_quit (f, "wangfang");
   tb_test_keyring_lock ();
 
   {
@@ -555,13 +484,7 @@ test_unresponsive (Fixture       *f,
         break;
     }
   g_assert_nonnull (renewed);
-
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    g_assert_true (client_restore (c, &error));
-    g_assert_no_error (error);
-  }
+  tb_test_client_free (client_resume (f, "wangfang"));
 }
 
 /* No Secret Service on the bus: signing in works, the next start asks for the password. */
@@ -613,11 +536,7 @@ test_no_bus (Fixture       *f,
     client_sign_in (c, "wangfang");
     assert_log_mentions_keyring (c);
   }
-  {
-    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
-
-    assert_restore_signed_out (c);
-  }
+  assert_start_signed_out (f, "wangfang", NULL);
 }
 
 int

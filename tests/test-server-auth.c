@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tb-server-auth.h"
+#include "tb-test-common.h"
 #include "tb-test-server.h"
 
 #define DEMO_PASSWORD TB_SERVER_DEMO_PASSWORD
@@ -449,18 +450,6 @@ test_hostile_logins (void)
   tb_test_server_free (ts);
 }
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-  return memmem (contents, length, needle, strlen (needle)) != NULL;
-}
-
 static void
 test_secrets_not_stored (void)
 {
@@ -477,13 +466,14 @@ test_secrets_not_stored (void)
   g_assert_cmpint (tb_test_query_int (ts, "PRAGMA wal_checkpoint(FULL)"), ==, 0);
 
   g_assert_true (g_file_test (ts->db_path, G_FILE_TEST_EXISTS));
-  g_assert_true (file_contains (ts->db_path, "zhoumin") || file_contains (wal, "zhoumin"));
-  g_assert_false (file_contains (ts->db_path, DEMO_PASSWORD));
-  g_assert_false (file_contains (ts->db_path, access));
-  g_assert_false (file_contains (ts->db_path, refresh));
-  g_assert_false (file_contains (wal, DEMO_PASSWORD));
-  g_assert_false (file_contains (wal, access));
-  g_assert_false (file_contains (wal, refresh));
+  g_assert_true (tb_test_file_contains (ts->db_path, "zhoumin")
+                 || tb_test_file_contains (wal, "zhoumin"));
+  g_assert_false (tb_test_file_contains (ts->db_path, DEMO_PASSWORD));
+  g_assert_false (tb_test_file_contains (ts->db_path, access));
+  g_assert_false (tb_test_file_contains (ts->db_path, refresh));
+  g_assert_false (tb_test_file_contains (wal, DEMO_PASSWORD));
+  g_assert_false (tb_test_file_contains (wal, access));
+  g_assert_false (tb_test_file_contains (wal, refresh));
 
   tb_test_server_free (ts);
 }

@@ -984,14 +984,47 @@ push_one_result (Fixture              *f,
   return result_at (*response, 0);
 }
 
-/* Asserts that @result is the refusal to change exactly @fields in @state. */
-static void
-assert_not_editable (JsonObject         *result,
-                     const char         *state,
-                     const char * const *fields)
+/* Pushes, as @caller, the update_fields() mutation @id of @client: its result (owned by
+ * @response). */
+static JsonObject *
+push_fields (Fixture               *f,
+             const TbServerCaller  *caller,
+             const char            *client,
+             gint64                 id,
+             const char            *case_id,
+             const char            *fields,
+             JsonObject           **response)
 {
+  g_autofree char *mutation = update_fields (id, case_id, fields);
+
+  return push_one_result (f, caller, client, mutation, response);
+}
+
+static void
+assert_applied (JsonObject *result)
+{
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+}
+
+/* Asserts that @result is the refusal to change exactly the fields named after @state (then
+ * %NULL) in @state. */
+G_GNUC_NULL_TERMINATED static void
+assert_not_editable (JsonObject *result,
+                     const char *state,
+                     ...)
+{
+  g_autoptr(GPtrArray) named = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  const char * const *fields;
   JsonObject *problem;
   JsonArray *listed;
+  const char *field;
+  va_list args;
+
+  va_start (args, state);
+  while ((field = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (named, (gpointer) field);
+  va_end (args);
+  fields = (const char * const *) named->pdata;
 
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "rejected");
   g_assert_cmpstr (problem_type (result), ==, TB_PROBLEM_BASE_URI "forbidden");
@@ -1048,10 +1081,9 @@ test_push_editable_fields (Fixture       *f,
   form_before = case_field (f, CASE_A, "form");
 
   /* Allowed: the caseworker changes the business scope of her case in review. */
-  m = update_fields (1, CASE_A, "{\"business_scope\":"
-                                "\"食品销售；餐饮服务；日用百货销售\"}");
-  result = push_one_result (f, wangfang, "client-w", m, &response);
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  result = push_fields (f, wangfang, "client-w", 1, CASE_A,
+                        "{\"business_scope\":\"食品销售；餐饮服务；日用百货销售\"}", &response);
+  assert_applied (result);
   g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 2);
   value = form_value (f, CASE_A, "business_scope");
   g_assert_cmpstr (value, ==, "食品销售；餐饮服务；日用百货销售");
@@ -1060,14 +1092,10 @@ test_push_editable_fields (Fixture       *f,
 
   /* Not editable by her role at this step: refused with the fields named, and none of the
    * mutation applies, not even the field she may change. */
-  g_free (m);
   m = update_fields (2, CASE_A, "{\"business_scope\":\"零售\",\"registered_capital\":900,"
                                 "\"legal_rep_phone\":\"13800138000\"}");
   result = push_one_result (f, wangfang, "client-w", m, &response);
-  {
-    const char *fields[] = { "registered_capital", "legal_rep_phone", NULL };
-    assert_not_editable (result, "in_review", fields);
-  }
+  assert_not_editable (result, "in_review", "registered_capital", "legal_rep_phone", NULL);
   g_free (value);
   value = case_field (f, CASE_A, "form");
   g_assert_cmpstr (value, ==, form_before);
@@ -1077,13 +1105,9 @@ test_push_editable_fields (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (response, "last_mutation_id"), ==, 2);
   result = push_one_result (f, wangfang, "client-w", m, &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "duplicate");
-  {
-    JsonObject *original = json_object_get_object_member (result, "original");
-    const char *fields[] = { "registered_capital", "legal_rep_phone", NULL };
-
-    g_assert_nonnull (original);
-    assert_not_editable (original, "in_review", fields);
-  }
+  g_assert_nonnull (json_object_get_object_member (result, "original"));
+  assert_not_editable (json_object_get_object_member (result, "original"), "in_review",
+                       "registered_capital", "legal_rep_phone", NULL);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM mutations WHERE client_id = 'client-w'"
                                  " AND status = 'rejected'"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM audit WHERE action ="
@@ -1092,55 +1116,40 @@ test_push_editable_fields (Fixture       *f,
   g_assert_cmpint (case_version (f, CASE_A), ==, 2);
 
   /* Another role: her supervisor may change the same field of the same case. */
-  g_free (m);
-  m = update_fields (1, CASE_A, "{\"registered_capital\":900}");
-  result = push_one_result (f, chenjing, "client-c", m, &response);
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  result = push_fields (f, chenjing, "client-c", 1, CASE_A, "{\"registered_capital\":900}",
+                        &response);
+  assert_applied (result);
   g_free (value);
   value = form_value (f, CASE_A, "registered_capital");
   g_assert_cmpstr (value, ==, "900");
 
   /* The roles counted are those on the case: supervising another team does not make her a
    * supervisor of her own case. */
-  g_free (m);
-  m = update_fields (1, CASE_A, "{\"registered_capital\":800}");
-  result = push_one_result (f, both, "client-b", m, &response);
-  {
-    const char *fields[] = { "registered_capital", NULL };
-    assert_not_editable (result, "in_review", fields);
-  }
+  result = push_fields (f, both, "client-b", 1, CASE_A, "{\"registered_capital\":800}",
+                        &response);
+  assert_not_editable (result, "in_review", "registered_capital", NULL);
 
   /* A trainer acts in every role on a practice case. */
-  g_free (m);
-  m = update_fields (1, CASE_P, "{\"registered_capital\":800}");
-  result = push_one_result (f, wuting, "client-t", m, &response);
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  result = push_fields (f, wuting, "client-t", 1, CASE_P, "{\"registered_capital\":800}",
+                        &response);
+  assert_applied (result);
 
   /* Another state: nothing of a case in review under "standard" changes, for anyone… */
-  g_free (m);
-  m = update_fields (3, CASE_D, "{\"new_employer\":\"x\"}");
-  result = push_one_result (f, wangfang, "client-w", m, &response);
-  {
-    const char *fields[] = { "new_employer", NULL };
-    assert_not_editable (result, "in_review", fields);
-  }
-  g_free (m);
-  m = update_fields (2, CASE_D, "{\"new_employer\":\"x\"}");
-  result = push_one_result (f, chenjing, "client-c", m, &response);
-  {
-    const char *fields[] = { "new_employer", NULL };
-    assert_not_editable (result, "in_review", fields);
-  }
+  result = push_fields (f, wangfang, "client-w", 3, CASE_D, "{\"new_employer\":\"x\"}",
+                        &response);
+  assert_not_editable (result, "in_review", "new_employer", NULL);
+  result = push_fields (f, chenjing, "client-c", 2, CASE_D, "{\"new_employer\":\"x\"}",
+                        &response);
+  assert_not_editable (result, "in_review", "new_employer", NULL);
 
   /* …until it is returned to the applicant: then the form is open again. */
   g_free (m);
   m = decide (4, CASE_D, "return", "缺少参保缴费凭证", 1);
   result = push_one_result (f, wangfang, "client-w", m, &response);
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
-  g_free (m);
-  m = update_fields (5, CASE_D, "{\"new_employer\":\"已补交\"}");
-  result = push_one_result (f, wangfang, "client-w", m, &response);
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  assert_applied (result);
+  result = push_fields (f, wangfang, "client-w", 5, CASE_D, "{\"new_employer\":\"已补交\"}",
+                        &response);
+  assert_applied (result);
   g_free (value);
   value = form_value (f, CASE_D, "new_employer");
   g_assert_cmpstr (value, ==, "已补交");
@@ -1149,22 +1158,18 @@ test_push_editable_fields (Fixture       *f,
   g_free (m);
   m = decide (6, CASE_B, "accept", NULL, 1);
   result = push_one_result (f, wangfang, "client-w", m, &response);
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "applied");
+  assert_applied (result);
   g_free (m);
   m = g_strdup_printf ("{\"id\":7,\"name\":\"case.update_fields\",\"args\":{\"case_id\":\""
                        CASE_B "\",\"fields\":{\"registered_capital\":1}},"
                        "\"base_versions\":{\"case:" CASE_B "\":1}}");
   result = push_one_result (f, wangfang, "client-w", m, &response);
-  {
-    const char *fields[] = { "registered_capital", NULL };
-    assert_not_editable (result, "in_review", fields);
-  }
+  assert_not_editable (result, "in_review", "registered_capital", NULL);
 
   /* Invalid values of editable fields, and fields the form lacks: a validation problem
    * pointing at each. */
-  g_free (m);
-  m = update_fields (8, CASE_A, "{\"business_scope\":\"零售\",\"favourite_colour\":\"blue\"}");
-  result = push_one_result (f, wangfang, "client-w", m, &response);
+  result = push_fields (f, wangfang, "client-w", 8, CASE_A,
+                        "{\"business_scope\":\"零售\",\"favourite_colour\":\"blue\"}", &response);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "rejected");
   g_assert_cmpstr (problem_type (result), ==, TB_PROBLEM_BASE_URI "validation");
   {
@@ -1185,13 +1190,9 @@ test_push_editable_fields (Fixture       *f,
   g_assert_cmpstr (value, ==, "食品销售；餐饮服务；日用百货销售");
 
   /* A field the form lacks beside one she may not change: the permission is checked first. */
-  g_free (m);
-  m = update_fields (9, CASE_A, "{\"favourite_colour\":\"blue\",\"uscc\":null}");
-  result = push_one_result (f, wangfang, "client-w", m, &response);
-  {
-    const char *fields[] = { "uscc", NULL };
-    assert_not_editable (result, "in_review", fields);
-  }
+  result = push_fields (f, wangfang, "client-w", 9, CASE_A,
+                        "{\"favourite_colour\":\"blue\",\"uscc\":null}", &response);
+  assert_not_editable (result, "in_review", "uscc", NULL);
   g_assert_cmpint (json_object_get_int_member (response, "last_mutation_id"), ==, 9);
 }
 

@@ -10,11 +10,11 @@
 #include "tb-attachment-cache.h"
 #include "tb-case-service.h"
 #include "tb-preferences-window.h"
-#include "tb-server-sync.h"
 #include "tb-sign-in-window.h"
 #include "tb-store-sync.h"
 #include "tb-sync-indicator.h"
 #include "tb-sync-log-window.h"
+#include "tb-test-app.h"
 #include "tb-test-common.h"
 #include "tb-test-server.h"
 #include "tb-test-ui.h"
@@ -56,20 +56,6 @@ find_button (GtkWidget  *root,
         return found;
     }
   return NULL;
-}
-
-static void
-destroy_all_windows (void)
-{
-  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
-
-  while (g_list_model_get_n_items (toplevels) > 0)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, 0);
-
-      gtk_window_destroy (window);
-    }
-  tb_test_ui_spin (20);
 }
 
 static void
@@ -282,11 +268,7 @@ fixture_set_up_n (Fixture    *f,
       g_unlink (path);
     }
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), n_cases, 7,
-                                           tb_day_from_iso (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (tb_day_from_iso (TODAY));
+  f->ts = tb_test_server_new_demo (n_cases, tb_day_from_iso (TODAY));
 
   f->settings = g_settings_new (APP_ID);
   g_settings_reset (f->settings, "server-url");
@@ -308,43 +290,12 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  destroy_all_windows ();
-  tb_server_sync_set_today (TB_DAY_INVALID);
+  tb_test_app_destroy_windows ();
   tb_test_server_free (f->ts);
   g_clear_object (&f->settings);
   tb_test_remove_dir (f->dir);
   g_free (f->dir);
   tb_test_ui_set_language (NULL);
-}
-
-static TbApplication *
-new_application (void)
-{
-  static guint n_applications;
-  g_autofree char *id = g_strdup_printf ("%s.Test%u", APP_ID, ++n_applications);
-  TbApplication *application;
-  g_autoptr(GError) error = NULL;
-
-  /* A registered GtkApplication outlives its last unref here (its D-Bus export lingers); a
-   * new id each time keeps the next one from colliding with it. */
-  application = g_object_new (TB_TYPE_APPLICATION, "application-id", id, NULL);
-
-  /* No other instance to talk to. The keyring stays out of it: the suite's D-Bus session may
-   * start gnome-keyring, which would ask to create a keyring (test-keyring tests it apart). */
-  g_application_set_flags (G_APPLICATION (application),
-                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  tb_application_set_use_keyring (application, FALSE);
-  g_application_register (G_APPLICATION (application), NULL, &error);
-  g_assert_no_error (error);
-  return application;
-}
-
-static void
-quit_application (TbApplication *application)
-{
-  destroy_all_windows ();
-  tb_test_ui_spin (50);
-  g_object_unref (application);
 }
 
 static gboolean
@@ -658,7 +609,7 @@ static void
 test_first_run_and_restart (Fixture       *f,
                             gconstpointer  data)
 {
-  TbApplication *application = new_application ();
+  TbApplication *application = tb_test_app_new (FALSE);
   g_autofree char *path = store_path (f, "wangfang");
   g_autofree char *remembered_server = NULL;
   g_autofree char *remembered_login = NULL;
@@ -695,11 +646,11 @@ test_first_run_and_restart (Fixture       *f,
   g_assert_cmpstr (remembered_server, ==, f->ts->base);
   g_assert_cmpstr (remembered_login, ==, "wangfang");
   n_cases = tb_window_get_n_cases (window);
-  quit_application (application);
+  tb_test_app_quit (application);
 
   /* Next start, the server down, no keyring: the cached inbox, signed out, working. */
   tb_server_disconnect (f->ts->server);
-  application = new_application ();
+  application = tb_test_app_new (FALSE);
   g_application_activate (G_APPLICATION (application));
   g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
   window = tb_application_get_window (application);
@@ -709,7 +660,7 @@ test_first_run_and_restart (Fixture       *f,
   engine = tb_application_get_engine (application);
   g_assert_nonnull (engine);
   g_assert_true (tb_test_ui_wait_until (engine_signed_out, engine, 10000));
-  quit_application (application);
+  tb_test_app_quit (application);
 }
 
 static void
@@ -797,7 +748,7 @@ check_password_file (gpointer data)
   g_assert_null (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
   g_assert_false (tb_sync_engine_get_use_keyring (tb_application_get_engine (check->application)));
   check->checked = TRUE;
-  destroy_all_windows ();
+  tb_test_app_destroy_windows ();
   return G_SOURCE_REMOVE;
 }
 
@@ -835,12 +786,6 @@ test_password_file (Fixture       *f,
 /* Signing out                                                                                */
 
 static gboolean
-file_gone (gpointer data)
-{
-  return !g_file_test (data, G_FILE_TEST_EXISTS);
-}
-
-static gboolean
 dialog_shown (gpointer data)
 {
   return tb_test_ui_find_shown_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
@@ -855,11 +800,21 @@ ask_sign_out (TbApplication *application)
   return ADW_MESSAGE_DIALOG (tb_test_ui_find_shown_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
+/* With @refuse, the server answers every exchange but sign-in with a 500 or 503. */
+static void
+refuse_exchanges (Fixture  *f,
+                  gboolean  refuse)
+{
+  TbServerFaults faults = { .error = 1.0 };
+
+  tb_server_set_faults (f->ts->server, refuse ? &faults : NULL);
+}
+
 static void
 test_sign_out (Fixture       *f,
                gconstpointer  data)
 {
-  TbApplication *application = new_application ();
+  TbApplication *application = tb_test_app_new (FALSE);
   g_autofree char *path = store_path (f, "wangfang");
   g_autofree char *name = NULL;
   g_autofree char *login = NULL;
@@ -870,6 +825,9 @@ test_sign_out (Fixture       *f,
 
   sign_in_through_window (f, application);
   store = tb_application_get_store (application);
+  /* The engine sends a queued change within half a second; the server refuses every exchange
+   * until Sync Now, so that what the dialog says and what Cancel keeps does not race it. */
+  refuse_exchanges (f, TRUE);
   queue_comments (store, 1, "签退前");
   g_assert_cmpint (count_unsent (store), ==, 1);
 
@@ -892,9 +850,10 @@ test_sign_out (Fixture       *f,
   g_assert_nonnull (tb_application_get_window (application));
 
   /* Sync Now sends them, then signs out: the store leaves the computer. */
+  refuse_exchanges (f, FALSE);
   dialog = ask_sign_out (application);
   adw_message_dialog_response (dialog, "sync");
-  g_assert_true (tb_test_ui_wait_until (file_gone, path, 30000));
+  g_assert_true (tb_test_ui_wait_until (tb_test_file_gone, path, 30000));
   g_assert_cmpint (tb_test_query_int (f->ts, "SELECT count (*) FROM case_events WHERE kind = "
                                              "'comment' AND data LIKE '%签退前%'"), ==, 1);
   g_assert_nonnull (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
@@ -905,9 +864,10 @@ test_sign_out (Fixture       *f,
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (application), "sign-out"));
 
   /* Again, and this time Discard: nothing sent, everything gone. */
-  destroy_all_windows ();
+  tb_test_app_destroy_windows ();
   sign_in_through_window (f, application);
   store = tb_application_get_store (application);
+  refuse_exchanges (f, TRUE);
   queue_comments (store, 2, "丢弃");
   /* A file attached at the counter and not yet sent. */
   {
@@ -926,13 +886,13 @@ test_sign_out (Fixture       *f,
   }
   dialog = ask_sign_out (application);
   adw_message_dialog_response (dialog, "discard");
-  g_assert_true (tb_test_ui_wait_until (file_gone, path, 30000));
+  g_assert_true (tb_test_ui_wait_until (tb_test_file_gone, path, 30000));
   g_assert_false (g_file_test (attachments, G_FILE_TEST_EXISTS));
   g_assert_cmpint (tb_test_query_int (f->ts, "SELECT count (*) FROM case_events WHERE kind = "
                                              "'comment' AND data LIKE '%丢弃%'"), ==, 0);
   g_assert_nonnull (tb_test_ui_find_shown_toplevel (TB_TYPE_SIGN_IN_WINDOW));
 
-  quit_application (application);
+  tb_test_app_quit (application);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1208,7 +1168,7 @@ static void
 test_preferences (Fixture       *f,
                   gconstpointer  data)
 {
-  TbApplication *application = new_application ();
+  TbApplication *application = tb_test_app_new (FALSE);
   g_autofree char *name = screenshot_name ("preferences", data);
   TbPreferencesWindow *window;
   TbSyncEngine *engine;
@@ -1233,7 +1193,7 @@ test_preferences (Fixture       *f,
   g_assert_cmpuint (tb_sync_engine_get_interval (engine), ==, 600);
   g_assert_cmpuint (adw_combo_row_get_selected (combo), ==, 4);
 
-  quit_application (application);
+  tb_test_app_quit (application);
 }
 
 int

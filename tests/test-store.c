@@ -38,18 +38,9 @@ static int
 raw_pragma (const char *path,
             const char *pragma)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
   g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
-  int value = -1;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return (int) tb_test_file_int (path, sql);
 }
 
 static void
@@ -661,6 +652,16 @@ cases_schema (TbStore *store)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The schema of the cases table is @schema, as cases_schema() read it before. */
+static void
+assert_cases_schema (TbStore    *store,
+                     const char *schema)
+{
+  g_autofree char *now = cases_schema (store);
+
+  g_assert_cmpstr (now, ==, schema);
+}
+
 /* @n records from @first, named @name, their strings kept in @strings. */
 static GArray *
 make_records (guint       first,
@@ -717,7 +718,6 @@ test_store_bulk_load (void)
   g_autoptr(GArray) first = NULL;
   g_autoptr(GArray) second = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
@@ -737,8 +737,7 @@ test_store_bulk_load (void)
   g_assert_no_error (error);
 
   /* The same indexes and triggers as before, and every row searchable, as it is now. */
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2699);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 1499);
   g_assert_cmpuint (count_matches (store, "李四"), ==, 1200);
@@ -772,7 +771,6 @@ test_store_bulk_load_rollback (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
   TbCaseRecord one = make_record ("after-1", "TB-AFTER-1", "赵六");
 
   store = tb_store_open (path, &error);
@@ -784,8 +782,7 @@ test_store_bulk_load_rollback (void)
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len, &error));
   tb_store_rollback (store);
 
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
 
   g_assert_true (tb_store_put_cases (store, &one, 1, &error));
@@ -805,7 +802,6 @@ test_store_bulk_load_search_inside (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
   TbCaseRecord one = make_record ("after-1", "TB-AFTER-1", "赵六");
 
   store = tb_store_open (path, &error);
@@ -816,8 +812,7 @@ test_store_bulk_load_search_inside (void)
   g_assert_true (tb_store_begin (store, &error));
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, records->len, &error));
   g_assert_cmpuint (count_matches (store, "张三"), ==, 1000);
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_true (tb_store_put_cases (store, &one, 1, &error));
   g_assert_cmpuint (count_matches (store, "赵六"), ==, 1);
   g_assert_true (tb_store_commit (store, &error));
@@ -828,44 +823,73 @@ test_store_bulk_load_search_inside (void)
   assert_fts_sound (store);
 }
 
-/* A process killed in the middle of a bulk load leaves the store as it was. */
-static void
-test_store_bulk_load_killed (void)
+/* What a child of run_killed_child() does with 3000 records before it is killed. */
+typedef void (*KilledWork) (TbStore *store,
+                            GArray  *records);
+
+/*
+ * Runs the test again in a child process, which does @work on a new empty store (@name) and
+ * is killed. The store's path is returned, for the parent to see what the kill left; the
+ * schema of its cases table, before, in @schema.
+ */
+static char *
+run_killed_child (const char  *name,
+                  KilledWork   work,
+                  char       **schema)
 {
-  const char *path = g_getenv ("TB_TEST_BULK_KILLED");
   g_autoptr(TbStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *own_path = NULL;
-  g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
+  char *path;
 
   if (g_test_subprocess ())
     {
       g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GArray) records = make_records (0, 3000, "张三", strings);
 
-      store = tb_store_open (path, &error);
+      store = tb_store_open (g_getenv ("TB_TEST_KILLED_STORE"), &error);
       g_assert_no_error (error);
-      /* A small page cache, so that the load spills into the WAL before it ends. */
-      g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store), "PRAGMA cache_size = 16",
-                                     NULL, NULL, NULL), ==, SQLITE_OK);
-      g_assert_true (tb_store_begin (store, &error));
-      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 2000, &error));
-      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
-                                         &error));
+      work (store, records);
       raise (SIGKILL);
       g_assert_not_reached ();
     }
 
-  own_path = tmp_path ("bulk-killed.db");
-  store = tb_store_open (own_path, &error);
+  path = tmp_path (name);
+  store = tb_store_open (path, &error);
   g_assert_no_error (error);
-  schema = cases_schema (store);
+  *schema = cases_schema (store);
   g_clear_object (&store);
 
-  g_setenv ("TB_TEST_BULK_KILLED", own_path, TRUE);
+  g_setenv ("TB_TEST_KILLED_STORE", path, TRUE);
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
+  return path;
+}
+
+static void
+bulk_load_work (TbStore *store,
+                GArray  *records)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A small page cache, so that the load spills into the WAL before it ends. */
+  g_assert_cmpint (sqlite3_exec (_tb_store_get_db (store), "PRAGMA cache_size = 16",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 2000, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
+                                     &error));
+}
+
+/* A process killed in the middle of a bulk load leaves the store as it was. */
+static void
+test_store_bulk_load_killed (void)
+{
+  g_autoptr(TbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *own_path = NULL;
+  g_autofree char *schema = NULL;
+
+  own_path = run_killed_child ("bulk-killed.db", bulk_load_work, &schema);
   {
     g_autofree char *wal = g_strconcat (own_path, "-wal", NULL);
     GStatBuf st;
@@ -877,8 +901,7 @@ test_store_bulk_load_killed (void)
 
   store = tb_store_open (own_path, &error);
   g_assert_no_error (error);
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
   assert_fts_sound (store);
 }
@@ -1007,7 +1030,6 @@ test_store_initial_load (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
   g_autofree char *lists_during = NULL;
   g_autofree char *lists_after = NULL;
   g_autofree char *key = NULL;
@@ -1062,8 +1084,7 @@ test_store_initial_load (void)
   g_assert_nonnull (strstr (lists_after, "5 0 0: 600:"));
 
   /* The end: the same indexes, triggers and settings as before. */
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   assert_fts_settings_default (store);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases "
@@ -1078,9 +1099,7 @@ test_store_initial_load (void)
 
     put_page (store, more, 0, 10, FALSE);
     g_assert_null (tb_store_dup_meta (store, "initial-load"));
-    g_clear_pointer (&after, g_free);
-    after = cases_schema (store);
-    g_assert_cmpstr (after, ==, schema);
+    assert_cases_schema (store, schema);
   }
 }
 
@@ -1094,7 +1113,6 @@ test_store_initial_load_last_page (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = make_records (0, 300, "张三", strings);
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
@@ -1105,8 +1123,7 @@ test_store_initial_load_last_page (void)
   g_assert_nonnull (tb_store_dup_meta (store, "initial-load"));
   put_page (store, records, 200, 100, TRUE);
 
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpuint (count_matches (store, "张三"), ==, 300);
   /* Nothing left to end. */
@@ -1124,7 +1141,6 @@ test_store_initial_load_rollback (void)
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) records = make_records (0, 200, "张三", strings);
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
   store = tb_store_open (path, &error);
   g_assert_no_error (error);
@@ -1135,8 +1151,7 @@ test_store_initial_load_rollback (void)
   g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data, 100, &error));
   tb_store_rollback (store);
 
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   assert_fts_settings_default (store);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 0);
@@ -1145,10 +1160,22 @@ test_store_initial_load_rollback (void)
   put_page (store, records, 0, 100, FALSE);
   g_assert_nonnull (tb_store_dup_meta (store, "initial-load"));
   put_page (store, records, 100, 100, TRUE);
-  g_clear_pointer (&after, g_free);
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 200);
+}
+
+static void
+initial_load_work (TbStore *store,
+                   GArray  *records)
+{
+  g_autoptr(GError) error = NULL;
+
+  put_page (store, records, 0, 1000, FALSE);
+  put_page (store, records, 1000, 1000, FALSE);
+  /* The third page is under way. */
+  g_assert_true (tb_store_begin (store, &error));
+  g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
+                                     &error));
 }
 
 /* A process killed in the middle of an initial load: the store says so, and opening it ends the
@@ -1156,39 +1183,12 @@ test_store_initial_load_rollback (void)
 static void
 test_store_initial_load_killed (void)
 {
-  const char *path = g_getenv ("TB_TEST_INITIAL_KILLED");
   g_autoptr(TbStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *own_path = NULL;
   g_autofree char *schema = NULL;
-  g_autofree char *after = NULL;
 
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr(GArray) records = make_records (0, 3000, "张三", strings);
-
-      store = tb_store_open (path, &error);
-      g_assert_no_error (error);
-      put_page (store, records, 0, 1000, FALSE);
-      put_page (store, records, 1000, 1000, FALSE);
-      /* The third page is under way. */
-      g_assert_true (tb_store_begin (store, &error));
-      g_assert_true (tb_store_put_cases (store, (TbCaseRecord *) records->data + 2000, 1000,
-                                         &error));
-      raise (SIGKILL);
-      g_assert_not_reached ();
-    }
-
-  own_path = tmp_path ("initial-load-killed.db");
-  store = tb_store_open (own_path, &error);
-  g_assert_no_error (error);
-  schema = cases_schema (store);
-  g_clear_object (&store);
-
-  g_setenv ("TB_TEST_INITIAL_KILLED", own_path, TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
+  own_path = run_killed_child ("initial-load-killed.db", initial_load_work, &schema);
 
   /* As the kill left it: two pages, under way. */
   raw_exec (own_path, "CREATE TABLE probe AS SELECT"
@@ -1203,14 +1203,14 @@ test_store_initial_load_killed (void)
   g_assert_cmpint (tb_test_store_int (store, "SELECT indexes FROM probe"), ==, 0);
 
   /* Opened, it is whole. */
-  after = cases_schema (store);
-  g_assert_cmpstr (after, ==, schema);
+  assert_cases_schema (store, schema);
   assert_fts_settings_default (store);
   g_assert_null (tb_store_dup_meta (store, "initial-load"));
   g_assert_cmpint (tb_store_count_cases (store, NULL), ==, 2000);
   g_assert_cmpuint (count_matches (store, "张三"), ==, 2000);
-  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases INDEXED BY cases_by_assignee "
-                                   "WHERE assignee_id = 'u2'"), ==, 1000);
+  g_assert_cmpint (tb_test_store_int (store, "SELECT count (*) FROM cases"
+                                              " INDEXED BY cases_by_assignee"
+                                              " WHERE assignee_id = 'u2'"), ==, 1000);
   assert_fts_sound (store);
 }
 

@@ -11,7 +11,6 @@
 
 #include "tb-case-service.h"
 #include "tb-service.h"
-#include "tb-server-sync.h"
 #include "tb-store-sync.h"
 #include "tb-sync-engine.h"
 #include "tb-sync-engine-private.h"
@@ -19,17 +18,9 @@
 #include "tb-test-server.h"
 
 #define TODAY      "2026-11-27"
-#define DEMO_SEED  7
 #define PASSWORD   "tongban-demo"
 
-typedef struct
-{
-  char          *path;
-  TbStore       *store;
-  TbSyncEngine  *engine;
-  TbCaseService *service;
-  char          *login;
-} Client;
+typedef TbTestClient Client;
 
 typedef struct
 {
@@ -49,11 +40,7 @@ fixture_setup_n (Fixture *f,
 {
   g_autoptr(GError) error = NULL;
 
-  f->ts = tb_test_server_new ();
-  g_assert_true (tb_server_sync_seed_demo (tb_server_get_db (f->ts->server), n_cases, DEMO_SEED,
-                                           day (TODAY), &error));
-  g_assert_no_error (error);
-  tb_server_sync_set_today (day (TODAY));
+  f->ts = tb_test_server_new_demo (n_cases, day (TODAY));
   f->dir = g_dir_make_tmp ("test-sync-XXXXXX", &error);
   g_assert_no_error (error);
 }
@@ -69,7 +56,6 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  tb_server_sync_set_today (TB_DAY_INVALID);
   tb_test_server_free (f->ts);
   tb_test_remove_dir (f->dir);
   g_free (f->dir);
@@ -79,53 +65,13 @@ fixture_teardown (Fixture       *f,
 /* Clients                                                                                     */
 
 static Client *
-client_new_at (Fixture    *f,
-               const char *name,
-               const char *server_url)
-{
-  Client *c = g_new0 (Client, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s.db", name);
-
-  c->path = g_build_filename (f->dir, file, NULL);
-  c->store = tb_store_open (c->path, &error);
-  g_assert_no_error (error);
-  c->engine = tb_sync_engine_new (c->store, server_url);
-  tb_sync_engine_set_use_keyring (c->engine, FALSE);
-  return c;
-}
-
-static Client *
 client_new (Fixture    *f,
             const char *name)
 {
-  return client_new_at (f, name, f->ts->base);
+  return tb_test_client_new (f->dir, name, f->ts->base, FALSE);
 }
 
-static void
-client_free (Client *c)
-{
-  g_clear_object (&c->service);
-  g_assert_finalize_object (c->engine);
-  g_assert_finalize_object (c->store);
-  g_free (c->path);
-  g_free (c->login);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-static gboolean
-client_sign_in (Client      *c,
-                const char  *login,
-                GError     **error)
-{
-  if (!tb_test_engine_sign_in (c->engine, login, error))
-    return FALSE;
-  g_free (c->login);
-  c->login = g_strdup (login);
-  return TRUE;
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, tb_test_client_free)
 
 static gboolean
 client_sync (Client         *c,
@@ -140,56 +86,14 @@ static void
 client_start (Client     *c,
               const char *login)
 {
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) teams = NULL;
-  TbRole roles = TB_ROLE_NONE;
-  const char *user_id;
-
-  g_assert_true (client_sign_in (c, login, &error));
-  g_assert_no_error (error);
-  g_assert_true (client_sync (c, NULL, &error));
-  g_assert_no_error (error);
-
-  user_id = tb_sync_engine_get_user_id (c->engine);
-  g_assert_true (tb_store_get_user_access (c->store, user_id, &roles, &teams, &error));
-  g_assert_no_error (error);
-  g_clear_object (&c->service);
-  c->service = tb_case_service_new (c->store, user_id, roles, (const char * const *) teams);
-  tb_case_service_set_today (c->service, day (TODAY));
+  tb_test_client_start (c, login, day (TODAY));
 }
 
 static gint64
 store_int (Client     *c,
            const char *sql)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (c->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static char *
-store_text (const char *path,
-            const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
+  return tb_test_file_int (c->path, sql);
 }
 
 /* A digest of the cases of the client, or of the server's cases assigned to @user_id, in the
@@ -205,7 +109,7 @@ static char *
 client_digest (Client *c)
 {
   g_autofree char *sql = g_strdup_printf (DIGEST_SQL, "");
-  return store_text (c->path, sql);
+  return tb_test_file_text (c->path, sql);
 }
 
 static char *
@@ -214,7 +118,7 @@ server_digest (Fixture    *f,
 {
   g_autofree char *where = g_strdup_printf ("WHERE assignee_id = '%s'", user_id);
   g_autofree char *sql = g_strdup_printf (DIGEST_SQL, where);
-  return store_text (f->ts->db_path, sql);
+  return tb_test_file_text (f->ts->db_path, sql);
 }
 
 /* Equal, or the first line that differs. */
@@ -267,7 +171,7 @@ cases_in_state (Client     *c,
 static void
 assert_integrity (const char *path)
 {
-  g_autofree char *result = store_text (path, "PRAGMA integrity_check");
+  g_autofree char *result = tb_test_file_text (path, "PRAGMA integrity_check");
   g_assert_cmpstr (result, ==, "ok");
 }
 
@@ -275,8 +179,9 @@ assert_integrity (const char *path)
 static char *
 cases_schema (const char *path)
 {
-  return store_text (path, "SELECT group_concat (type || ' ' || name, ', ') FROM (SELECT type,"
-                           " name FROM sqlite_schema WHERE tbl_name = 'cases' ORDER BY 1, 2)");
+  return tb_test_file_text (path, "SELECT group_concat (type || ' ' || name, ', ') FROM"
+                                  " (SELECT type, name FROM sqlite_schema WHERE tbl_name = 'cases'"
+                                  " ORDER BY 1, 2)");
 }
 
 /* The store is whole: no initial load under way, every index and trigger of @schema there, and
@@ -347,7 +252,7 @@ test_initial_sync (Fixture       *f,
     g_clear_error (&error);
   }
 
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_no_error (error);
   g_assert_cmpstr (tb_sync_engine_get_user_id (c->engine), ==, "u-wangfang");
   g_assert_true (client_sync (c, &summary, &error));
@@ -431,7 +336,7 @@ test_offline_queue (Fixture       *f,
   g_object_unref (c->engine);
   c->engine = tb_sync_engine_new (c->store, "http://127.0.0.1:1");
   tb_sync_engine_set_use_keyring (c->engine, FALSE);
-  g_assert_true (client_sign_in (c, "wangfang", &error) == FALSE);
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error) == FALSE);
   g_assert_error (error, TB_SYNC_ERROR, TB_SYNC_ERROR_OFFLINE);
   g_clear_error (&error);
   g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox"), ==, 100);
@@ -441,7 +346,7 @@ test_offline_queue (Fixture       *f,
   c->engine = tb_sync_engine_new (c->store, f->ts->base);
   tb_sync_engine_set_use_keyring (c->engine, FALSE);
   before = server_int (f, "SELECT count (*) FROM case_events");
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_true (client_sync (c, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.sent, ==, 100);
@@ -641,8 +546,8 @@ test_reassigned_away (Fixture       *f,
   g_assert_true (client_sync (lina, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpint (store_int (lina, sql), ==, 1);
-  lina_has = store_text (lina->path, "SELECT assignee_id FROM cases WHERE sync_state = 0"
-                                     " ORDER BY version DESC LIMIT 1");
+  lina_has = tb_test_file_text (lina->path, "SELECT assignee_id FROM cases WHERE sync_state = 0"
+                                            " ORDER BY version DESC LIMIT 1");
   g_assert_cmpstr (lina_has, ==, "u-lina");
 
   /* 5: both her changes are conflicts, kept with the server's record: the case is no longer
@@ -778,10 +683,10 @@ test_rejected_fields (Fixture       *f,
   client_start (chenjing, "chenjing");
   /* A business licence ("registration"): received, its caseworker may change any field; in
    * review, only the business scope. */
-  id = store_text (wangfang->path, "SELECT id FROM cases WHERE state = 'received' AND"
-                                   " service_id = 'business-licence' AND assignee_id ="
-                                   " (SELECT value FROM meta WHERE key = 'user-id')"
-                                   " ORDER BY ref LIMIT 1");
+  id = tb_test_file_text (wangfang->path, "SELECT id FROM cases WHERE state = 'received' AND"
+                                          " service_id = 'business-licence' AND assignee_id ="
+                                          " (SELECT value FROM meta WHERE key = 'user-id')"
+                                          " ORDER BY ref LIMIT 1");
   g_assert_nonnull (id);
   shown = tb_store_get_case (wangfang->store, id, &error);
   g_assert_no_error (error);
@@ -890,7 +795,7 @@ sync_until_done (Client        *c,
 
       if (!tb_sync_engine_get_signed_in (c->engine))
         {
-          if (!client_sign_in (c, c->login, &error))
+          if (!tb_test_client_sign_in (c, c->login, &error))
             continue;
         }
       if (client_sync (c, last, &error))
@@ -1116,14 +1021,14 @@ test_kill_initial_sync (Fixture       *f,
       if (g_file_test (path, G_FILE_TEST_EXISTS))
         {
           assert_integrity (path);
-          made = store_text (path, "PRAGMA user_version");
+          made = tb_test_file_text (path, "PRAGMA user_version");
         }
       if (made == NULL || atoi (made) != tb_store_get_latest_version ())
         empty++;
       else
         {
           left = cases_schema (path);
-          pending = store_text (path, "SELECT value FROM meta WHERE key = 'initial-load'");
+          pending = tb_test_file_text (path, "SELECT value FROM meta WHERE key = 'initial-load'");
           if (pending != NULL)
             {
               under_way++;
@@ -1136,7 +1041,7 @@ test_kill_initial_sync (Fixture       *f,
       /* Opened, the store is whole before anything reads it; it converges. */
       c = client_new (f, name);
       assert_store_whole (c, schema);
-      g_assert_true (client_sign_in (c, "wangfang", &error));
+      g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
       g_assert_no_error (error);
       g_assert_true (client_sync (c, &summary, &error));
       g_assert_no_error (error);
@@ -1170,7 +1075,7 @@ test_expired_token (Fixture       *f,
   g_assert_true (tb_sync_engine_get_signed_in (c->engine));
 
   tb_server_set_token_ttl (f->ts->server, 1, 1);
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   queue_comments (c, 2, "过期");
   tb_test_wait (2100);
   g_assert_false (client_sync (c, NULL, &error));
@@ -1182,7 +1087,7 @@ test_expired_token (Fixture       *f,
 
   /* Signing in again sends them. */
   tb_server_set_token_ttl (f->ts->server, 900, 3600);
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_true (client_sync (c, &summary, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (summary.applied, ==, 2);
@@ -1376,7 +1281,7 @@ test_malformed_answers (Fixture       *f,
   client_start (c, "wangfang");
   queue_comments (c, 1, "畸形");
   before = client_digest (c);
-  cursor = store_text (c->path, "SELECT cursor FROM sync_state");
+  cursor = tb_test_file_text (c->path, "SELECT cursor FROM sync_state");
 
   soup_server_add_handler (fake_server, NULL, fake_handler, &fake, NULL);
   g_assert_true (soup_server_listen_local (fake_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
@@ -1389,7 +1294,7 @@ test_malformed_answers (Fixture       *f,
   g_object_unref (c->engine);
   c->engine = tb_sync_engine_new (c->store, fake_url);
   tb_sync_engine_set_use_keyring (c->engine, FALSE);
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_no_error (error);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1406,7 +1311,7 @@ test_malformed_answers (Fixture       *f,
 
       after = client_digest (c);
       g_assert_cmpstr (after, ==, before);
-      cursor_after = store_text (c->path, "SELECT cursor FROM sync_state");
+      cursor_after = tb_test_file_text (c->path, "SELECT cursor FROM sync_state");
       g_assert_cmpstr (cursor_after, ==, cursor);
       g_assert_cmpint (store_int (c, "SELECT count (*) FROM outbox WHERE state = 0"), ==, 1);
       g_assert_cmpint (store_int (c, "SELECT count (*) FROM conflicts"), ==, 0);
@@ -1449,7 +1354,7 @@ test_keep_mine (Fixture       *f,
       g_autofree char *query = g_strdup_printf ("SELECT id FROM cases WHERE state = 'in_review'"
                                                 " AND service_id = 'business-licence'"
                                                 " ORDER BY ref LIMIT 1 OFFSET %u", i);
-      g_autofree char *candidate = store_text (a->path, query);
+      g_autofree char *candidate = tb_test_file_text (a->path, query);
 
       g_assert_nonnull (candidate);
       if (tb_case_service_update_fields (a->service, candidate, fields_a, NULL, NULL))
@@ -1479,7 +1384,7 @@ test_keep_mine (Fixture       *f,
   g_assert_cmpuint (summary.applied, ==, 1);
   sql = g_strdup_printf ("SELECT json_extract (form, '$.business_scope') FROM cases WHERE id ="
                          " '%s'", id);
-  scope = store_text (f->ts->db_path, sql);
+  scope = tb_test_file_text (f->ts->db_path, sql);
   g_assert_cmpstr (scope, ==, "茶叶种植；茶具销售；茶艺服务");
   g_clear_pointer (&conflicts, g_ptr_array_unref);
   conflicts = tb_store_list_conflicts (b->store, NULL, &error);
@@ -1525,7 +1430,7 @@ test_automatic (Fixture       *f,
   guint synced = 0;
   gint64 deadline;
 
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_no_error (error);
   g_signal_connect_swapped (c->engine, "synced", G_CALLBACK (count_cb), &synced);
   tb_sync_engine_start (c->engine);
@@ -1565,7 +1470,7 @@ test_no_keyring (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_no_error (error);
 
   again = tb_sync_engine_new (c->store, f->ts->base);
@@ -1641,7 +1546,7 @@ test_many_pages (Fixture       *f,
   faults.page_bytes = 8000;
   tb_server_set_faults (f->ts->server, &faults);
 
-  g_assert_true (client_sign_in (c, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_no_error (error);
   g_assert_true (client_sync (c, &summary, &error));
   g_assert_no_error (error);
@@ -1652,7 +1557,7 @@ test_many_pages (Fixture       *f,
   assert_integrity (c->path);
 
   /* Cancelled after the fifteenth page (the first ones are reference data). */
-  g_assert_true (client_sign_in (d, "wangfang", &error));
+  g_assert_true (tb_test_client_sign_in (d, "wangfang", &error));
   g_assert_no_error (error);
   g_object_set_data (G_OBJECT (cancellable), "left", &left);
   g_signal_connect (d->engine, "progress", G_CALLBACK (cancel_at_page), cancellable);
@@ -1670,7 +1575,7 @@ test_many_pages (Fixture       *f,
   applied = store_int (d, "SELECT count (*) FROM cases");
   g_assert_cmpint (applied, >, 0);
   g_assert_cmpint (applied, <, summary.cases);
-  cursor = store_text (d->path, "SELECT cursor FROM sync_state");
+  cursor = tb_test_file_text (d->path, "SELECT cursor FROM sync_state");
   g_assert_nonnull (cursor);
   g_assert_cmpstr (cursor, !=, "");
 

@@ -131,10 +131,6 @@ const contract = new Contract(path.join(ROOT, 'docs/openapi.yaml'));
 let BASE = null;
 let requestCount = 0;
 
-// Sends one request and checks it and its answer against the spec. `valid` says whether the
-// request is meant to conform to the spec (true), or to break it (false), or is outside it
-// (null: no request check). Throws on any contract violation; returns
-// { status, headers, json, body }.
 // The SHA-256s an application form names (attachment values are `{name, size, sha256, …}`).
 function formHashes(node, out = new Set()) {
   if (Array.isArray(node)) node.forEach((v) => formHashes(v, out));
@@ -146,6 +142,10 @@ function formHashes(node, out = new Set()) {
   return out;
 }
 
+// Sends one request and checks it and its answer against the spec. `valid` says whether the
+// request is meant to conform to the spec (true), or to break it (false), or is outside it
+// (null: no request check). Throws on any contract violation; returns
+// { status, headers, json, body }.
 async function api(
   method,
   p,
@@ -245,6 +245,15 @@ async function signIn(login, pw = password, valid = true) {
   return api('POST', '/api/v1/session', {
     json: { schema_version: 1, login, password: pw, client_id: state.clientId },
     valid,
+  });
+}
+
+// Pushes `mutations` as the caseworker's client, or `clientId`.
+async function push(token, mutations, { clientId = state.clientId, valid = true } = {}) {
+  return api('POST', '/api/v1/sync/push', {
+    token,
+    valid,
+    json: { schema_version: 1, client_id: clientId, mutations },
   });
 }
 
@@ -546,10 +555,7 @@ async function main() {
         device_time: new Date().toISOString(),
       };
       state.mutation = mutation;
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: { schema_version: 1, client_id: state.clientId, mutations: [mutation] },
-      });
+      const a = await push(cw(), [mutation]);
       expectStatus(a, 200);
       assertEqual(a.json.last_mutation_id, 1, 'last_mutation_id');
       assertEqual(
@@ -576,10 +582,7 @@ async function main() {
   await tap.test(
     'the same mutation again is a duplicate and is not applied again',
     async () => {
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: { schema_version: 1, client_id: state.clientId, mutations: [state.mutation] },
-      });
+      const a = await push(cw(), [state.mutation]);
       expectStatus(a, 200);
       assertEqual(a.json.last_mutation_id, 1, 'last_mutation_id');
       assertEqual(
@@ -596,27 +599,20 @@ async function main() {
   await tap.test(
     'a comment is applied; an action the workflow lacks is rejected and consumes its id',
     async () => {
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: {
-          schema_version: 1,
-          client_id: state.clientId,
-          mutations: [
-            {
-              id: 2,
-              name: 'case.comment',
-              args: { case_id: state.decided.id, text: '合同测试：已电话联系申请人。' },
-              device_time: new Date().toISOString(),
-            },
-            {
-              id: 3,
-              name: 'case.decide',
-              args: { case_id: state.decided.id, action: 'no-such-action' },
-              device_time: new Date().toISOString(),
-            },
-          ],
+      const a = await push(cw(), [
+        {
+          id: 2,
+          name: 'case.comment',
+          args: { case_id: state.decided.id, text: '合同测试：已电话联系申请人。' },
+          device_time: new Date().toISOString(),
         },
-      });
+        {
+          id: 3,
+          name: 'case.decide',
+          args: { case_id: state.decided.id, action: 'no-such-action' },
+          device_time: new Date().toISOString(),
+        },
+      ]);
       expectStatus(a, 200);
       assertEqual(
         a.json.results.map((r) => [r.id, r.status]),
@@ -682,35 +678,28 @@ async function main() {
         });
         expectStatus(up, 201);
       }
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: {
-          schema_version: 1,
-          client_id: state.clientId,
-          mutations: [
-            {
-              id: 4,
-              name: 'case.update_fields',
-              args: { case_id: edited.id, fields: { [edited.field]: '合同测试字段内容' } },
-              base_versions: { [`case:${edited.id}`]: edited.base },
-              device_time: new Date().toISOString(),
-            },
-            {
-              id: 5,
-              name: 'case.create',
-              args: {
-                case_id: state.createdId,
-                service_id: target.service_id,
-                applicant_name: target.applicant_name,
-                applicant_kind: target.applicant_kind,
-                company_name: target.company_name,
-                form: target.form,
-              },
-              device_time: new Date().toISOString(),
-            },
-          ],
+      const a = await push(cw(), [
+        {
+          id: 4,
+          name: 'case.update_fields',
+          args: { case_id: edited.id, fields: { [edited.field]: '合同测试字段内容' } },
+          base_versions: { [`case:${edited.id}`]: edited.base },
+          device_time: new Date().toISOString(),
         },
-      });
+        {
+          id: 5,
+          name: 'case.create',
+          args: {
+            case_id: state.createdId,
+            service_id: target.service_id,
+            applicant_name: target.applicant_name,
+            applicant_kind: target.applicant_kind,
+            company_name: target.company_name,
+            form: target.form,
+          },
+          device_time: new Date().toISOString(),
+        },
+      ]);
       expectStatus(a, 200);
       assertEqual(
         a.json.results.map((r) => [r.id, r.status]),
@@ -747,48 +736,47 @@ async function main() {
 
   // Where the server is now in this client's mutations.
   const lastMutationId = async () => {
-    const a = await api('POST', '/api/v1/sync/push', {
-      token: cw(),
-      json: { schema_version: 1, client_id: state.clientId, mutations: [] },
-    });
+    const a = await push(cw(), []);
     expectStatus(a, 200);
     assertEqual(a.json.results, [], 'results of an empty push');
     return a.json.last_mutation_id;
   };
 
+  // Pushes `mutation` as the caseworker's next one and checks that its one result has
+  // `status` and, whatever that is, consumes the id; returns the result.
+  const pushNext = async (mutation, status) => {
+    const id = (await lastMutationId()) + 1;
+    const a = await push(cw(), [{ id, ...mutation, device_time: new Date().toISOString() }]);
+    expectStatus(a, 200);
+    const [result] = a.json.results;
+    assertEqual([result?.id, result?.status], [id, status], 'result');
+    assertEqual(a.json.last_mutation_id, id, `last_mutation_id (a ${status} result consumes it)`);
+    return result;
+  };
+
+  const expectForbidden = (result, code) =>
+    assertEqual(
+      [result.problem.type, result.problem.status, result.problem.code],
+      [P + 'forbidden', 403, code],
+      'the problem',
+    );
+
   await tap.test(
     "a field change made on an older version is a conflict carrying the server's case",
     async () => {
-      const before = await lastMutationId();
       const { id, field, base, version } = state.fieldChange;
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: {
-          schema_version: 1,
-          client_id: state.clientId,
-          mutations: [
-            {
-              id: before + 1,
-              name: 'case.update_fields',
-              args: { case_id: id, fields: { [field]: '另一个值' } },
-              base_versions: { [`case:${id}`]: base },
-              device_time: new Date().toISOString(),
-            },
-          ],
+      const result = await pushNext(
+        {
+          name: 'case.update_fields',
+          args: { case_id: id, fields: { [field]: '另一个值' } },
+          base_versions: { [`case:${id}`]: base },
         },
-      });
-      expectStatus(a, 200);
-      const [result] = a.json.results;
-      assertEqual([result?.id, result?.status], [before + 1, 'conflict'], 'result');
+        'conflict',
+      );
       assertEqual(
         [result.record.id, result.record.version, result.record.form[field]],
         [id, version, '合同测试字段内容'],
         'the record',
-      );
-      assertEqual(
-        a.json.last_mutation_id,
-        before + 1,
-        'last_mutation_id (a conflict consumes its id)',
       );
     },
     { skip: state.fieldChange ? null : 'no field change' },
@@ -812,41 +800,20 @@ async function main() {
         }
       }
       assert(refused, "no open case of the caseworker's has a field the caseworker may not edit");
-      const before = await lastMutationId();
       const was = await api('GET', `/api/v1/cases/${refused.id}`, { token: cw() });
       expectStatus(was, 200);
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: {
-          schema_version: 1,
-          client_id: state.clientId,
-          mutations: [
-            {
-              id: before + 1,
-              name: 'case.update_fields',
-              args: { case_id: refused.id, fields: { [refused.field]: '合同测试越权修改' } },
-              device_time: new Date().toISOString(),
-            },
-          ],
+      const result = await pushNext(
+        {
+          name: 'case.update_fields',
+          args: { case_id: refused.id, fields: { [refused.field]: '合同测试越权修改' } },
         },
-      });
-      expectStatus(a, 200);
-      const [result] = a.json.results;
-      assertEqual([result?.id, result?.status], [before + 1, 'rejected'], 'result');
-      assertEqual(
-        [result.problem.type, result.problem.status, result.problem.code],
-        [P + 'forbidden', 403, 'field-not-editable'],
-        'the problem',
+        'rejected',
       );
+      expectForbidden(result, 'field-not-editable');
       assertEqual(
         [result.problem.fields, result.problem.state],
         [[refused.field], refused.state],
         'the fields and state refused',
-      );
-      assertEqual(
-        a.json.last_mutation_id,
-        before + 1,
-        'last_mutation_id (a rejection consumes its id)',
       );
       const after = await api('GET', `/api/v1/cases/${refused.id}`, { token: cw() });
       assertEqual(
@@ -889,21 +856,17 @@ async function main() {
       '(docs/protocol.md: one bad mutation never blocks the queue)',
     async () => {
       const before = await lastMutationId();
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        valid: false,
-        json: {
-          schema_version: 1,
-          client_id: state.clientId,
-          mutations: [
-            {
-              id: before + 1,
-              name: 'case.comment',
-              args: { case_id: state.decided.id, text: 'x', colour: 'red' },
-            },
-          ],
-        },
-      });
+      const a = await push(
+        cw(),
+        [
+          {
+            id: before + 1,
+            name: 'case.comment',
+            args: { case_id: state.decided.id, text: 'x', colour: 'red' },
+          },
+        ],
+        { valid: false },
+      );
       expectStatus(a, 200);
       assertEqual(a.json.results.length, 1, 'results');
       assertEqual(a.json.results[0].status, 'rejected', 'status');
@@ -922,25 +885,18 @@ async function main() {
     'a gap in the mutation ids stops the batch before it',
     async () => {
       const before = await lastMutationId();
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: {
-          schema_version: 1,
-          client_id: state.clientId,
-          mutations: [
-            {
-              id: before + 1,
-              name: 'case.comment',
-              args: { case_id: state.decided.id, text: 'before a gap' },
-            },
-            {
-              id: before + 3,
-              name: 'case.comment',
-              args: { case_id: state.decided.id, text: 'after a gap' },
-            },
-          ],
+      const a = await push(cw(), [
+        {
+          id: before + 1,
+          name: 'case.comment',
+          args: { case_id: state.decided.id, text: 'before a gap' },
         },
-      });
+        {
+          id: before + 3,
+          name: 'case.comment',
+          args: { case_id: state.decided.id, text: 'after a gap' },
+        },
+      ]);
       expectStatus(a, 200);
       assertEqual(
         a.json.results.map((r) => [r.id, r.status]),
@@ -994,22 +950,19 @@ async function main() {
           u.id !== c.data.assignee_id,
       );
       assert(to, `no other caseworker in ${c.data.team_id}`);
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: sv(),
-        json: {
-          schema_version: 1,
-          client_id: state.supervisorClientId,
-          mutations: [
-            {
-              id: 1,
-              name: 'case.reassign',
-              args: { case_id: c.id, assignee_id: to.id },
-              base_versions: { [`case:${c.id}`]: c.version },
-              device_time: new Date().toISOString(),
-            },
-          ],
-        },
-      });
+      const a = await push(
+        sv(),
+        [
+          {
+            id: 1,
+            name: 'case.reassign',
+            args: { case_id: c.id, assignee_id: to.id },
+            base_versions: { [`case:${c.id}`]: c.version },
+            device_time: new Date().toISOString(),
+          },
+        ],
+        { clientId: state.supervisorClientId },
+      );
       expectStatus(a, 200);
       assertEqual(
         a.json.results.map((r) => [r.id, r.status]),
@@ -1025,10 +978,7 @@ async function main() {
   await tap.test(
     'an auditor may not push: 403 forbidden',
     async () => {
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: au(),
-        json: { schema_version: 1, client_id: randomUUID(), mutations: [] },
-      });
+      const a = await push(au(), [], { clientId: randomUUID() });
       expectStatus(a, 403, 'forbidden');
     },
     { skip: need },
@@ -1150,32 +1100,12 @@ async function main() {
       };
       assert(swap(form), 'the copied form attaches no file');
       const id = randomUUID();
-      const before = await lastMutationId();
-      const a = await api('POST', '/api/v1/sync/push', {
-        token: cw(),
-        json: {
-          schema_version: 1,
-          client_id: state.clientId,
-          mutations: [
-            {
-              id: before + 1,
-              name: 'case.create',
-              args: { ...state.createdFrom, case_id: id, form },
-              device_time: new Date().toISOString(),
-            },
-          ],
-        },
-      });
-      expectStatus(a, 200);
-      const [result] = a.json.results;
-      assertEqual([result?.id, result?.status], [before + 1, 'rejected'], 'result');
-      assertEqual(
-        [result.problem.type, result.problem.status, result.problem.code],
-        [P + 'forbidden', 403, 'attachment-not-uploaded'],
-        'the problem',
+      const result = await pushNext(
+        { name: 'case.create', args: { ...state.createdFrom, case_id: id, form } },
+        'rejected',
       );
+      expectForbidden(result, 'attachment-not-uploaded');
       assertEqual(result.problem.attachments, [theirSha], 'the files refused');
-      assertEqual(a.json.last_mutation_id, before + 1, 'last_mutation_id');
       const none = await api('GET', `/api/v1/cases/${id}`, { token: cw() });
       expectStatus(none, 404, 'not-found');
     },
