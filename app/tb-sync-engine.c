@@ -1285,6 +1285,7 @@ restore_lookup_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   char *token = secret_password_lookup_finish (result, &error);
   GCancellable *cancellable;
+  gboolean was_signed_in;
 
   if (token == NULL)
     {
@@ -1300,9 +1301,13 @@ restore_lookup_cb (GObject      *source,
       restore_failed (self, task, signed_out_error ());
       return;
     }
+  was_signed_in = tb_sync_engine_get_signed_in (self);
   clear_secret (&self->refresh_token);
   self->refresh_token = g_strdup (token);
   secret_password_free (token);
+  /* Holding the kept token is holding a session already, though not yet renewed. */
+  if (!was_signed_in)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
   cancellable = g_task_get_cancellable (task);
   refresh_async (self, cancellable, restore_refreshed_cb, g_steal_pointer (&task));
 }
