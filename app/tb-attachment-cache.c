@@ -641,7 +641,7 @@ fetched_cb (GObject      *source,
   GTask *keep;
   guint status = 0;
 
-  bytes = _tb_sync_engine_send_finish (TB_SYNC_ENGINE (source), result, &status, &error);
+  bytes = _tb_sync_engine_send_finish (TB_SYNC_ENGINE (source), result, &status, NULL, &error);
   if (bytes == NULL)
     {
       g_task_return_error (task, fetch_error (error, status));
@@ -971,21 +971,36 @@ upload_cb (GObject      *source,
   TbAttachmentCache *self = g_task_get_source_object (task);
   Upload *upload = g_task_get_task_data (task);
   g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonObject) problem = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *marker = NULL;
   GError *error = NULL;
   const char *stored = NULL;
   guint status = 0;
 
-  answer = _tb_sync_engine_send_finish (TB_SYNC_ENGINE (source), result, &status, &error);
+  answer = _tb_sync_engine_send_finish (TB_SYNC_ENGINE (source), result, &status, &problem,
+                                        &error);
   if (answer == NULL)
     {
       if (is_final_refusal (status))
         {
           g_autofree char *reason = NULL;
           GError *store_error = NULL;
+          gint64 max_size = problem != NULL
+                            ? json_object_get_int_member_with_default (problem, "max_size", 0)
+                            : 0;
 
-          if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+          /* The server's limit may be another than the desk's: the user needs the size that
+           * would go. */
+          if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && max_size > 0)
+            {
+              g_autofree char *limit = g_format_size (max_size);
+
+              reason = g_strdup_printf (_("The server refused the file “%s”: it is larger than "
+                                          "the server takes (%s). Remove it, or attach a "
+                                          "smaller copy."), upload->name, limit);
+            }
+          else if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
             reason = g_strdup_printf (_("The server refused the file “%s”: it is larger than "
                                         "the server takes. Remove it, or attach a smaller "
                                         "copy."), upload->name);

@@ -22,6 +22,7 @@ void    _tb_sync_engine_send_async     (TbSyncEngine        *self,
 GBytes *_tb_sync_engine_send_finish    (TbSyncEngine        *self,
                                         GAsyncResult        *result,
                                         guint               *status,
+                                        JsonObject         **problem,
                                         GError             **error);
 
 G_END_DECLS

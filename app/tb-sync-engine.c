@@ -765,8 +765,22 @@ as_sync_error (GError *error)
   return wrapped;
 }
 
-/* One request of the attachment cache: the answer's bytes, or an error and the status (kept
- * as the task's data). */
+/* What a refusal of an attachment request said, besides its error: kept as the task's data. */
+typedef struct
+{
+  guint       status;
+  JsonObject *problem;      /* NULL if the answer was not a JSON object */
+} Refusal;
+
+static void
+refusal_free (Refusal *refusal)
+{
+  g_clear_pointer (&refusal->problem, json_object_unref);
+  g_free (refusal);
+}
+
+/* One request of the attachment cache: the answer's bytes, or an error, the status and the
+ * problem. */
 static void
 send_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -776,10 +790,15 @@ send_done_cb (GObject      *source,
   TbSyncEngine *self = TB_SYNC_ENGINE (source);
   g_autoptr(Response) response = exchange_finish_for_task (self, result, task);
   GError *error = NULL;
+  Refusal *refusal;
 
   if (response == NULL)
     return;
-  g_task_set_task_data (task, GUINT_TO_POINTER (response->status), NULL);
+  refusal = g_new0 (Refusal, 1);
+  refusal->status = response->status;
+  if (response->object != NULL)
+    refusal->problem = json_object_ref (response->object);
+  g_task_set_task_data (task, refusal, (GDestroyNotify) refusal_free);
   if (!SOUP_STATUS_IS_SUCCESSFUL (response->status))
     {
       set_http_error (self, response, &error);
@@ -839,20 +858,30 @@ _tb_sync_engine_send_async (TbSyncEngine        *self,
 
 /*
  * Returns: (transfer full) (nullable): the body of a 2xx answer; %NULL with @error set
- *   otherwise (a #TB_SYNC_ERROR as for a sync), and @status the HTTP status of a refusal (0
- *   when there was no answer)
+ *   otherwise (a #TB_SYNC_ERROR as for a sync), @status the HTTP status of a refusal (0
+ *   when there was no answer) and @problem (transfer full, nullable) its problem object, if
+ *   it had one (a 413's `max_size` says what the server takes)
  */
 GBytes *
 _tb_sync_engine_send_finish (TbSyncEngine  *self,
                              GAsyncResult  *result,
                              guint         *status,
+                             JsonObject   **problem,
                              GError       **error)
 {
+  Refusal *refusal;
+  GBytes *bytes;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  refusal = g_task_get_task_data (G_TASK (result));
   if (status != NULL)
-    *status = GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result)));
-  return g_task_propagate_pointer (G_TASK (result), error);
+    *status = refusal != NULL ? refusal->status : 0;
+  bytes = g_task_propagate_pointer (G_TASK (result), error);
+  if (problem != NULL)
+    *problem = bytes == NULL && refusal != NULL && refusal->problem != NULL
+               ? json_object_ref (refusal->problem) : NULL;
+  return bytes;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -1259,6 +1288,7 @@ restore_lookup_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   char *token = secret_password_lookup_finish (result, &error);
   GCancellable *cancellable;
+  gboolean was_signed_in;
 
   if (token == NULL)
     {
@@ -1274,9 +1304,13 @@ restore_lookup_cb (GObject      *source,
       restore_failed (self, task, signed_out_error ());
       return;
     }
+  was_signed_in = tb_sync_engine_get_signed_in (self);
   clear_secret (&self->refresh_token);
   self->refresh_token = g_strdup (token);
   secret_password_free (token);
+  /* Holding the kept token is holding a session already, though not yet renewed. */
+  if (!was_signed_in)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
   cancellable = g_task_get_cancellable (task);
   refresh_async (self, cancellable, restore_refreshed_cb, g_steal_pointer (&task));
 }

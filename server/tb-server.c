@@ -20,7 +20,8 @@
  * routes; decided from Content-Length before any of the body is read, or as soon as a chunked
  * body passes it), the route (404, or 405 with Allow), the bearer token (401), the role (403),
  * the schema version (400), the body (400), then faults, if any were asked for, then the
- * handler.
+ * handler. On upload routes the token and the role are checked from the headers too, before
+ * any of the body is read: a stranger cannot make the server take in 25 MiB.
  * Each request is logged to stderr in one line, without tokens or passwords (they are never
  * in the path and the log takes nothing else from the request).
  */
@@ -81,7 +82,7 @@ typedef struct
   gint64           started;
   gsize            body_limit;
   GByteArray      *received;        /* the body so far: libsoup keeps none of it */
-  gboolean         too_large;
+  gboolean         refused;         /* answered from the headers or too large: no more body */
   gboolean         finished;
   gboolean         logged;
   char            *method;
@@ -535,6 +536,71 @@ truncate_answer (SoupServerMessage *msg,
   close_stolen (stream);
 }
 
+/* ---- Who is asking --------------------------------------------------------------------- */
+
+static const char *
+bearer_token (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_one (headers, "Authorization");
+
+  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
+    return NULL;
+  value += 7;
+  while (*value == ' ')
+    value++;
+  return *value != '\0' ? value : NULL;
+}
+
+/* Who is asking, and whether the route lets them: FALSE with the 401 or 403 answer set on
+ * @msg. Keeps the caller on @ex. */
+static gboolean
+check_caller (TbServer          *self,
+              SoupServerMessage *msg,
+              Exchange          *ex,
+              const Route       *route)
+{
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+  const char *token;
+  g_autoptr(GError) error = NULL;
+
+  if ((route->access & TB_SERVER_ROUTE_PUBLIC) != 0)
+    return TRUE;
+
+  if (ex->caller == NULL)
+    {
+      token = bearer_token (soup_server_message_get_request_headers (msg));
+      if (token == NULL)
+        {
+          soup_message_headers_replace (response_headers, "WWW-Authenticate",
+                                        "Bearer realm=\"tongban\"");
+          answer_problem_literal (msg, ex, TB_PROBLEM_UNAUTHORIZED,
+                                  "Sign in first: this endpoint needs a bearer token.");
+          return FALSE;
+        }
+
+      ex->caller = tb_server_auth_authenticate (self, token, &error);
+      if (ex->caller == NULL)
+        {
+          soup_message_headers_replace (response_headers, "WWW-Authenticate",
+                                        "Bearer realm=\"tongban\", error=\"invalid_token\"");
+          answer_problem (msg, ex, error);
+          return FALSE;
+        }
+      g_free (ex->log_user);
+      ex->log_user = g_strdup (ex->caller->user_id);
+    }
+
+  if ((route->access & TB_SERVER_ROLE_MASK) != 0
+      && (ex->caller->roles & route->access & TB_SERVER_ROLE_MASK) == 0)
+    {
+      answer_problem_literal (msg, ex, TB_PROBLEM_FORBIDDEN,
+                              "Your role may not call this endpoint.");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* ---- The body limit --------------------------------------------------------------------- */
 
 /* What the server still reads of a body it refused, for a client that reads the answer only
@@ -615,37 +681,48 @@ linger_start (GIOStream *stream)
   linger_read (linger);
 }
 
-/* The largest body the request to @path may have: an upload route's, or a JSON body's. */
-static gsize
-body_limit (TbServer   *self,
-            const char *method,
-            const char *path)
+/* Sends the answer set on @msg and closes the connection, without reading the body into the
+ * request. A client that waits for "100 Continue" before sending its body has sent none of it:
+ * libsoup answers it and reads nothing. Any other is sending already: the connection is taken
+ * from libsoup, so that nothing more is read into the request, the answer written on it, and
+ * what still comes read and dropped for a while. */
+static void
+refuse_early (SoupServerMessage *msg,
+              Exchange          *ex,
+              gboolean           sending)
 {
-  g_autoptr(GString) allow = g_string_new (NULL);
-  const Route *route = find_route (self, method, path, allow);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  char status[16];
 
-  if (route != NULL && (route->access & TB_SERVER_ROUTE_UPLOAD) != 0)
-    return self->max_attachment;
-  return TB_REQUEST_MAX_BODY;
+  ex->refused = TRUE;
+  g_clear_pointer (&ex->received, g_byte_array_unref);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+
+  if (!sending && (soup_message_headers_get_expectations (headers) & SOUP_EXPECTATION_CONTINUE))
+    return;
+
+  g_snprintf (status, sizeof status, "%u", soup_server_message_get_status (msg));
+  log_exchange (ex, status);
+  answer = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  write_answer (msg, stream, answer, g_bytes_get_size (answer), g_bytes_get_size (answer));
+  linger_start (g_steal_pointer (&stream));
 }
 
-/* Answers 413 at once, saying the limit. A client that waits for "100 Continue" before sending
- * its body has sent none of it: libsoup answers it and reads nothing. Any other is sending
- * already: the connection is taken from libsoup, so that nothing more is read into the request,
- * the answer written on it, and what still comes read and dropped for a while. */
+/* Answers 413 at once, saying the limit. */
 static void
 refuse_too_large (SoupServerMessage *msg,
                   Exchange          *ex,
                   gboolean           sending)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autofree char *detail = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(GBytes) answer = NULL;
 
-  ex->too_large = TRUE;
-  g_clear_pointer (&ex->received, g_byte_array_unref);
   if (ex->body_limit % (1024 * 1024) == 0)
     detail = g_strdup_printf ("The request body is larger than %" G_GSIZE_FORMAT " MiB "
                               "(%" G_GSIZE_FORMAT " bytes), the most this endpoint takes.",
@@ -657,20 +734,8 @@ refuse_too_large (SoupServerMessage *msg,
   if (ex->problem_members == NULL)
     ex->problem_members = json_object_new ();
   json_object_set_int_member (ex->problem_members, "max_size", (gint64) ex->body_limit);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
   answer_problem (msg, ex, error);
-
-  if (!sending && (soup_message_headers_get_expectations (headers) & SOUP_EXPECTATION_CONTINUE))
-    return;
-
-  log_exchange (ex, "413");
-  answer = soup_message_body_flatten (soup_server_message_get_response_body (msg));
-  stream = soup_server_message_steal_connection (msg);
-  if (stream == NULL)
-    return;
-  write_answer (msg, stream, answer, g_bytes_get_size (answer), g_bytes_get_size (answer));
-  linger_start (g_steal_pointer (&stream));
+  refuse_early (msg, ex, sending);
 }
 
 static void
@@ -681,7 +746,7 @@ on_got_chunk (SoupServerMessage *msg,
   Exchange *ex = exchange_get (msg);
   gsize size = g_bytes_get_size (chunk);
 
-  if (ex == NULL || ex->too_large || ex->received == NULL)
+  if (ex == NULL || ex->refused || ex->received == NULL)
     return;
   if (size > ex->body_limit - ex->received->len)
     {
@@ -701,13 +766,17 @@ on_early (SoupServer        *soup,
   TbServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   Exchange *ex = exchange_get (msg);
+  g_autoptr(GString) allow = g_string_new (NULL);
+  const Route *route;
   goffset length = 0;
 
   if (ex == NULL)
     return;
 
   exchange_note (ex, msg);
-  ex->body_limit = body_limit (self, ex->method != NULL ? ex->method : "", path);
+  route = find_route (self, ex->method != NULL ? ex->method : "", path, allow);
+  ex->body_limit = route != NULL && (route->access & TB_SERVER_ROUTE_UPLOAD) != 0
+                   ? self->max_attachment : TB_REQUEST_MAX_BODY;
 
   /* The body is kept here, in one buffer of its size, rather than by libsoup in pieces that
    * would be copied into one again. */
@@ -721,6 +790,15 @@ on_early (SoupServer        *soup,
           return;
         }
     }
+
+  /* A file is only read, and its buffer only reserved, for someone who may upload it. */
+  if (route != NULL && (route->access & TB_SERVER_ROUTE_UPLOAD) != 0
+      && !check_caller (self, msg, ex, route))
+    {
+      refuse_early (msg, ex, FALSE);
+      return;
+    }
+
   ex->received = g_byte_array_sized_new ((guint) length);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
 }
@@ -883,19 +961,6 @@ method_has_body (const char *method)
          || strcmp (method, "PATCH") == 0;
 }
 
-static const char *
-bearer_token (SoupMessageHeaders *headers)
-{
-  const char *value = soup_message_headers_get_one (headers, "Authorization");
-
-  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
-    return NULL;
-  value += 7;
-  while (*value == ' ')
-    value++;
-  return *value != '\0' ? value : NULL;
-}
-
 static gboolean
 check_version_header (Exchange  *ex,
                       GError   **error)
@@ -975,39 +1040,10 @@ on_request (SoupServer        *soup,
   ex->req.remote_address = ex->remote;
   ex->response_headers = response_headers;
 
-  /* Who is asking. */
-  if ((ex->route->access & TB_SERVER_ROUTE_PUBLIC) == 0)
-    {
-      const char *token = bearer_token (ex->req.headers);
-
-      if (token == NULL)
-        {
-          soup_message_headers_replace (response_headers, "WWW-Authenticate",
-                                        "Bearer realm=\"tongban\"");
-          answer_problem_literal (msg, ex, TB_PROBLEM_UNAUTHORIZED,
-                                  "Sign in first: this endpoint needs a bearer token.");
-          return;
-        }
-
-      ex->caller = tb_server_auth_authenticate (self, token, &error);
-      if (ex->caller == NULL)
-        {
-          soup_message_headers_replace (response_headers, "WWW-Authenticate",
-                                        "Bearer realm=\"tongban\", error=\"invalid_token\"");
-          answer_problem (msg, ex, error);
-          return;
-        }
-      ex->req.caller = ex->caller;
-      ex->log_user = g_strdup (ex->caller->user_id);
-
-      if ((ex->route->access & TB_SERVER_ROLE_MASK) != 0
-          && (ex->caller->roles & ex->route->access & TB_SERVER_ROLE_MASK) == 0)
-        {
-          answer_problem_literal (msg, ex, TB_PROBLEM_FORBIDDEN,
-                                  "Your role may not call this endpoint.");
-          return;
-        }
-    }
+  /* Who is asking; on an upload route, known already from the headers. */
+  if (!check_caller (self, msg, ex, ex->route))
+    return;
+  ex->req.caller = ex->caller;
 
   if (!check_version_header (ex, &error))
     {

@@ -1132,6 +1132,14 @@ test_large_file (Fixture       *f,
   conflict = only_conflict (wangfang, case_id);
   g_assert_true (conflict->rejected);
   g_assert_nonnull (strstr (conflict->reason, "“多页扫描件.pdf”"));
+  /* Saying what the server takes, which is not what the desk does. */
+  {
+    g_autofree char *limit = g_format_size (4 * 1024 * 1024);
+    g_autofree char *said = g_strdup_printf ("(%s)", limit);
+
+    g_test_message ("refused: %s", conflict->reason);
+    g_assert_nonnull (strstr (conflict->reason, said));
+  }
   problem = json_from_string (conflict->problem_json, &error);
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (problem), "status"), ==,

@@ -281,6 +281,12 @@ test_sign_in (Fixture       *f,
  * refresh token replaces the spent one there: the server ends a session whose spent refresh
  * token comes back. */
 static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+static void
 test_restore (Fixture       *f,
               gconstpointer  data)
 {
@@ -330,6 +336,24 @@ test_restore (Fixture       *f,
     third = tb_test_keyring_lookup (f->ts->base, "wangfang");
     g_assert_cmpstr (third, !=, second);
     assert_token_not_stored (c, third);
+  }
+
+  /* A server that fails meanwhile: the kept token is held for the next try, and whoever
+   * shows "signed in" is told of it. */
+  {
+    g_autoptr(Client) c = client_open (f, "wangfang", NULL);
+    TbServerFaults faults = { .error = 1.0, .auth = TRUE, .seed = 1 };
+    guint notified = 0;
+
+    g_signal_connect_swapped (c->engine, "notify::signed-in", G_CALLBACK (count_notify),
+                              &notified);
+    tb_server_set_faults (f->ts->server, &faults);
+    g_assert_false (client_restore (c, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    tb_server_set_faults (f->ts->server, NULL);
+    g_assert_true (tb_sync_engine_get_signed_in (c->engine));
+    g_assert_cmpuint (notified, ==, 1);
   }
 
   {

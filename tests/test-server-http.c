@@ -17,6 +17,7 @@
 /* How often the test handlers ran. */
 static guint item_calls;
 static guint commit_calls;
+static guint raw_calls;
 
 static JsonNode *
 handle_item (TbServer         *server,
@@ -93,6 +94,7 @@ handle_raw (TbServer         *server,
   g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, req->body_bytes);
   g_autoptr(GBytes) echo = g_bytes_new (sum, strlen (sum));
 
+  raw_calls++;
   g_assert_null (req->body);
   tb_server_request_set_raw_response (req, "text/plain", echo);
   return NULL;
@@ -177,6 +179,7 @@ server_new (void)
 
   item_calls = 0;
   commit_calls = 0;
+  raw_calls = 0;
   tb_server_add_route (ts->server, "GET", "/api/v1/test/items/{id}", 0, handle_item);
   tb_server_add_route (ts->server, "GET", "/api/v1/test/items/search", 0, handle_item_search);
   tb_server_add_route (ts->server, "POST", "/api/v1/test/commit", 0, handle_commit);
@@ -657,6 +660,197 @@ test_upload_limit (void)
   tb_test_server_free (ts);
 }
 
+/* What came back on a raw connection: the status line, the headers and the body. */
+typedef struct
+{
+  GString  *text;
+  gboolean  done;
+  guint8    buffer[4096];
+} RawAnswer;
+
+static gboolean
+raw_answer_complete (RawAnswer *answer)
+{
+  const char *end = strstr (answer->text->str, "\r\n\r\n");
+  g_autofree char *head = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *length = NULL;
+
+  if (end == NULL)
+    return FALSE;
+  head = g_strndup (answer->text->str, end - answer->text->str);
+  regex = g_regex_new ("^Content-Length: *([0-9]+)", G_REGEX_CASELESS | G_REGEX_MULTILINE, 0,
+                       NULL);
+  g_assert_true (g_regex_match (regex, head, 0, &match));
+  length = g_match_info_fetch (match, 1);
+  return answer->text->len >= (gsize) (end + 4 - answer->text->str)
+                                + g_ascii_strtoull (length, NULL, 10);
+}
+
+static void
+raw_read_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawAnswer *answer = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n > 0)
+    g_string_append_len (answer->text, (const char *) answer->buffer, n);
+  if (n <= 0 || raw_answer_complete (answer))
+    {
+      answer->done = TRUE;
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), answer->buffer, sizeof answer->buffer,
+                             G_PRIORITY_DEFAULT, NULL, raw_read_cb, answer);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends @head, the request's headers, and not one byte of the body they announce; returns what
+ * the server answers within @seconds (the answer so far, if it does not end in time). */
+static char *
+send_headers_only (TbTestServer *ts,
+                   const char   *head,
+                   guint         seconds)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  RawAnswer answer = { .text = g_string_new (NULL) };
+  gboolean timed_out = FALSE;
+  guint timeout;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                tb_server_get_port (ts->server), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), head,
+                             strlen (head), NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                             answer.buffer, sizeof answer.buffer, G_PRIORITY_DEFAULT, NULL,
+                             raw_read_cb, &answer);
+  timeout = g_timeout_add_seconds (seconds, set_flag, &timed_out);
+  while (!answer.done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout);
+
+  /* Closed under a read still running: let it end before its buffer goes. */
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  while (!answer.done)
+    g_main_context_iteration (NULL, TRUE);
+  return g_string_free (answer.text, FALSE);
+}
+
+/*
+ * An upload is refused from its headers to a caller who may not make it: the token and the role
+ * are checked before any of the file is read, or a buffer for it reserved. Waiting for
+ * "100 Continue", the client sends nothing; sending at once, it gets its answer without
+ * sending a byte, and the connection is closed.
+ */
+static void
+test_upload_unauthorized (void)
+{
+  TbTestServer *ts = server_new ();
+  g_autofree char *token = tb_test_sign_in (ts, "wangfang", DEMO_PASSWORD, NULL);
+  g_autofree char *auditor = tb_test_sign_in (ts, "sunjianguo", DEMO_PASSWORD, NULL);
+  g_autofree char *tampered = g_strdup (token);
+  gsize limit = tb_server_get_max_attachment_size (ts->server);
+  const struct
+  {
+    const char *path;
+    const char *token;
+    guint       status;
+    const char *problem;
+  } refused[] = {
+    { "/api/v1/test/upload", NULL, 401, "unauthorized" },
+    { "/api/v1/test/upload", tampered, 401, "unauthorized" },
+    { "/api/v1/attachments", NULL, 401, "unauthorized" },
+    { "/api/v1/attachments", auditor, 403, "forbidden" },
+  };
+
+  tampered[0] = tampered[0] == 'A' ? 'B' : 'A';
+  g_assert_cmpuint (limit, ==, 25 * 1024 * 1024);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    for (guint expect = 0; expect < 2; expect++)
+      {
+        g_autoptr(TestCountingStream) stream = counting_stream_new (limit);
+        const char *headers[] = { "Idempotency-Key", "7d444840-9dc0-11d1-b245-5ffdce74fad2",
+                                  NULL };
+        TbTestRequestOptions options = { .token = refused[i].token, .headers = headers,
+                                         .stream = G_INPUT_STREAM (stream), .length = limit,
+                                         .content_type = "application/pdf",
+                                         .expect_continue = expect };
+        g_autoptr(TbTestResponse) r = tb_test_request_full (ts, "POST", refused[i].path,
+                                                            &options);
+
+        g_test_message ("%s %s, %s: %u, %" G_GOFFSET_FORMAT " bytes sent", refused[i].path,
+                        refused[i].token == NULL ? "no token" : "a token",
+                        expect ? "Expect: 100-continue" : "at once", r->status, stream->read);
+        tb_test_assert_problem (r, refused[i].status, refused[i].problem);
+        g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Connection"), ==, "close");
+        if (refused[i].status == 401)
+          g_assert_nonnull (soup_message_headers_get_one (r->headers, "WWW-Authenticate"));
+        /* libsoup sends all of a body before it reads an answer, unless told to wait. */
+        if (expect)
+          g_assert_cmpint (stream->read, ==, 0);
+        else
+          g_assert_cmpint (stream->read, <=, limit);
+      }
+  g_assert_cmpuint (raw_calls, ==, 0);
+
+  /* The answer comes with none of the body sent: the server reads none of it first. */
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GString) head = g_string_new (NULL);
+      g_autofree char *answer = NULL;
+      g_autofree char *status = g_strdup_printf ("HTTP/1.1 %u ", refused[i].status);
+
+      g_string_append_printf (head, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Content-Type: application/pdf\r\n"
+                              "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                              "Idempotency-Key: 7d444840-9dc0-11d1-b245-5ffdce74fad2\r\n",
+                              refused[i].path, limit);
+      if (refused[i].token != NULL)
+        g_string_append_printf (head, "Authorization: Bearer %s\r\n", refused[i].token);
+      g_string_append (head, "\r\n");
+
+      /* Generous, for a loaded machine: a server waiting for the body never answers. */
+      answer = send_headers_only (ts, head->str, 60);
+      g_test_message ("headers only: %s", answer);
+      g_assert_true (g_str_has_prefix (answer, status));
+      g_assert_nonnull (strstr (answer, "\r\nConnection: close\r\n"));
+      g_assert_nonnull (strstr (answer, "application/problem+json"));
+      g_assert_nonnull (strstr (answer, refused[i].problem));
+    }
+
+  /* One who may: still taken. */
+  {
+    g_autoptr(TestCountingStream) stream = counting_stream_new (limit);
+    TbTestRequestOptions options = { .token = token, .stream = G_INPUT_STREAM (stream),
+                                     .length = limit, .content_type = "application/pdf",
+                                     .expect_continue = TRUE };
+    g_autoptr(TbTestResponse) r = tb_test_request_full (ts, "POST", "/api/v1/test/upload",
+                                                        &options);
+
+    g_assert_no_error (r->error);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpint (stream->read, ==, limit);
+    g_assert_cmpuint (raw_calls, ==, 1);
+  }
+  tb_test_server_free (ts);
+}
+
 /* tongban-server --max-attachment-mib: a usage error outside 1 MiB to the most SQLite keeps. */
 static void
 test_upload_limit_option (void)
@@ -1120,6 +1314,7 @@ main (int    argc,
   g_test_add_func ("/server/http/raw-body", test_raw_body);
   g_test_add_func ("/server/http/upload-limit", test_upload_limit);
   g_test_add_func ("/server/http/upload-limit-option", test_upload_limit_option);
+  g_test_add_func ("/server/http/upload-unauthorized", test_upload_unauthorized);
   g_test_add_func ("/server/http/path-params", test_path_params);
   g_test_add_func ("/server/faults/parse", test_faults_parse);
   g_test_add_func ("/server/faults/error", test_fault_error);
