@@ -21,9 +21,10 @@
  * one-row change is one items-changed of one row, and a view keeps its scroll position.
  *
  * A text search reads the rowids of its matches once (read_matches()): their number is the length
- * of a text-only list, and a page of many matches walks the order's index testing each row
- * against them; so does a page of a few thousand references among many more cases. The set
- * follows one-row changes; any other change reads it again.
+ * of a text-only list, the length of a list with other filters is counted against them, and a page
+ * of many matches walks the order's index testing each row against them; so does a page of a few
+ * thousand references among many more cases. The set follows one-row changes; any other change
+ * reads it again.
  *
  * A new query is emitted so that a GTK 4.8 view replaces only the rows it shows, and keeps those
  * that stay the same: see reload().
@@ -685,6 +686,64 @@ count_ref_range (TbCaseList  *self,
                     (const char *[]) { self->ref_low, self->ref_high }, 2, error);
 }
 
+/* The number of cases, roughly (and at once): the rowids run from 1 up, with few gaps. */
+static gint64
+count_rows_about (TbCaseList *self)
+{
+  sqlite3_stmt *stmt = _tb_store_prepare (self->store, "SELECT max(rowid) FROM cases", NULL);
+  gint64 n = 0;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return n;
+}
+
+/* Fewer matches than one in this many cases are looked up one by one: see count_with_matches() */
+#define LOOKUP_RATIO 64
+
+/*
+ * The number of rows the other filters select among the matches read by read_matches(). Either
+ * each match is looked up by its rowid, or the filters' index is walked testing each row against
+ * the set: a row looked up costs some 60 times an index entry walked (7 µs and 0.1 µs at a million
+ * cases), but the walk visits every row the filters select, which may be most of the cases.
+ */
+static gint64
+count_with_matches (TbCaseList  *self,
+                    GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (self->where, FTS_CONDITION, 2);
+  gboolean lookup = (gint64) self->matches->len * LOOKUP_RATIO < count_rows_about (self);
+  g_autofree char *where = g_strjoinv (lookup ? "rowid = ?" : "tb_rowid_in (?, rowid)", parts);
+  g_autofree char *sql = g_strconcat ("SELECT count(*) FROM cases", where, NULL);
+  sqlite3_stmt *stmt = prepare (self, sql, !lookup, NULL, error);
+  gint64 count = 0;
+
+  if (stmt == NULL)
+    return -1;
+
+  for (guint i = 0; i < (lookup ? self->matches->len : 1); i++)
+    {
+      int rc;
+
+      if (lookup)
+        sqlite3_bind_int64 (stmt, self->fts_param + 1,
+                            g_array_index (self->matches, gint64, i));
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        count += sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          _tb_store_set_error (self->store, rc, error);
+          return -1;
+        }
+    }
+
+  return count;
+}
+
 static guint
 count_all (TbCaseList *self)
 {
@@ -706,6 +765,16 @@ count_all (TbCaseList *self)
 
   if (self->ref_low != NULL && g_str_equal (self->where, " WHERE " REF_CONDITION))
     n = count_ref_range (self, &error);
+  else if (self->fts_query != NULL)
+    {
+      /* The text narrowed by other filters: SQLite would read every match into a temporary
+       * b-tree for the count (and walk a large filter's index probing it), and the pages would
+       * read the matches again. They are read once, and counted as count_with_matches() says. */
+      if (!read_matches (self, &error))
+        n = -1;
+      else
+        n = count_with_matches (self, &error);
+    }
   else
     {
       sql = g_strdup_printf ("SELECT count(*) FROM cases%s", self->where);
@@ -717,20 +786,6 @@ count_all (TbCaseList *self)
       return 0;
     }
   return (guint) n;
-}
-
-/* The number of cases, roughly (and at once): the rowids run from 1 up, with few gaps. */
-static gint64
-count_rows_about (TbCaseList *self)
-{
-  sqlite3_stmt *stmt = _tb_store_prepare (self->store, "SELECT max(rowid) FROM cases", NULL);
-  gint64 n = 0;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-  return n;
 }
 
 /*
