@@ -167,3 +167,33 @@ tb_test_file_text (const char *path,
   sqlite3_close (db);
   return value;
 }
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  GArray     *log)
+{
+  TbTestEmission e = { position, removed, added };
+
+  g_array_append_val (log, e);
+}
+
+/**
+ * tb_test_log_items_changed:
+ * @model: a list model
+ *
+ * Records every GListModel::items-changed of @model from now on.
+ *
+ * Returns: (transfer full): an array of #TbTestEmission that grows with each emission; it holds
+ *   no reference on @model, so free it only once @model is gone or no longer emits
+ */
+GArray *
+tb_test_log_items_changed (GListModel *model)
+{
+  GArray *log = g_array_new (FALSE, TRUE, sizeof (TbTestEmission));
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), log);
+  return log;
+}

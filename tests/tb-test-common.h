@@ -7,6 +7,17 @@
 
 G_BEGIN_DECLS
 
+/**
+ * TbTestEmission:
+ * One GListModel::items-changed, as tb_test_log_items_changed() records it.
+ */
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+} TbTestEmission;
+
 void     tb_test_remove_dir    (const char *path);
 gboolean tb_test_file_gone     (gpointer    path);
 gboolean tb_test_file_contains (const char *path,
@@ -19,5 +30,6 @@ gint64   tb_test_file_int      (const char *path,
                                 const char *sql);
 char    *tb_test_file_text     (const char *path,
                                 const char *sql);
+GArray  *tb_test_log_items_changed (GListModel *model);
 
 G_END_DECLS

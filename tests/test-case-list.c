@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "tb-case-list.h"
+#include "tb-test-common.h"
 
 #define N_CASES 100000
 
@@ -537,24 +538,6 @@ test_sort (void)
   }
 }
 
-typedef struct
-{
-  guint position;
-  guint removed;
-  guint added;
-} Emission;
-
-static void
-on_items_changed (GListModel *model,
-                  guint       position,
-                  guint       removed,
-                  guint       added,
-                  GArray     *log)
-{
-  Emission e = { position, removed, added };
-  g_array_append_val (log, e);
-}
-
 static guint
 index_of (GPtrArray  *expected,
           const char *id)
@@ -586,19 +569,19 @@ static void
 test_one_row_changes (void)
 {
   g_autoptr(TbCaseList) list = tb_case_list_new (store);
-  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GArray) log = NULL;
   g_autoptr(GPtrArray) expected = expected_rows (NULL, NULL, compare_deadline);
   Row *row = g_ptr_array_index (expected, 54321);
-  Emission *e;
+  TbTestEmission *e;
   guint old_pos, new_pos;
 
-  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), log);
+  log = tb_test_log_items_changed (G_LIST_MODEL (list));
 
   /* A change that keeps the row's place: one row changed in place. */
   g_strlcpy (row->state, "accepted", sizeof row->state);
   put_row (row);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 54321);
   g_assert_cmpuint (e->removed, ==, 1);
   g_assert_cmpuint (e->added, ==, 1);
@@ -617,11 +600,11 @@ test_one_row_changes (void)
   g_assert_cmpuint (new_pos, >, old_pos);
   put_row (row);
   g_assert_cmpuint (log->len, ==, 2);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, old_pos);
   g_assert_cmpuint (e->removed, ==, 1);
   g_assert_cmpuint (e->added, ==, 0);
-  e = &g_array_index (log, Emission, 1);
+  e = &g_array_index (log, TbTestEmission, 1);
   g_assert_cmpuint (e->position, ==, new_pos);
   g_assert_cmpuint (e->removed, ==, 0);
   g_assert_cmpuint (e->added, ==, 1);
@@ -638,7 +621,7 @@ test_one_row_changes (void)
   row->closed = TRUE;
   put_row (row);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 100);
   g_assert_cmpuint (e->removed, ==, 1);
   g_assert_cmpuint (e->added, ==, 0);
@@ -649,7 +632,7 @@ test_one_row_changes (void)
   row->closed = FALSE;
   put_row (row);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 100);
   g_assert_cmpuint (e->removed, ==, 0);
   g_assert_cmpuint (e->added, ==, 1);
@@ -676,7 +659,7 @@ test_one_row_changes (void)
   g_strlcpy (row->state, "accepted", sizeof row->state);
   put_row (row);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->removed, ==, 1);
   g_assert_cmpuint (e->added, ==, 1);
   {
@@ -691,16 +674,16 @@ static void
 test_many_matches_follow_changes (void)
 {
   g_autoptr(TbCaseList) list = tb_case_list_new (store);
-  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GArray) log = NULL;
   g_autoptr(GPtrArray) expected = NULL;
   Row *row;
-  Emission *e;
+  TbTestEmission *e;
 
   tb_case_list_set_search_text (list, "王");
   expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
   g_assert_cmpuint (expected->len, >, 2000);
   assert_list_is (list, expected);
-  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), log);
+  log = tb_test_log_items_changed (G_LIST_MODEL (list));
 
   /* A new matching case, due first of all. */
   g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
@@ -729,7 +712,7 @@ test_many_matches_follow_changes (void)
   g_ptr_array_unref (expected);
   expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 0);
   g_assert_cmpuint (e->removed, ==, 0);
   g_assert_cmpuint (e->added, ==, 1);
@@ -766,7 +749,7 @@ test_many_matches_follow_changes (void)
   expected = expected_rows (filter_ref_prefix, "TB-2026-00", compare_deadline);
   g_assert_true (g_ptr_array_index (expected, 0) == row);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 0);
   g_assert_cmpuint (e->removed, ==, 0);
   g_assert_cmpuint (e->added, ==, 1);
@@ -805,7 +788,7 @@ static void
 test_whole_reference_ranges (void)
 {
   g_autoptr(TbCaseList) list = tb_case_list_new (store);
-  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GArray) log = NULL;
   g_autoptr(GPtrArray) expected = NULL;
   g_autoptr(GError) error = NULL;
   Row *row;
@@ -840,7 +823,7 @@ test_whole_reference_ranges (void)
   /* A case whose reference starts otherwise: T is a full-text query again, which finds it only
    * by a word that starts with t. */
   tb_case_list_set_search_text (list, "T");
-  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), log);
+  log = tb_test_log_items_changed (G_LIST_MODEL (list));
   g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
   row = &rows[n_rows++];
   g_strlcpy (row->id, "other-1", sizeof row->id);
@@ -897,17 +880,17 @@ static void
 test_reload_keeps_rows (void)
 {
   g_autoptr(TbCaseList) list = tb_case_list_new (store);
-  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GArray) log = NULL;
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) expected = expected_rows (NULL, NULL, compare_deadline);
   g_autoptr(GError) error = NULL;
   TbCaseRecord records[2];
   guint n = expected->len;
-  Emission *e;
+  TbTestEmission *e;
 
   for (guint i = 0; i < 150; i++)
     g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (list), i));
-  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), log);
+  log = tb_test_log_items_changed (G_LIST_MODEL (list));
 
   /* Two changes at once (as a sync brings them), far down the list: all is read again. */
   for (guint i = 0; i < 2; i++)
@@ -928,11 +911,11 @@ test_reload_keeps_rows (void)
   g_assert_no_error (error);
 
   g_assert_cmpuint (log->len, ==, 2);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 0);
   g_assert_cmpuint (e->removed, ==, 150);
   g_assert_cmpuint (e->added, ==, 150);
-  e = &g_array_index (log, Emission, 1);
+  e = &g_array_index (log, TbTestEmission, 1);
   g_assert_cmpuint (e->position, ==, 150);
   g_assert_cmpuint (e->removed, ==, n - 150);
   g_assert_cmpuint (e->added, ==, n - 150);
@@ -948,11 +931,11 @@ test_reload_keeps_rows (void)
   g_ptr_array_unref (expected);
   expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
   g_assert_cmpuint (log->len, ==, 2);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 0);
   g_assert_cmpuint (e->removed, ==, 150);
   g_assert_cmpuint (e->added, ==, 150);
-  e = &g_array_index (log, Emission, 1);
+  e = &g_array_index (log, TbTestEmission, 1);
   g_assert_cmpuint (e->position, ==, 150);
   g_assert_cmpuint (e->removed, ==, n - 150);
   g_assert_cmpuint (e->added, ==, expected->len - 150);

@@ -4,25 +4,7 @@
 #include "config.h"
 
 #include "tb-case-rows.h"
-
-typedef struct
-{
-  guint position;
-  guint removed;
-  guint added;
-} Emission;
-
-static void
-on_items_changed (GListModel *model,
-                  guint       position,
-                  guint       removed,
-                  guint       added,
-                  GArray     *log)
-{
-  Emission e = { position, removed, added };
-
-  g_array_append_val (log, e);
-}
+#include "tb-test-common.h"
 
 static void
 on_notify (GObject    *object,
@@ -91,7 +73,7 @@ test_rows (void)
   g_autoptr(GPtrArray) first = make_cases ("a", 10);
   g_autoptr(GPtrArray) second = make_cases ("b", 10);
   g_autoptr(GPtrArray) more = make_cases ("c", 5);
-  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GArray) log = NULL;
   g_autoptr(TbCaseRows) rows = NULL;
   g_autoptr(TbCaseRow) row3 = NULL;
   g_autoptr(TbCaseRow) row5 = NULL;
@@ -99,14 +81,14 @@ test_rows (void)
   g_autoptr(TbCaseRow) again = NULL;
   TbCaseRow *unheld = NULL;
   guint notified = 0;
-  Emission *e;
+  TbTestEmission *e;
 
   g_list_store_splice (store, 0, 0, first->pdata, first->len);
   rows = tb_case_rows_new (G_LIST_MODEL (store));
   g_assert_true (tb_case_rows_get_cases (rows) == G_LIST_MODEL (store));
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (rows)) == TB_TYPE_CASE_ROW);
   assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
-  g_signal_connect (rows, "items-changed", G_CALLBACK (on_items_changed), log);
+  log = tb_test_log_items_changed (G_LIST_MODEL (rows));
 
   /* A row is the same object for its position while someone holds it, and only then. */
   row3 = g_list_model_get_item (G_LIST_MODEL (rows), 3);
@@ -139,7 +121,7 @@ test_rows (void)
   /* A case inserted before rows moves them down; the view hears of one added row. */
   g_list_store_insert (store, 4, more->pdata[0]);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 4);
   g_assert_cmpuint (e->removed, ==, 0);
   g_assert_cmpuint (e->added, ==, 1);
@@ -154,7 +136,7 @@ test_rows (void)
   g_array_set_size (log, 0);
   g_list_store_remove (store, 6);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 6);
   g_assert_cmpuint (e->removed, ==, 1);
   g_assert_cmpuint (e->added, ==, 0);
@@ -171,7 +153,7 @@ test_rows (void)
   notified = 0;
   g_list_store_splice (store, 2, 3, more->pdata, more->len);
   g_assert_cmpuint (log->len, ==, 1);
-  e = &g_array_index (log, Emission, 0);
+  e = &g_array_index (log, TbTestEmission, 0);
   g_assert_cmpuint (e->position, ==, 5);
   g_assert_cmpuint (e->removed, ==, 0);
   g_assert_cmpuint (e->added, ==, 2);
@@ -230,7 +212,7 @@ test_rows_grow_in_steps (void)
   g_autoptr(GPtrArray) few = make_cases ("a", 3);
   g_autoptr(GPtrArray) many = make_cases ("b", 1000);
   g_autoptr(GPtrArray) other = make_cases ("c", 400);
-  g_autoptr(GArray) log = g_array_new (FALSE, TRUE, sizeof (Emission));
+  g_autoptr(GArray) log = NULL;
   g_autoptr(TbCaseRows) rows = NULL;
   g_autoptr(TbCaseRow) row = NULL;
   guint n;
@@ -249,7 +231,7 @@ test_rows_grow_in_steps (void)
   g_list_store_splice (store, 0, 3, few->pdata, few->len);
   assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
   row = g_list_model_get_item (G_LIST_MODEL (rows), 1);
-  g_signal_connect (rows, "items-changed", G_CALLBACK (on_items_changed), log);
+  log = tb_test_log_items_changed (G_LIST_MODEL (rows));
   g_list_store_splice (store, 0, 3, many->pdata, many->len);
   n = g_list_model_get_n_items (G_LIST_MODEL (rows));
   g_assert_cmpuint (n, >, 3);
@@ -271,7 +253,7 @@ test_rows_grow_in_steps (void)
   /* Every emission was of rows at the end, or of rows there were. */
   for (guint i = 0; i < log->len; i++)
     {
-      Emission *e = &g_array_index (log, Emission, i);
+      TbTestEmission *e = &g_array_index (log, TbTestEmission, i);
       g_assert_true (e->removed == 0 || e->added == 0);
     }
 }
