@@ -83,12 +83,12 @@ demo () {
   log "Starting tongban-server on http://127.0.0.1:8470 with the demo data"
   "$BUILD/server/tongban-server" --listen 127.0.0.1:8470 --db "$dir/server.db" \
     --demo --demo-cases 5000 --demo-seed 1 > "$dir/server.log" 2>&1 &
-  local server=$!
-  trap 'kill $server 2>/dev/null || true' EXIT
+  demo_server=$!
+  trap 'kill $demo_server 2>/dev/null || true' EXIT
   trap 'exit 130' INT TERM HUP
   for _ in $(seq 50); do
     grep -q "Listening on" "$dir/server.log" 2>/dev/null && break
-    kill -0 $server 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    kill -0 $demo_server 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     sleep 0.1
   done
   grep -A20 -i "demo account" "$dir/server.log" | head -20 || true
