@@ -29,6 +29,11 @@ gboolean      _tb_store_run_text   (TbStore     *self,
                                     const char  *query,
                                     const char  *text,
                                     GError     **error);
+gboolean      _tb_store_query_int  (TbStore     *self,
+                                    const char  *query,
+                                    const char  *text,
+                                    gint64      *out,
+                                    GError     **error);
 gboolean      _tb_store_set_error  (TbStore     *self,
                                     int          rc,
                                     GError     **error);

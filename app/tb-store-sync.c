@@ -33,29 +33,6 @@ column_dup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-/* Runs a named statement that returns one integer; @text binds ?1 if not %NULL. */
-static gboolean
-query_int (TbStore     *self,
-           const char  *query,
-           const char  *text,
-           gint64      *out,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = _tb_store_query (self, query, error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  if (text != NULL)
-    _tb_store_bind_text (stmt, 1, text);
-  rc = sqlite3_step (stmt);
-  *out = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return _tb_store_set_error (self, rc, error);
-  return TRUE;
-}
-
 static gboolean
 invalid (GError     **error,
          const char  *what)
@@ -196,8 +173,8 @@ tb_store_get_sync_info (TbStore     *self,
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return _tb_store_set_error (self, rc, error);
 
-  return query_int (self, "outbox-count", NULL, &info->n_unsent, error)
-         && query_int (self, "conflict-count", NULL, &info->n_conflicts, error);
+  return _tb_store_query_int (self, "outbox-count", NULL, &info->n_unsent, error)
+         && _tb_store_query_int (self, "conflict-count", NULL, &info->n_conflicts, error);
 }
 
 gboolean
@@ -384,7 +361,7 @@ apply_server_case (TbStore     *self,
   gint64 current = -1;
   gint64 unsent = 0;
 
-  if (!query_int (self, "case-version", id, &current, error))
+  if (!_tb_store_query_int (self, "case-version", id, &current, error))
     return FALSE;
   if (current > wcase->record.version)
     return TRUE;
@@ -395,7 +372,7 @@ apply_server_case (TbStore     *self,
   if (overlaid == NULL || g_hash_table_contains (overlaid, id))
     {
       if (!overlay_get (self, id, &overlay, &has_overlay, error)
-          || !query_int (self, "outbox-count-case", id, &unsent, error))
+          || !_tb_store_query_int (self, "outbox-count-case", id, &unsent, error))
         return FALSE;
 
       /* The server has what the overlay holds: it is no longer needed. */
@@ -778,7 +755,7 @@ keep_as_conflict (TbStore     *self,
     {
       gint64 unsent = 0;
 
-      if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+      if (!_tb_store_query_int (self, "outbox-count-case", case_id, &unsent, error))
         return FALSE;
       if (unsent == 0 && !overlay_get (self, case_id, &overlay, &has_overlay, error))
         return FALSE;
@@ -869,7 +846,7 @@ case_mutation_gone (TbStore     *self,
 
   if (case_id == NULL)
     return TRUE;
-  if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+  if (!_tb_store_query_int (self, "outbox-count-case", case_id, &unsent, error))
     return FALSE;
   if (unsent == 0 && !_tb_store_run_text (self, "events-delete-local", case_id, error))
     return FALSE;
@@ -913,7 +890,7 @@ apply_result (TbStore       *self,
            * remembers) is superseded by any newer server copy. */
           if (!r->known || version <= 0)
             {
-              if (!query_int (self, "case-version", case_id, &version, error))
+              if (!_tb_store_query_int (self, "case-version", case_id, &version, error))
                 return FALSE;
               version++;
             }
@@ -1310,7 +1287,7 @@ apply_changes (TbStore       *self,
           gint64 unsent = 0;
 
           counts->removed++;
-          if (!query_int (self, "outbox-count-case", c->change.id, &unsent, error))
+          if (!_tb_store_query_int (self, "outbox-count-case", c->change.id, &unsent, error))
             return FALSE;
           /* Unsent changes first get their answer (a conflict keeps them). */
           if (unsent > 0)
@@ -1522,14 +1499,14 @@ resolve_in_transaction (TbStore        *self,
 
   /* A case registered here that the server refused never existed there: it goes when the
    * user lets it go, unless something else of it is still on its way. */
-  if (!query_int (self, "case-version", case_id, &version, error))
+  if (!_tb_store_query_int (self, "case-version", case_id, &version, error))
     return FALSE;
   if (version == 0)
     {
       gint64 unsent = 0, open = 0;
       g_autoptr(GPtrArray) others = NULL;
 
-      if (!query_int (self, "outbox-count-case", case_id, &unsent, error))
+      if (!_tb_store_query_int (self, "outbox-count-case", case_id, &unsent, error))
         return FALSE;
       others = tb_store_list_conflicts (self, case_id, error);
       if (others == NULL)

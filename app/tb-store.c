@@ -581,6 +581,30 @@ _tb_store_run_text (TbStore     *self,
   return _tb_store_step_done (self, stmt, error);
 }
 
+/* Runs the named statement @query, with @text (or NULL) bound to ?1, for one integer: @out is
+ * -1 if it gave no row. */
+gboolean
+_tb_store_query_int (TbStore     *self,
+                     const char  *query,
+                     const char  *text,
+                     gint64      *out,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = _tb_store_query (self, query, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (text != NULL)
+    _tb_store_bind_text (stmt, 1, text);
+  rc = sqlite3_step (stmt);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _tb_store_set_error (self, rc, error);
+  return TRUE;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Cases */
 
@@ -809,9 +833,7 @@ _tb_store_start_initial_load (TbStore  *self,
 {
   g_autoptr(GPtrArray) schema = NULL;
   g_autofree char *value = NULL;
-  sqlite3_stmt *stmt;
   gint64 max_rowid;
-  int rc;
 
   g_return_val_if_fail (TB_IS_STORE (self), FALSE);
   g_return_val_if_fail (self->in_transaction, FALSE);
@@ -819,14 +841,8 @@ _tb_store_start_initial_load (TbStore  *self,
   if (is_initial_load (self) || self->bulk_schema != NULL)
     return TRUE;
 
-  stmt = _tb_store_query (self, "max-case-rowid", error);
-  if (stmt == NULL)
+  if (!_tb_store_query_int (self, "max-case-rowid", NULL, &max_rowid, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
-  max_rowid = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    return _tb_store_set_error (self, rc, error);
   if (max_rowid != 0)
     return TRUE;
 
@@ -906,17 +922,8 @@ put_cases_in_transaction (TbStore       *self,
   /* Every row above this one after the batch is new, and gets into the full-text index in one
    * statement at the end (see 0001-initial.sql for why not a trigger). None is: a bulk load (see
    * above) starts. */
-  stmt = _tb_store_query (self, "max-case-rowid", error);
-  if (stmt == NULL)
+  if (!_tb_store_query_int (self, "max-case-rowid", NULL, &max_rowid, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      sqlite3_reset (stmt);
-      return _tb_store_set_error (self, rc, error);
-    }
-  max_rowid = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
 
   if (self->bulk_schema == NULL && max_rowid == 0 && n_records >= BULK_MIN_RECORDS
       && !is_initial_load (self) && !start_bulk_load (self, error))
