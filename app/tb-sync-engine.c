@@ -1895,11 +1895,14 @@ schedule_apply (GTask *task)
 {
   Cycle *c = g_task_get_task_data (task);
 
-  /* Below input and drawing: a window stays responsive between pages. The idle holds a
-   * reference on @task. */
+  /* Not an idle: a window that draws all the time (a spinner under software rendering) would
+   * starve it, and the sync, whose spinner that is, would never end. A timeout of 1 ms at the
+   * default priority is never starved, and while it waits the main loop handles input and
+   * draws a frame, so the window stays responsive between pages. It holds a reference on
+   * @task. */
   if (c->apply_source == 0)
-    c->apply_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_cb, g_object_ref (task),
-                                       g_object_unref);
+    c->apply_source = g_timeout_add_full (G_PRIORITY_DEFAULT, 1, apply_cb, g_object_ref (task),
+                                          g_object_unref);
 }
 
 /* A page read and checked (in the exchange's thread, see raw_send_thread()): it waits its turn

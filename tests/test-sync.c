@@ -1646,6 +1646,50 @@ test_sync_log (Fixture       *f,
   }
 }
 
+/* A window that draws all the time (a spinner rendered in software) keeps a source of GTK's
+ * drawing priority ready at every turn of the main loop: the sync must still get its pages
+ * applied and end, or its spinner would spin for ever. */
+static gboolean
+busy_drawing (gpointer user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_busy_main_loop (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Client) c = client_new (f, "wangfang");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  TbSyncSummary summary = { 0 };
+  gint64 deadline;
+  guint frames = 0;
+  guint busy;
+
+  g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
+  g_assert_no_error (error);
+
+  /* GDK_PRIORITY_REDRAW, without linking GTK. */
+  busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_drawing, &frames, NULL);
+  tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (result == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (busy);
+
+  g_assert_nonnull (result);
+  g_assert_true (tb_sync_engine_sync_finish (c->engine, result, &summary, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary.cases, >, 0);
+  g_assert_cmpuint (frames, >, 0);
+  g_assert_cmpint (tb_sync_engine_get_status (c->engine), ==, TB_SYNC_STATUS_IDLE);
+  g_assert_cmpint (store_int (c, "SELECT count (*) FROM cases"), ==, summary.cases);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1677,6 +1721,7 @@ main (int    argc,
   ADD ("/sync/server-restart", test_server_restart);
   ADD ("/sync/unavailable-storm", test_unavailable_storm);
   ADD ("/sync/malformed-answers", test_malformed_answers);
+  ADD ("/sync/busy-main-loop", test_busy_main_loop);
 
   return g_test_run ();
 }
