@@ -39,6 +39,14 @@ gboolean      _tb_store_set_error  (TbStore     *self,
                                     GError     **error);
 void          _tb_store_format_day (TbDay        day,
                                     char         buf[11]);
+void          _tb_store_read_matches_async  (TbStore             *self,
+                                             const char          *fts_query,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+GArray       *_tb_store_read_matches_finish (TbStore             *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 gboolean      _tb_store_start_initial_load  (TbStore     *self,
                                              GError     **error);
 gboolean      _tb_store_finish_initial_load (TbStore     *self,

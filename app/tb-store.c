@@ -49,6 +49,10 @@ struct _TbStore
   int         initial_load;     /* LOAD_*: whether an initial load is under way, read once per
                                  * transaction */
   GPtrArray  *pending_changes;  /* TbCaseChange, emitted on commit */
+
+  GMutex      reader_lock;      /* held by the worker thread that uses `reader` */
+  sqlite3    *reader;           /* (nullable) a second connection, for reads off the main thread:
+                                 * see _tb_store_read_matches_async() */
 };
 
 G_DEFINE_FINAL_TYPE (TbStore, tb_store, G_TYPE_OBJECT)
@@ -94,6 +98,10 @@ tb_store_finalize (GObject *object)
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
+  /* Every read holds a reference on the store: none is running now. */
+  if (self->reader != NULL)
+    sqlite3_close_v2 (self->reader);
+  g_mutex_clear (&self->reader_lock);
   g_clear_pointer (&self->pending_changes, g_ptr_array_unref);
   g_clear_pointer (&self->bulk_schema, g_ptr_array_unref);
   g_free (self->path);
@@ -160,6 +168,7 @@ tb_store_init (TbStore *self)
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
   self->named = g_hash_table_new (g_str_hash, g_str_equal);
   self->pending_changes = g_ptr_array_new_with_free_func (case_change_free);
+  g_mutex_init (&self->reader_lock);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -430,6 +439,153 @@ tb_store_get_schema_version (TbStore *self)
 {
   g_return_val_if_fail (TB_IS_STORE (self), 0);
   return self->schema_version;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Reads off the main thread */
+
+/*
+ * A search over a million cases spends most of its time reading the rowids a frequent word
+ * matches. That read runs on a worker thread, on a second connection of the store's own: in WAL
+ * mode it reads the last committed state while the main connection goes on, and a read that is
+ * no longer wanted is interrupted (see read_progress()). One worker uses the connection at a
+ * time; a read waiting for it behind one being cancelled waits only for the interruption.
+ */
+
+/* The worker's connection, opened on first use; called with reader_lock held. */
+static sqlite3 *
+get_reader (TbStore  *self,
+            GError  **error)
+{
+  sqlite3 *db = NULL;
+  int rc;
+
+  if (self->reader != NULL)
+    return self->reader;
+
+  rc = sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_extended_result_codes (db, 1);
+      sqlite3_busy_timeout (db, 5000);
+      rc = tb_fts_register (db);
+    }
+  if (rc != SQLITE_OK)
+    {
+      tb_sqlite_set_error (db, rc, error);
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
+  /* It only reads: a mistake that would write through it fails instead. */
+  if (!tb_sqlite_exec (db, "PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;", error))
+    {
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
+
+  self->reader = db;
+  return db;
+}
+
+static int
+read_progress (void *data)
+{
+  return g_cancellable_is_cancelled (data);
+}
+
+static void
+read_matches_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  TbStore *self = source_object;
+  const char *fts_query = task_data;
+  g_autoptr(GArray) matches = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->reader_lock);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if ((db = get_reader (self, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (cancellable != NULL)
+    sqlite3_progress_handler (db, 1000, read_progress, cancellable);
+  rc = sqlite3_prepare_v2 (db, "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1 "
+                           "ORDER BY rowid", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, fts_query, -1, SQLITE_STATIC);
+      matches = g_array_new (FALSE, FALSE, sizeof (gint64));
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 rowid = sqlite3_column_int64 (stmt, 0);
+          g_array_append_val (matches, rowid);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    tb_sqlite_set_error (db, rc, &error);
+  sqlite3_finalize (stmt);
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&matches), (GDestroyNotify) g_array_unref);
+}
+
+/*
+ * _tb_store_read_matches_async:
+ * @self: a store
+ * @fts_query: a full-text query, as tb_fts_build_query() makes them
+ * @cancellable: (nullable): interrupts the read
+ * @callback: called on the thread-default main context of the caller
+ * @user_data: for @callback
+ *
+ * Reads the rowids of every case @fts_query matches, on a worker thread with a connection of its
+ * own. The read sees the store as last committed when it starts: a change committed after that
+ * (which emits ::cases-changed before @callback runs) may be missing from it.
+ */
+void
+_tb_store_read_matches_async (TbStore             *self,
+                              const char          *fts_query,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TB_IS_STORE (self));
+  g_return_if_fail (fts_query != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, _tb_store_read_matches_async);
+  g_task_set_task_data (task, g_strdup (fts_query), g_free);
+  g_task_run_in_thread (task, read_matches_thread);
+}
+
+/*
+ * _tb_store_read_matches_finish:
+ *
+ * Returns: (transfer full): the rowids matched, ascending; %NULL with @error set if the read
+ *   failed or was cancelled (%G_IO_ERROR_CANCELLED)
+ */
+GArray *
+_tb_store_read_matches_finish (TbStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
