@@ -76,6 +76,12 @@ struct _TbCaseList
   gboolean    reload_pending;
   guint       served_end;   /* past the last position get_item() served since reload() */
 
+  guint         search_serial;    /* calls to set the search text so far: the last one wins */
+  guint         changes_seen;     /* ::cases-changed emissions so far */
+  GCancellable *search_read;      /* (nullable) the read of the last search set asynchronously */
+  GArray       *read_ahead;       /* (nullable) matches read off the main thread, and */
+  char         *read_ahead_query; /* the text query they match: see read_matches() */
+
   GHashTable *pages;        /* page number → GPtrArray of TbCase */
   GHashTable *previous;     /* rowid → TbCase of the pages before the last reload(): see there */
   GQueue      lru;          /* page numbers, most recent first */
@@ -352,6 +358,12 @@ read_matches (TbCaseList  *self,
   if (self->matches != NULL)
     return TRUE;
 
+  if (self->read_ahead != NULL && g_strcmp0 (self->read_ahead_query, self->fts_query) == 0)
+    {
+      self->matches = g_steal_pointer (&self->read_ahead);
+      return TRUE;
+    }
+
   if (self->fts_query != NULL)
     {
       stmt = _tb_store_query (self->store, "fts-match-rowids", error);
@@ -423,10 +435,10 @@ query_int (TbCaseList         *self,
  * while here it is two steps into the reference index.
  */
 static gboolean
-text_finds_all (TbCaseList *self)
+text_finds_all (TbCaseList *self,
+                const char *query)
 {
   static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  const char *query = self->text_query;
   g_autofree char *low = NULL;
   g_autofree char *high = NULL;
   gsize len;
@@ -834,7 +846,7 @@ reload (TbCaseList *self)
 
   g_clear_error (&self->error);
   g_clear_pointer (&self->fts_query, g_free);
-  if (self->text_query != NULL && !text_finds_all (self))
+  if (self->text_query != NULL && !text_finds_all (self, self->text_query))
     self->fts_query = g_strdup (self->text_query);
   build_where (self);
   clear_pages (self);
@@ -924,7 +936,8 @@ apply_change (TbCaseList   *self,
   gint64 new_pos = -1;
 
   /* A case whose reference starts otherwise turns the text back into a query to run. */
-  if (self->text_query != NULL && self->fts_query == NULL && !text_finds_all (self))
+  if (self->text_query != NULL && self->fts_query == NULL
+      && !text_finds_all (self, self->text_query))
     {
       reload (self);
       return;
@@ -988,6 +1001,8 @@ on_cases_changed (TbCaseList *self,
                   GPtrArray  *changes,
                   TbStore    *store)
 {
+  self->changes_seen++;
+
   /* Several changes at once are computed against the final state of the store, where the
    * positions of each intermediate step are no longer known: re-read. */
   if (changes == NULL || changes->len != 1)
@@ -1161,6 +1176,9 @@ tb_case_list_dispose (GObject *object)
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_handler, self->store);
   g_clear_object (&self->store);
+  if (self->search_read != NULL)
+    g_cancellable_cancel (self->search_read);
+  g_clear_object (&self->search_read);
   clear_pages (self);
 
   G_OBJECT_CLASS (tb_case_list_parent_class)->dispose (object);
@@ -1180,6 +1198,8 @@ tb_case_list_finalize (GObject *object)
   g_free (self->fts_query);
   g_free (self->ref_low);
   g_free (self->ref_high);
+  g_free (self->read_ahead_query);
+  g_clear_pointer (&self->read_ahead, g_array_unref);
   g_free (self->where);
   g_free (self->page_where);
   g_free (self->scan_where);
@@ -1579,20 +1599,41 @@ ref_prefix (const char *text)
   return g_ascii_strup (trimmed, -1);
 }
 
-/**
- * tb_case_list_set_search_text:
- * @self: a case list
- * @text: (nullable): free text to search reference, applicant, company and form for
- */
-void
-tb_case_list_set_search_text (TbCaseList *self,
-                              const char *text)
+/* What @text searches for: a reference range (*@ref_low, *@ref_high), or a full-text query
+ * (*@query), or nothing. */
+static void
+parse_search_text (const char  *text,
+                   char       **query,
+                   char       **ref_low,
+                   char       **ref_high)
+{
+  /* A reference, or the start of one ("TB-2026-00"), is a range of the reference index: the
+   * words of a reference ("tb", "2026") stand in every case, so as a phrase search it would be
+   * the slowest there is. */
+  *ref_low = text != NULL ? ref_prefix (text) : NULL;
+  *ref_high = NULL;
+  *query = NULL;
+  if (*ref_low != NULL)
+    {
+      gsize len = strlen (*ref_low);
+
+      *ref_high = g_strdup (*ref_low);
+      (*ref_high)[len - 1]++;  /* ASCII, and never 0x7f: see ref_prefix() */
+    }
+  else if (text != NULL)
+    {
+      /* Typing a space or punctuation changes the text but not the query. */
+      *query = tb_fts_build_query (text);
+    }
+}
+
+static void
+set_search_text (TbCaseList *self,
+                 const char *text)
 {
   g_autofree char *query = NULL;
   g_autofree char *ref_low = NULL;
   g_autofree char *ref_high = NULL;
-
-  g_return_if_fail (TB_IS_CASE_LIST (self));
 
   if (g_strcmp0 (self->search_text, text) == 0)
     return;
@@ -1600,23 +1641,7 @@ tb_case_list_set_search_text (TbCaseList *self,
   g_free (self->search_text);
   self->search_text = g_strdup (text);
 
-  /* A reference, or the start of one ("TB-2026-00"), is a range of the reference index: the
-   * words of a reference ("tb", "2026") stand in every case, so as a phrase search it would be
-   * the slowest there is. */
-  ref_low = text != NULL ? ref_prefix (text) : NULL;
-  if (ref_low != NULL)
-    {
-      gsize len = strlen (ref_low);
-
-      ref_high = g_strdup (ref_low);
-      ref_high[len - 1]++;  /* ASCII, and never 0x7f: see ref_prefix() */
-    }
-  else
-    {
-      /* Typing a space or punctuation changes the text but not the query. */
-      query = text != NULL ? tb_fts_build_query (text) : NULL;
-    }
-
+  parse_search_text (text, &query, &ref_low, &ref_high);
   if (g_strcmp0 (query, self->text_query) != 0 || g_strcmp0 (ref_low, self->ref_low) != 0)
     {
       g_free (self->text_query);
@@ -1629,6 +1654,187 @@ tb_case_list_set_search_text (TbCaseList *self,
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);
+}
+
+/* Whatever search is under way was set before the one now being set: it is not applied. */
+static void
+supersede_search (TbCaseList *self)
+{
+  self->search_serial++;
+  if (self->search_read != NULL)
+    g_cancellable_cancel (self->search_read);
+  g_clear_object (&self->search_read);
+}
+
+/**
+ * tb_case_list_set_search_text:
+ * @self: a case list
+ * @text: (nullable): free text to search reference, applicant, company and form for
+ *
+ * Searches at once, on this thread. A search set earlier with
+ * tb_case_list_set_search_text_async() and not yet applied is given up.
+ */
+void
+tb_case_list_set_search_text (TbCaseList *self,
+                              const char *text)
+{
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+
+  supersede_search (self);
+  set_search_text (self, text);
+}
+
+typedef struct
+{
+  char   *text;
+  char   *fts_query;
+  guint   serial;        /* the list's search_serial when the search was set */
+  guint   changes_seen;  /* and its changes_seen */
+  GCancellable *caller;  /* (nullable) the caller's cancellable, and */
+  gulong  caller_handler;  /* its handler cancelling the read */
+} SearchOp;
+
+static void
+search_op_free (gpointer data)
+{
+  SearchOp *op = data;
+
+  g_free (op->text);
+  g_free (op->fts_query);
+  if (op->caller != NULL)
+    g_cancellable_disconnect (op->caller, op->caller_handler);
+  g_clear_object (&op->caller);
+  g_free (op);
+}
+
+static void
+cancel_read (GCancellable *caller,
+             GCancellable *read)
+{
+  g_cancellable_cancel (read);
+}
+
+static void
+on_search_read (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TbCaseList *self = g_task_get_source_object (task);
+  SearchOp *op = g_task_get_task_data (task);
+  g_autoptr(GArray) matches = NULL;
+  g_autoptr(GError) error = NULL;
+
+  matches = _tb_store_read_matches_finish (TB_STORE (object), result, &error);
+
+  if (op->serial != self->search_serial)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "A later search was set before this one was read");
+      return;
+    }
+  g_clear_object (&self->search_read);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  /* Applied with the matches read unless the cases changed since (the read may have seen the
+   * store before that change) or the read failed: then they are read again, here, and a
+   * failure is the list's error as for any other query. */
+  if (matches != NULL && op->changes_seen == self->changes_seen)
+    {
+      g_clear_pointer (&self->read_ahead, g_array_unref);
+      self->read_ahead = g_steal_pointer (&matches);
+      g_free (self->read_ahead_query);
+      self->read_ahead_query = g_strdup (op->fts_query);
+    }
+  set_search_text (self, op->text);
+  g_clear_pointer (&self->read_ahead, g_array_unref);
+  g_clear_pointer (&self->read_ahead_query, g_free);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tb_case_list_set_search_text_async:
+ * @self: a case list
+ * @text: (nullable): free text to search reference, applicant, company and form for
+ * @cancellable: (nullable): gives the search up
+ * @callback: called once the list shows the search, or the search was given up
+ * @user_data: for @callback
+ *
+ * Searches as tb_case_list_set_search_text() does, but reads the cases a text matches, the
+ * longest part of a search over many cases, on a worker thread: the caller's thread stays free
+ * for the user's next keystroke meanwhile. Until @callback runs the list shows what it showed
+ * before, and #TbCaseList:search-text is unchanged.
+ *
+ * Setting the search text again, either way, before this one is applied gives this one up: its
+ * read is interrupted and it finishes with %G_IO_ERROR_CANCELLED.
+ */
+void
+tb_case_list_set_search_text_async (TbCaseList          *self,
+                                    const char          *text,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *ref_low = NULL;
+  g_autofree char *ref_high = NULL;
+  SearchOp *op;
+
+  g_return_if_fail (TB_IS_CASE_LIST (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tb_case_list_set_search_text_async);
+  supersede_search (self);
+
+  /* Only a new text query reads matches; anything else is quick, and done here. */
+  parse_search_text (text, &query, &ref_low, &ref_high);
+  if (self->store == NULL || query == NULL || g_strcmp0 (query, self->text_query) == 0
+      || text_finds_all (self, query))
+    {
+      set_search_text (self, text);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  op = g_new0 (SearchOp, 1);
+  op->text = g_strdup (text);
+  op->fts_query = g_steal_pointer (&query);
+  op->serial = self->search_serial;
+  op->changes_seen = self->changes_seen;
+  g_task_set_task_data (task, op, search_op_free);
+
+  self->search_read = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      op->caller = g_object_ref (cancellable);
+      op->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_read),
+                                                  g_object_ref (self->search_read),
+                                                  g_object_unref);
+    }
+  _tb_store_read_matches_async (self->store, op->fts_query, self->search_read, on_search_read,
+                                g_steal_pointer (&task));
+}
+
+/**
+ * tb_case_list_set_search_text_finish:
+ * @self: a case list
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: %TRUE once the list shows the search; %FALSE with %G_IO_ERROR_CANCELLED if it was
+ *   given up. (A query that fails is the list's error, see tb_case_list_get_error().)
+ */
+gboolean
+tb_case_list_set_search_text_finish (TbCaseList    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

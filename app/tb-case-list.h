@@ -41,6 +41,14 @@ void        tb_case_list_set_sync_states   (TbCaseList  *self,
                                             guint        sync_states);
 void        tb_case_list_set_search_text   (TbCaseList  *self,
                                             const char  *text);
+void        tb_case_list_set_search_text_async  (TbCaseList          *self,
+                                                 const char          *text,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean    tb_case_list_set_search_text_finish (TbCaseList          *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
 const char *tb_case_list_get_search_text   (TbCaseList  *self);
 void        tb_case_list_set_sort          (TbCaseList  *self,
                                             TbCaseSort   sort,

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tb-case-list.h"
 #include "tb-test-common.h"
@@ -769,6 +770,141 @@ test_many_matches_follow_changes (void)
 }
 
 static gboolean
+filter_name_prefix (const Row *r,
+                    gpointer   data)
+{
+  return g_str_has_prefix (r->name, data);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} SearchWait;
+
+static void
+on_search_set (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  SearchWait *w = data;
+
+  g_assert_false (w->done);
+  w->ok = tb_case_list_set_search_text_finish (TB_CASE_LIST (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+wait_search (SearchWait *w)
+{
+  while (!w->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+assert_search_set (SearchWait *w)
+{
+  wait_search (w);
+  g_assert_no_error (w->error);
+  g_assert_true (w->ok);
+}
+
+static void
+assert_search_given_up (SearchWait *w)
+{
+  wait_search (w);
+  g_assert_error (w->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (w->ok);
+  g_clear_error (&w->error);
+}
+
+/* Searching with the matches read on a worker thread: the list shows the search only when it
+ * is read, the last search set wins, and a change made during the read is not lost. */
+static void
+test_search_async (void)
+{
+  g_autoptr(TbCaseList) list = tb_case_list_new (store);
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SearchWait w1 = { 0, }, w2 = { 0, }, w3 = { 0, }, w4 = { 0, }, w5 = { 0, };
+  Row *row;
+
+  /* Until the matches are read, the list is as it was. */
+  tb_case_list_set_search_text_async (list, "王", NULL, on_search_set, &w1);
+  g_assert_null (tb_case_list_get_search_text (list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_rows);
+  assert_search_set (&w1);
+  g_assert_cmpstr (tb_case_list_get_search_text (list), ==, "王");
+  expected = expected_rows (filter_name_prefix, "王", compare_deadline);
+  assert_list_is (list, expected);
+
+  /* A search set before the last one was read gives that one up. */
+  memset (&w1, 0, sizeof w1);
+  tb_case_list_set_search_text_async (list, "李", NULL, on_search_set, &w1);
+  tb_case_list_set_search_text_async (list, "张", NULL, on_search_set, &w2);
+  assert_search_given_up (&w1);
+  assert_search_set (&w2);
+  g_assert_cmpstr (tb_case_list_get_search_text (list), ==, "张");
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_name_prefix, "张", compare_deadline);
+  assert_list_is (list, expected);
+
+  /* So does one set at once, and the caller's cancellable. */
+  tb_case_list_set_search_text_async (list, "李", NULL, on_search_set, &w3);
+  tb_case_list_set_search_text (list, "王");
+  assert_search_given_up (&w3);
+  tb_case_list_set_search_text_async (list, "陈", cancellable, on_search_set, &w4);
+  g_cancellable_cancel (cancellable);
+  assert_search_given_up (&w4);
+  g_assert_cmpstr (tb_case_list_get_search_text (list), ==, "王");
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_name_prefix, "王", compare_deadline);
+  assert_list_is (list, expected);
+
+  /* A matching case written while the matches are read is in the list all the same. */
+  tb_case_list_set_search_text_async (list, "刘", NULL, on_search_set, &w5);
+  g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
+  row = &rows[n_rows++];
+  g_strlcpy (row->id, "new-async", sizeof row->id);
+  g_strlcpy (row->ref, "TB-2027-000009", sizeof row->ref);
+  g_strlcpy (row->state, "received", sizeof row->state);
+  g_strlcpy (row->assignee, "u1", sizeof row->assignee);
+  g_strlcpy (row->team, "t0", sizeof row->team);
+  g_strlcpy (row->service, "s0", sizeof row->service);
+  g_strlcpy (row->name, "刘新", sizeof row->name);
+  row->received = today - 200;
+  row->deadline = today - 150;
+  row->paused = TB_DAY_INVALID;
+  {
+    g_autoptr(GError) error = NULL;
+    TbCaseRecord record = {
+      .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
+      .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
+      .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
+      .version = 1, .form_json = "{}",
+    };
+    g_assert_true (tb_store_put_cases (store, &record, 1, &error));
+    g_assert_no_error (error);
+  }
+  assert_search_set (&w5);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_name_prefix, "刘", compare_deadline);
+  g_assert_true (g_ptr_array_index (expected, 0) == row);
+  assert_list_is (list, expected);
+
+  /* A reference needs no read: it is set at once, and still reported from the main loop. */
+  memset (&w1, 0, sizeof w1);
+  tb_case_list_set_search_text_async (list, "TB-2026-000", NULL, on_search_set, &w1);
+  g_assert_cmpstr (tb_case_list_get_search_text (list), ==, "TB-2026-000");
+  g_assert_false (w1.done);
+  assert_search_set (&w1);
+  g_ptr_array_unref (expected);
+  expected = expected_rows (filter_ref_prefix, "TB-2026-000", compare_deadline);
+  assert_list_is (list, expected);
+}
+
+static gboolean
 filter_ref_word (const Row *r,
                  gpointer   data)
 {
@@ -1014,6 +1150,7 @@ main (int    argc,
   g_test_add_func ("/case-list/one-row-changes", test_one_row_changes);
   g_test_add_func ("/case-list/many-matches-follow-changes", test_many_matches_follow_changes);
   g_test_add_func ("/case-list/whole-reference-ranges", test_whole_reference_ranges);
+  g_test_add_func ("/case-list/search-async", test_search_async);
   g_test_add_func ("/case-list/reload-keeps-rows", test_reload_keeps_rows);
   g_test_add_func ("/case-list/notify", test_notify);
 
