@@ -157,8 +157,16 @@ search_ran (gpointer data)
 {
   Search *s = data;
   TbCaseList *list = TB_CASE_LIST (tb_window_get_cases (s->f->window));
+  gboolean searching;
 
-  return g_strcmp0 (tb_case_list_get_search_text (list), s->text) == 0;
+  g_object_get (s->f->window, "searching", &searching, NULL);
+  return !searching && g_strcmp0 (tb_case_list_get_search_text (list), s->text) == 0;
+}
+
+static void
+count_notify (guint *n)
+{
+  (*n)++;
 }
 
 /* Types @text into the search entry, waits for the search, and returns the position of @id in
@@ -172,10 +180,19 @@ search_for (Fixture    *f,
                                                              GTK_TYPE_SEARCH_ENTRY));
   GListModel *rows = tb_window_get_cases (f->window);
   Search s = { f, text };
+  guint n_notified = 0;
+  gulong handler = g_signal_connect_swapped (f->window, "notify::searching",
+                                             G_CALLBACK (count_notify), &n_notified);
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL);
   gtk_editable_set_text (entry, text);
   g_assert_true (tb_test_ui_wait_until (search_ran, &s, 5000));
+  /* The window said it was searching, then that it was done (as many times as the entry said
+   * the text changed), and counts what the list has. */
+  g_signal_handler_disconnect (f->window, handler);
+  g_assert_cmpuint (n_notified, >=, 2);
+  g_assert_cmpuint (n_notified % 2, ==, 0);
+  g_assert_cmpuint (tb_window_get_n_cases (f->window), ==, g_list_model_get_n_items (rows));
   for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
     {
       g_autoptr(TbCase) c = g_list_model_get_item (rows, i);

@@ -141,12 +141,32 @@ search_ran (gpointer data)
   SearchQuery *query = data;
   TbCaseList *cases = TB_CASE_LIST (tb_window_get_cases (query->window));
   const char *text = tb_case_list_get_search_text (cases);
+  gboolean searching;
 
-  return g_strcmp0 (text != NULL ? text : "", query->text) == 0;
+  g_object_get (query->window, "searching", &searching, NULL);
+  return !searching && g_strcmp0 (text != NULL ? text : "", query->text) == 0;
 }
 
-/* Types @text into the search entry, waits for the debounced search to run, and checks that
- * it lists @n_expected cases. */
+/* While the window searches, the list is as it was, and busy. */
+static void
+on_searching_changed (TbWindow   *window,
+                      GParamSpec *pspec,
+                      guint      *n_searching)
+{
+  gboolean searching;
+
+  g_object_get (window, "searching", &searching, NULL);
+  gtk_test_accessible_assert_state (get_column_view (window), GTK_ACCESSIBLE_STATE_BUSY,
+                                    searching);
+  if (searching)
+    {
+      g_assert_cmpuint (tb_window_get_n_cases (window), ==, N_CASES);
+      (*n_searching)++;
+    }
+}
+
+/* Types @text into the search entry, waits for the search to be read and shown, and checks
+ * that it lists @n_expected cases. */
 static void
 search (TbWindow   *window,
         const char *text,
@@ -505,17 +525,24 @@ test_window_search (Fixture       *fixture,
   LabelQuery query = { GTK_WIDGET (window), "TB-2026-000001" };
   GtkSearchEntry *entry = get_search_entry (window);
   g_autofree char *two = NULL;
+  guint n_searching = 0;
+  gulong handler;
 
   g_assert_cmpuint (get_n_rows (window), ==, N_CASES);
   g_assert_true (tb_test_ui_wait_until (label_is_shown, &query, 5000));
   g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->count));
 
-  /* The search waits for the user to pause typing rather than running on every key. */
+  /* The matches are read on a worker thread: until they are, the list is as it was, and the
+   * window says it is searching (to assistive technologies too, as the list being busy). */
+  handler = g_signal_connect (window, "notify::searching", G_CALLBACK (on_searching_changed),
+                              &n_searching);
   gtk_editable_set_text (GTK_EDITABLE (entry), "王芳");
-  g_assert_cmpuint (get_n_rows (window), ==, N_CASES);
 
   /* A two-character Chinese name finds both applicants whose names hold it. */
   search (window, "王芳", 2);
+  g_signal_handler_disconnect (window, handler);
+  g_assert_cmpuint (n_searching, >=, 1);
+  gtk_test_accessible_assert_state (get_column_view (window), GTK_ACCESSIBLE_STATE_BUSY, FALSE);
   query.text = "王芳华";
   g_assert_true (tb_test_ui_wait_until (label_is_shown, &query, 3000));
   g_assert_null (tb_test_ui_find_mapped_label (GTK_WIDGET (window), "张伟"));

@@ -73,6 +73,7 @@ struct _TbWindow
   TbDay                 today;
   guint                 n_cases;
   gulong                cases_changed_id;
+  GCancellable         *search_cancellable; /* of the search under way: see on_search_changed() */
   char                 *last_list_error; /* so that one failure is not toasted on every change */
   gboolean              store_failed;    /* the error page replaces the list */
   gboolean              constructed;
@@ -86,6 +87,7 @@ enum {
   PROP_ENGINE,
   PROP_SETTINGS,
   PROP_N_CASES,
+  PROP_SEARCHING,
   N_PROPS
 };
 
@@ -800,10 +802,30 @@ on_filter_changed (TbWindow *self)
 }
 
 static void
+tb_window_set_searching (TbWindow *self,
+                         gboolean  searching)
+{
+  if (searching == (self->search_cancellable != NULL))
+    return;
+
+  if (!searching)
+    g_clear_object (&self->search_cancellable);
+  else
+    self->search_cancellable = g_cancellable_new ();
+
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->column_view),
+                               GTK_ACCESSIBLE_STATE_BUSY, searching, -1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCHING]);
+}
+
+static void
 tb_window_reload (TbWindow *self)
 {
   if (self->cases != NULL)
     g_clear_signal_handler (&self->cases_changed_id, self->cases);
+  /* The new list takes the entry's text at once. */
+  g_cancellable_cancel (self->search_cancellable);
+  tb_window_set_searching (self, FALSE);
   g_clear_object (&self->rows);
   g_clear_object (&self->cases);
   g_clear_object (&self->case_service);
@@ -864,15 +886,41 @@ tb_window_reload (TbWindow *self)
 }
 
 static void
+on_search_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TbWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Given up: a later search (which says when it is done), or the window closed (its dispose
+   * cancels the search: the window is not held meanwhile, and may be gone). */
+  if (!tb_case_list_set_search_text_finish (TB_CASE_LIST (object), result, &error))
+    return;
+
+  if (TB_CASE_LIST (object) == self->cases)
+    {
+      /* An unchanged result emits no items-changed, but the empty state may still differ. */
+      tb_window_update_view (self);
+      tb_window_set_searching (self, FALSE);
+    }
+}
+
+/*
+ * The case list reads a text's matches on a worker thread and shows them when it has them: the
+ * user goes on typing meanwhile, and each keystroke gives up the search of the one before. So the
+ * entry needs no search-delay to keep typing smooth, and none is waited for.
+ */
+static void
 on_search_changed (TbWindow       *self,
                    GtkSearchEntry *entry)
 {
   if (self->cases == NULL)
     return;
 
-  tb_case_list_set_search_text (self->cases, gtk_editable_get_text (GTK_EDITABLE (entry)));
-  /* An unchanged result emits no items-changed, but the empty state may still differ. */
-  tb_window_update_view (self);
+  tb_window_set_searching (self, TRUE);
+  tb_case_list_set_search_text_async (self->cases, gtk_editable_get_text (GTK_EDITABLE (entry)),
+                                      self->search_cancellable, on_search_done, self);
 }
 
 static void
@@ -1491,6 +1539,8 @@ tb_window_dispose (GObject *object)
 
   if (self->cases != NULL)
     g_clear_signal_handler (&self->cases_changed_id, self->cases);
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
 
   /* Removing the columns changes the column view's sorter: not a sort to apply. */
   if (self->column_view != NULL)
@@ -1553,6 +1603,10 @@ tb_window_get_property (GObject    *object,
 
     case PROP_N_CASES:
       g_value_set_uint (value, self->n_cases);
+      break;
+
+    case PROP_SEARCHING:
+      g_value_set_boolean (value, self->search_cancellable != NULL);
       break;
 
     default:
@@ -1655,6 +1709,18 @@ tb_window_class_init (TbWindowClass *klass)
                        (G_PARAM_READABLE |
                         G_PARAM_EXPLICIT_NOTIFY |
                         G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TbWindow:searching:
+   *
+   * Whether the text typed in the search entry is still being searched for: until then the inbox
+   * shows the cases of the text before.
+   */
+  properties[PROP_SEARCHING] =
+    g_param_spec_boolean ("searching", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
