@@ -21,11 +21,18 @@
  * A list that grows from a few rows to many (a search cleared) would still have the view make up
  * to 200 rows at once, most of them off screen. The rows are the cases of a first part of the
  * list, then: when the list grows at the end of it, by a screenful at once (GROW_STEP) and the
- * rest after the frame that shows them, from an idle callback (grow()).
+ * rest a few at a time (GROW_LATER) from a timeout (grow()). A GTK 4.8 view makes a row widget
+ * in the handler of the change that adds its row, some 1 ms each with seven cells: in small
+ * steps, a search typed meanwhile waits for one step, not for all of them; and the frames drawn
+ * between the steps let the typing show. The timeout has the default priority, so a view
+ * drawing one frame after another (a spinner drawn in software) does not hold the rest back.
  */
 
 /* Rows added at once at the end of the list; more come in later steps. */
 #define GROW_STEP 50
+/* The later steps: this many rows, each so long after the one before. */
+#define GROW_LATER 16
+#define GROW_INTERVAL_MS 20
 /* GTK 4.8 makes row widgets for 200 positions at most (GTK_LIST_VIEW_MAX_LIST_ITEMS): past
  * that, further rows cost a view nothing, and come in one step. */
 #define GROW_ALL_PAST 256
@@ -226,7 +233,7 @@ grow (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  come = at < GROW_ALL_PAST ? MIN (GROW_STEP, n - at) : n - at;
+  come = at < GROW_ALL_PAST ? MIN (GROW_LATER, n - at) : n - at;
   self->n_items += come;
   g_list_model_items_changed (G_LIST_MODEL (self), at, 0, come);
 
@@ -292,7 +299,7 @@ on_cases_changed (TbCaseRows *self,
     }
 
   if (self->n_items < g_list_model_get_n_items (cases) && self->grow_id == 0)
-    self->grow_id = g_idle_add (grow, self);
+    self->grow_id = g_timeout_add (GROW_INTERVAL_MS, grow, self);
 }
 
 static GType
@@ -356,7 +363,7 @@ tb_case_rows_constructed (GObject *object)
   /* A first screenful of rows, and the rest after it: see grow(). */
   self->n_items = MIN (g_list_model_get_n_items (self->cases), GROW_STEP);
   if (self->n_items < g_list_model_get_n_items (self->cases))
-    self->grow_id = g_idle_add (grow, self);
+    self->grow_id = g_timeout_add (GROW_INTERVAL_MS, grow, self);
   self->changed_handler = g_signal_connect_object (self->cases, "items-changed",
                                                    G_CALLBACK (on_cases_changed), self,
                                                    G_CONNECT_SWAPPED);
