@@ -26,6 +26,11 @@
  * steps, a search typed meanwhile waits for one step, not for all of them; and the frames drawn
  * between the steps let the typing show. The timeout has the default priority, so a view
  * drawing one frame after another (a spinner drawn in software) does not hold the rest back.
+ *
+ * A search that finds nothing would have the view destroy all of its rows (some 50 ms), and the
+ * next search make them again (some 200 ms). With keep-when-empty, for a view that something
+ * else covers while there are no cases (the inbox's "No Results" page), the rows stay as they
+ * were while the cases are empty, and the cases that come next are shown in them.
  */
 
 /* Rows added at once at the end of the list; more come in later steps. */
@@ -141,6 +146,8 @@ struct _TbCaseRows
   guint       n_items;  /* the first part of the cases that the rows are: see grow() */
   guint       grow_id;
   GHashTable *rows;  /* position → TbCaseRow, alive (not held: see on_row_gone()) */
+  gboolean    keep_when_empty;
+  GPtrArray  *kept;  /* (nullable) while the cases are empty: the rows kept, 0 to n_items - 1 */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -151,6 +158,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TbCaseRows, tb_case_rows, G_TYPE_OBJECT,
 enum {
   PROP_0,
   PROP_CASES,
+  PROP_KEEP_WHEN_EMPTY,
   N_PROPS
 };
 
@@ -240,6 +248,31 @@ grow (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/*
+ * Keeps the rows as they are while the cases are empty, if the rows alive are those of a first
+ * part of the list (as when the view shows its top); the rows past them go, which costs the view
+ * nothing. Returns whether it does.
+ */
+static gboolean
+keep_rows (TbCaseRows *self)
+{
+  g_autoptr(GPtrArray) alive = rows_from (self, 0, self->n_items);
+  guint n_items = self->n_items;
+  guint end = 0;
+
+  for (guint i = 0; i < alive->len; i++)
+    end = MAX (end, ((TbCaseRow *) g_ptr_array_index (alive, i))->position + 1);
+  if (alive->len == 0 || end != alive->len)
+    return FALSE;
+
+  g_clear_handle_id (&self->grow_id, g_source_remove);
+  self->kept = g_steal_pointer (&alive);
+  self->n_items = end;
+  if (n_items > end)
+    g_list_model_items_changed (G_LIST_MODEL (self), end, n_items - end, 0);
+  return TRUE;
+}
+
 static void
 on_cases_changed (TbCaseRows *self,
                   guint       position,
@@ -247,12 +280,31 @@ on_cases_changed (TbCaseRows *self,
                   guint       added,
                   GListModel *cases)
 {
-  guint kept = MIN (removed, added);
-  guint at = position + kept;
-  guint gone = removed - kept;
-  guint come = added - kept;
+  guint kept;
+  guint at;
+  guint gone;
+  guint come;
   guint n_items = self->n_items;
   guint limit = MAX (n_items, GROW_STEP);
+
+  if (self->kept != NULL && g_list_model_get_n_items (cases) == 0)
+    return;
+  if (self->kept != NULL)
+    {
+      /* The cases were empty: whatever came is, for the rows, in place of all of them. */
+      g_clear_pointer (&self->kept, g_ptr_array_unref);
+      position = 0;
+      removed = n_items;
+      added = g_list_model_get_n_items (cases);
+    }
+  else if (self->keep_when_empty && n_items > 0 && g_list_model_get_n_items (cases) == 0
+           && keep_rows (self))
+    return;
+
+  kept = MIN (removed, added);
+  at = position + kept;
+  gone = removed - kept;
+  come = added - kept;
 
   /* Positions that stay keep their rows, with the cases now there. */
   if (kept > 0)
@@ -386,6 +438,7 @@ tb_case_rows_dispose (GObject *object)
   g_hash_table_remove_all (self->rows);
 
   g_clear_handle_id (&self->grow_id, g_source_remove);
+  g_clear_pointer (&self->kept, g_ptr_array_unref);
   if (self->cases != NULL)
     g_clear_signal_handler (&self->changed_handler, self->cases);
   g_clear_object (&self->cases);
@@ -416,6 +469,9 @@ tb_case_rows_get_property (GObject    *object,
     case PROP_CASES:
       g_value_set_object (value, self->cases);
       break;
+    case PROP_KEEP_WHEN_EMPTY:
+      g_value_set_boolean (value, self->keep_when_empty);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -433,6 +489,9 @@ tb_case_rows_set_property (GObject      *object,
     {
     case PROP_CASES:
       self->cases = g_value_dup_object (value);
+      break;
+    case PROP_KEEP_WHEN_EMPTY:
+      tb_case_rows_set_keep_when_empty (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -453,6 +512,16 @@ tb_case_rows_class_init (TbCaseRowsClass *klass)
   properties[PROP_CASES] =
     g_param_spec_object ("cases", NULL, NULL, G_TYPE_LIST_MODEL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * TbCaseRows:keep-when-empty:
+   *
+   * Whether the rows stay as they were while the cases are empty, for a view covered meanwhile:
+   * the rows then differ from the cases until cases come again.
+   */
+  properties[PROP_KEEP_WHEN_EMPTY] =
+    g_param_spec_boolean ("keep-when-empty", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -489,4 +558,49 @@ tb_case_rows_get_cases (TbCaseRows *self)
   g_return_val_if_fail (TB_IS_CASE_ROWS (self), NULL);
 
   return self->cases;
+}
+
+/**
+ * tb_case_rows_get_keep_when_empty:
+ * @self: rows
+ *
+ * Returns: whether the rows stay while the cases are empty
+ */
+gboolean
+tb_case_rows_get_keep_when_empty (TbCaseRows *self)
+{
+  g_return_val_if_fail (TB_IS_CASE_ROWS (self), FALSE);
+
+  return self->keep_when_empty;
+}
+
+/**
+ * tb_case_rows_set_keep_when_empty:
+ * @self: rows
+ * @keep_when_empty: whether the rows stay as they were while the cases are empty
+ *
+ * For a view that something else covers while there are no cases: its rows are not destroyed
+ * by a search that finds nothing, to be made again for the next one. Rows kept while the cases
+ * are empty go when this is turned off.
+ */
+void
+tb_case_rows_set_keep_when_empty (TbCaseRows *self,
+                                  gboolean    keep_when_empty)
+{
+  g_return_if_fail (TB_IS_CASE_ROWS (self));
+
+  keep_when_empty = !!keep_when_empty;
+  if (self->keep_when_empty == keep_when_empty)
+    return;
+
+  self->keep_when_empty = keep_when_empty;
+  if (!keep_when_empty && self->kept != NULL)
+    {
+      guint n_items = self->n_items;
+
+      g_clear_pointer (&self->kept, g_ptr_array_unref);
+      self->n_items = 0;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, n_items, 0);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP_WHEN_EMPTY]);
 }

@@ -21,5 +21,8 @@ G_DECLARE_FINAL_TYPE (TbCaseRows, tb_case_rows, TB, CASE_ROWS, GObject)
 
 TbCaseRows *tb_case_rows_new       (GListModel *cases);
 GListModel *tb_case_rows_get_cases (TbCaseRows *self);
+gboolean    tb_case_rows_get_keep_when_empty (TbCaseRows *self);
+void        tb_case_rows_set_keep_when_empty (TbCaseRows *self,
+                                              gboolean    keep_when_empty);
 
 G_END_DECLS

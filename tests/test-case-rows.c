@@ -258,6 +258,87 @@ test_rows_grow_in_steps (void)
     }
 }
 
+/* With keep-when-empty, a list that empties keeps the rows a view holds at its top (and drops
+ * the others, which no view holds); the cases that come next are shown in those same rows. */
+static void
+test_rows_keep_when_empty (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (TB_TYPE_CASE);
+  g_autoptr(GPtrArray) many = make_cases ("a", 300);
+  g_autoptr(GPtrArray) other = make_cases ("b", 400);
+  g_autoptr(GPtrArray) few = make_cases ("c", 5);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) log = NULL;
+  g_autoptr(TbCaseRows) rows = NULL;
+  guint notified = 0;
+  TbTestEmission *e;
+
+  g_list_store_splice (store, 0, 0, many->pdata, many->len);
+  rows = tb_case_rows_new (G_LIST_MODEL (store));
+  g_signal_connect (rows, "notify::keep-when-empty", G_CALLBACK (on_notify), &notified);
+  tb_case_rows_set_keep_when_empty (rows, TRUE);
+  tb_case_rows_set_keep_when_empty (rows, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_true (tb_case_rows_get_keep_when_empty (rows));
+  iterate_until_whole (rows);
+
+  /* As a view at the top would: the first 20 rows are held. */
+  for (guint i = 0; i < 20; i++)
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (rows), i));
+  log = tb_test_log_items_changed (G_LIST_MODEL (rows));
+
+  /* Emptied: the 20 rows stay, showing what they showed; the rest go. */
+  g_list_store_remove_all (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 20);
+  g_assert_cmpuint (log->len, ==, 1);
+  e = &g_array_index (log, TbTestEmission, 0);
+  g_assert_cmpuint (e->position, ==, 20);
+  g_assert_cmpuint (e->removed, ==, 280);
+  g_assert_cmpuint (e->added, ==, 0);
+  g_assert_cmpstr (case_id_at (G_LIST_MODEL (rows), 7), ==, "a7");
+
+  /* Cases again: the same rows show them, and only the rows past them are added. */
+  g_array_set_size (log, 0);
+  g_list_store_splice (store, 0, 0, other->pdata, other->len);
+  for (guint i = 0; i < held->len; i++)
+    {
+      g_autoptr(TbCaseRow) row = g_list_model_get_item (G_LIST_MODEL (rows), i);
+
+      g_assert_true (row == g_ptr_array_index (held, i));
+      g_assert_cmpstr (case_id_at (G_LIST_MODEL (rows), i), ==,
+                       tb_case_get_id (g_ptr_array_index (other, i)));
+    }
+  iterate_until_whole (rows);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+  for (guint i = 0; i < log->len; i++)
+    {
+      e = &g_array_index (log, TbTestEmission, i);
+      g_assert_cmpuint (e->removed, ==, 0);
+      g_assert_cmpuint (e->position, >=, 20);
+    }
+
+  /* Fewer than the rows kept: the rows past them go. */
+  g_list_store_remove_all (store);
+  g_list_store_splice (store, 0, 0, few->pdata, few->len);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+
+  /* Turned off while empty, the rows go with the cases. */
+  g_list_store_remove_all (store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rows)), ==, 5);
+  tb_case_rows_set_keep_when_empty (rows, FALSE);
+  g_assert_cmpuint (notified, ==, 2);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+
+  /* Rows held elsewhere than the top are not kept: the rows empty with the cases. */
+  tb_case_rows_set_keep_when_empty (rows, TRUE);
+  g_list_store_splice (store, 0, 0, many->pdata, many->len);
+  iterate_until_whole (rows);
+  g_ptr_array_set_size (held, 0);
+  g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (rows), 150));
+  g_list_store_remove_all (store);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -267,6 +348,7 @@ main (int    argc,
   g_test_add_func ("/case-rows/rows", test_rows);
   g_test_add_func ("/case-rows/outlive-list", test_rows_outlive_list);
   g_test_add_func ("/case-rows/grow-in-steps", test_rows_grow_in_steps);
+  g_test_add_func ("/case-rows/keep-when-empty", test_rows_keep_when_empty);
 
   return g_test_run ();
 }
