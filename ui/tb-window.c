@@ -205,6 +205,9 @@ tb_window_update_count (TbWindow *self)
     n_cases = g_list_model_get_n_items (G_LIST_MODEL (self->cases));
   changed = self->n_cases != n_cases;
   self->n_cases = n_cases;
+  /* The rows kept meanwhile are not cases of the list: none stays selected. */
+  if (n_cases == 0 && self->selection != NULL)
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
 
   text = tb_inbox_format_case_count (n_cases);
   gtk_label_set_label (self->count_label, text);
@@ -859,6 +862,9 @@ tb_window_reload (TbWindow *self)
                                                         G_CALLBACK (on_cases_changed), self,
                                                         G_CONNECT_SWAPPED);
       self->rows = tb_case_rows_new (G_LIST_MODEL (self->cases));
+      /* While there are no cases a status page covers the list, which then keeps its rows for
+       * the next search rather than destroy and make them again (see TbCaseRows). */
+      tb_case_rows_set_keep_when_empty (self->rows, TRUE);
     }
 
   tb_sync_indicator_set_store (self->indicator, self->store);
