@@ -93,6 +93,15 @@ setup_search (TbCaseList *list,
   tb_case_list_set_search_text (list, text);
 }
 
+/* A search in the caseworker's own view, "My cases". */
+static void
+setup_search_mine (TbCaseList *list,
+                   gpointer    text)
+{
+  tb_case_list_set_assignee (list, "u-wangfang");
+  tb_case_list_set_search_text (list, text);
+}
+
 typedef struct
 {
   const char *assignee;
@@ -325,6 +334,12 @@ main (int    argc,
     measure ("search_cjk", json, store, setup_search, cjk, G_N_ELEMENTS (cjk), runs);
     measure ("search_en", json, store, setup_search, en, G_N_ELEMENTS (en), runs);
     measure ("search_ref", json, store, setup_search, ref, G_N_ELEMENTS (ref), runs);
+    {
+      /* Frequent words and single characters, as the first key of a search. */
+      gpointer mine[] = { "王", "工程", "s", "steel" };
+
+      measure ("search_mine", json, store, setup_search_mine, mine, G_N_ELEMENTS (mine), runs);
+    }
   }
 
   g_clear_object (&store);
