@@ -339,6 +339,40 @@ test_rows_keep_when_empty (void)
   assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
 }
 
+static gboolean
+busy_drawing (gpointer user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A window that draws all the time (a sync's spinner rendered in software) keeps a source of
+ * GTK's drawing priority ready at every turn of the main loop: the rows must still grow. */
+static void
+test_rows_grow_while_drawing (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (TB_TYPE_CASE);
+  g_autoptr(GPtrArray) many = make_cases ("a", 1000);
+  g_autoptr(TbCaseRows) rows = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint frames = 0;
+  guint busy;
+
+  g_list_store_splice (store, 0, 0, many->pdata, many->len);
+  /* GDK_PRIORITY_REDRAW, without linking GTK. */
+  busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_drawing, &frames, NULL);
+  rows = tb_case_rows_new (G_LIST_MODEL (store));
+  while (g_list_model_get_n_items (G_LIST_MODEL (rows)) < 1000
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (busy);
+
+  g_assert_cmpuint (frames, >, 0);
+  assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -349,6 +383,7 @@ main (int    argc,
   g_test_add_func ("/case-rows/outlive-list", test_rows_outlive_list);
   g_test_add_func ("/case-rows/grow-in-steps", test_rows_grow_in_steps);
   g_test_add_func ("/case-rows/keep-when-empty", test_rows_keep_when_empty);
+  g_test_add_func ("/case-rows/grow-while-drawing", test_rows_grow_while_drawing);
 
   return g_test_run ();
 }
