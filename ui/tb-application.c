@@ -481,10 +481,11 @@ on_sign_out_response (TbApplication   *self,
                       const char      *response,
                       AdwMessageDialog *dialog)
 {
-  /* Once the dialog is gone: signing out closes every window, its parent among them. */
+  /* Once the dialog is gone: signing out closes every window, its parent among them. (Not from
+   * an idle, which a sync spinner drawing frame after frame could hold back.) */
   if (g_strcmp0 (response, "discard") == 0)
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, sign_out_idle_cb, g_object_ref (self),
-                     g_object_unref);
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 0, sign_out_idle_cb, g_object_ref (self),
+                        g_object_unref);
   else if (g_strcmp0 (response, "sync") == 0 && self->engine != NULL)
     tb_sync_engine_sync_async (self->engine, NULL, sign_out_sync_cb, g_object_ref (self));
 }

@@ -981,8 +981,9 @@ on_discard_case_response (AdwMessageDialog *dialog,
     return;
 
   self->confirmed_close = TRUE;
-  /* Once the question, which is this window's, has closed after answering. */
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, destroy_idle, g_object_ref (self), g_object_unref);
+  /* Once the question, which is this window's, has closed after answering. (Not from an idle,
+   * which a sync spinner drawing frame after frame could hold back.) */
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 0, destroy_idle, g_object_ref (self), g_object_unref);
 }
 
 static gboolean

@@ -319,12 +319,17 @@ refresh_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Store changes come in bursts (a pull page, a batch of actions): read the store once. */
+/* Store changes come in bursts (a pull page, a batch of actions, a page every few ms in a long
+ * sync): read the store once for each, at most every REFRESH_MS. A timeout at the default
+ * priority, because an idle would wait for as long as the spinner shown during a sync draws one
+ * frame after another (as in software rendering), which may be the whole sync. */
+#define REFRESH_MS 50
+
 static void
 queue_refresh (TbSyncIndicator *self)
 {
   if (self->refresh_idle == 0)
-    self->refresh_idle = g_idle_add (refresh_idle_cb, self);
+    self->refresh_idle = g_timeout_add (REFRESH_MS, refresh_idle_cb, self);
 }
 
 static gboolean
