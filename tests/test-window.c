@@ -528,6 +528,15 @@ test_window_inbox (Fixture       *fixture,
     "warning"));
   g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->paused));
   g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->no_limit));
+  {
+    /* In full, in working days, for assistive technologies (and as the cell's tooltip). */
+    g_autofree char *left = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u working day left",
+                                                          "%u working days left", 15), 15);
+
+    gtk_test_accessible_assert_property (tb_test_ui_find_mapped_label (GTK_WIDGET (window),
+                                                                       expected->far),
+                                         GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, left);
+  }
 
   g_assert_nonnull (tb_test_ui_find_mapped_label (GTK_WIDGET (window), expected->count));
 

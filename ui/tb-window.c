@@ -1216,6 +1216,13 @@ fill_state_cell (TbWindow    *self,
   set_cell_text (item, name != NULL ? name : state);
 }
 
+static gboolean on_deadline_query_tooltip (GtkWidget   *widget,
+                                           int          x,
+                                           int          y,
+                                           gboolean     keyboard_mode,
+                                           GtkTooltip  *tooltip,
+                                           GtkListItem *item);
+
 static void
 on_deadline_cell_setup (GtkSignalListItemFactory *factory,
                         GtkListItem              *item,
@@ -1231,6 +1238,8 @@ on_deadline_cell_setup (GtkSignalListItemFactory *factory,
   gtk_widget_set_valign (date, GTK_ALIGN_BASELINE);
   gtk_widget_set_valign (remaining, GTK_ALIGN_BASELINE);
   gtk_widget_set_hexpand (remaining, TRUE);
+  gtk_widget_set_has_tooltip (remaining, TRUE);
+  g_signal_connect (remaining, "query-tooltip", G_CALLBACK (on_deadline_query_tooltip), item);
   gtk_box_append (GTK_BOX (box), date);
   gtk_box_append (GTK_BOX (box), remaining);
   gtk_list_item_set_child (item, box);
@@ -1318,10 +1327,34 @@ fill_deadline_cell (TbWindow    *self,
   /* Without a date the description starts where dates do, not after the spacing. */
   gtk_widget_set_visible (date, iso != NULL);
   gtk_inscription_set_text (GTK_INSCRIPTION (remaining), description);
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (remaining), tooltip) != 0)
-    gtk_widget_set_tooltip_text (remaining, tooltip);
+  /* The full wording is the description for assistive technologies, and the tooltip, which is
+   * made when asked for (see on_deadline_query_tooltip()): setting a tooltip makes GTK 4.8 look
+   * for one to show, which cost more than the rest of a new search's binding together. */
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (remaining), "tb-description"), tooltip) != 0)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (remaining),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+      g_object_set_data_full (G_OBJECT (remaining), "tb-description", g_steal_pointer (&tooltip),
+                              g_free);
+    }
   set_css_class (box, box_classes, css_class);
   set_css_class (remaining, dim_classes, css_class == NULL ? "dim-label" : NULL);
+}
+
+static gboolean
+on_deadline_query_tooltip (GtkWidget   *widget,
+                           int          x,
+                           int          y,
+                           gboolean     keyboard_mode,
+                           GtkTooltip  *tooltip,
+                           GtkListItem *item)
+{
+  const char *text = g_object_get_data (G_OBJECT (widget), "tb-description");
+
+  if (gtk_list_item_get_item (item) == NULL || text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 /* Binding: each cell is filled from the case of its row, and again whenever the row gets another
