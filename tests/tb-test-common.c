@@ -197,3 +197,29 @@ tb_test_log_items_changed (GListModel *model)
   g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), log);
   return log;
 }
+
+static gboolean
+busy_drawing (gpointer user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * tb_test_add_busy_drawing:
+ * @frames: counts the turns of the main loop it was dispatched in
+ *
+ * As a window that draws all the time (a spinner rendered in software) does: keeps a source of
+ * GTK's drawing priority ready at every turn of the main loop, which starves every source of a
+ * lower priority, idles among them.
+ *
+ * Returns: the source's id, to remove it
+ */
+guint
+tb_test_add_busy_drawing (guint *frames)
+{
+  /* GDK_PRIORITY_REDRAW, without linking GTK. */
+  return g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_drawing, frames, NULL);
+}

@@ -31,5 +31,6 @@ gint64   tb_test_file_int      (const char *path,
 char    *tb_test_file_text     (const char *path,
                                 const char *sql);
 GArray  *tb_test_log_items_changed (GListModel *model);
+guint    tb_test_add_busy_drawing  (guint      *frames);
 
 G_END_DECLS

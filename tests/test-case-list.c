@@ -671,6 +671,41 @@ test_one_row_changes (void)
 
 /* A search with many matches reads the set of matching rows once; a case added or changed later
  * must still be found in its place, and one that stops matching must leave. */
+/* Adds a new open case to the store and to the truth, received long ago. */
+static Row *
+add_row (const char *id,
+         const char *ref,
+         const char *name,
+         TbDay       deadline)
+{
+  g_autoptr(GError) error = NULL;
+  Row *row;
+  TbCaseRecord record;
+
+  g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
+  row = &rows[n_rows++];
+  g_strlcpy (row->id, id, sizeof row->id);
+  g_strlcpy (row->ref, ref, sizeof row->ref);
+  g_strlcpy (row->state, "received", sizeof row->state);
+  g_strlcpy (row->assignee, "u1", sizeof row->assignee);
+  g_strlcpy (row->team, "t0", sizeof row->team);
+  g_strlcpy (row->service, "s0", sizeof row->service);
+  g_strlcpy (row->name, name, sizeof row->name);
+  row->received = today - 200;
+  row->deadline = deadline;
+  row->paused = TB_DAY_INVALID;
+
+  record = (TbCaseRecord) {
+    .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
+    .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
+    .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
+    .version = 1, .form_json = "{}",
+  };
+  g_assert_true (tb_store_put_cases (store, &record, 1, &error));
+  g_assert_no_error (error);
+  return row;
+}
+
 static void
 test_many_matches_follow_changes (void)
 {
@@ -687,29 +722,7 @@ test_many_matches_follow_changes (void)
   log = tb_test_log_items_changed (G_LIST_MODEL (list));
 
   /* A new matching case, due first of all. */
-  g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
-  row = &rows[n_rows++];
-  g_strlcpy (row->id, "new-1", sizeof row->id);
-  g_strlcpy (row->ref, "TB-2027-000001", sizeof row->ref);
-  g_strlcpy (row->state, "received", sizeof row->state);
-  g_strlcpy (row->assignee, "u1", sizeof row->assignee);
-  g_strlcpy (row->team, "t0", sizeof row->team);
-  g_strlcpy (row->service, "s0", sizeof row->service);
-  g_strlcpy (row->name, "王新", sizeof row->name);
-  row->received = today - 200;
-  row->deadline = today - 100;
-  row->paused = TB_DAY_INVALID;
-  {
-    g_autoptr(GError) error = NULL;
-    TbCaseRecord record = {
-      .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
-      .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
-      .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
-      .version = 1, .form_json = "{}",
-    };
-    g_assert_true (tb_store_put_cases (store, &record, 1, &error));
-    g_assert_no_error (error);
-  }
+  row = add_row ("new-1", "TB-2027-000001", "王新", today - 100);
   g_ptr_array_unref (expected);
   expected = expected_rows (filter_surname_wang, NULL, compare_deadline);
   g_assert_cmpuint (log->len, ==, 1);
@@ -864,29 +877,7 @@ test_search_async (void)
 
   /* A matching case written while the matches are read is in the list all the same. */
   tb_case_list_set_search_text_async (list, "刘", NULL, on_search_set, &w5);
-  g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
-  row = &rows[n_rows++];
-  g_strlcpy (row->id, "new-async", sizeof row->id);
-  g_strlcpy (row->ref, "TB-2027-000009", sizeof row->ref);
-  g_strlcpy (row->state, "received", sizeof row->state);
-  g_strlcpy (row->assignee, "u1", sizeof row->assignee);
-  g_strlcpy (row->team, "t0", sizeof row->team);
-  g_strlcpy (row->service, "s0", sizeof row->service);
-  g_strlcpy (row->name, "刘新", sizeof row->name);
-  row->received = today - 200;
-  row->deadline = today - 150;
-  row->paused = TB_DAY_INVALID;
-  {
-    g_autoptr(GError) error = NULL;
-    TbCaseRecord record = {
-      .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
-      .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
-      .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
-      .version = 1, .form_json = "{}",
-    };
-    g_assert_true (tb_store_put_cases (store, &record, 1, &error));
-    g_assert_no_error (error);
-  }
+  row = add_row ("new-async", "TB-2027-000009", "刘新", today - 150);
   assert_search_set (&w5);
   g_ptr_array_unref (expected);
   expected = expected_rows (filter_name_prefix, "刘", compare_deadline);
@@ -960,28 +951,7 @@ test_whole_reference_ranges (void)
    * by a word that starts with t. */
   tb_case_list_set_search_text (list, "T");
   log = tb_test_log_items_changed (G_LIST_MODEL (list));
-  g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
-  row = &rows[n_rows++];
-  g_strlcpy (row->id, "other-1", sizeof row->id);
-  g_strlcpy (row->ref, "XY-2026-000001", sizeof row->ref);
-  g_strlcpy (row->state, "received", sizeof row->state);
-  g_strlcpy (row->assignee, "u1", sizeof row->assignee);
-  g_strlcpy (row->team, "t0", sizeof row->team);
-  g_strlcpy (row->service, "s0", sizeof row->service);
-  g_strlcpy (row->name, "赵新", sizeof row->name);
-  row->received = today - 200;
-  row->deadline = today - 100;
-  row->paused = TB_DAY_INVALID;
-  {
-    TbCaseRecord record = {
-      .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
-      .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
-      .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
-      .version = 1, .form_json = "{}",
-    };
-    g_assert_true (tb_store_put_cases (store, &record, 1, &error));
-    g_assert_no_error (error);
-  }
+  row = add_row ("other-1", "XY-2026-000001", "赵新", today - 100);
   g_ptr_array_unref (expected);
   expected = expected_rows (filter_ref_word, "T", compare_deadline);
   g_assert_cmpuint (expected->len, ==, n_rows - 1);

@@ -339,15 +339,6 @@ test_rows_keep_when_empty (void)
   assert_mirrors (G_LIST_MODEL (rows), G_LIST_MODEL (store));
 }
 
-static gboolean
-busy_drawing (gpointer user_data)
-{
-  guint *frames = user_data;
-
-  (*frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
 /* A window that draws all the time (a sync's spinner rendered in software) keeps a source of
  * GTK's drawing priority ready at every turn of the main loop: the rows must still grow. */
 static void
@@ -361,8 +352,7 @@ test_rows_grow_while_drawing (void)
   guint busy;
 
   g_list_store_splice (store, 0, 0, many->pdata, many->len);
-  /* GDK_PRIORITY_REDRAW, without linking GTK. */
-  busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_drawing, &frames, NULL);
+  busy = tb_test_add_busy_drawing (&frames);
   rows = tb_case_rows_new (G_LIST_MODEL (store));
   while (g_list_model_get_n_items (G_LIST_MODEL (rows)) < 1000
          && g_get_monotonic_time () < deadline)

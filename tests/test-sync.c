@@ -1649,14 +1649,6 @@ test_sync_log (Fixture       *f,
 /* A window that draws all the time (a spinner rendered in software) keeps a source of GTK's
  * drawing priority ready at every turn of the main loop: the sync must still get its pages
  * applied and end, or its spinner would spin for ever. */
-static gboolean
-busy_drawing (gpointer user_data)
-{
-  guint *frames = user_data;
-
-  (*frames)++;
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 test_busy_main_loop (Fixture       *f,
@@ -1673,8 +1665,7 @@ test_busy_main_loop (Fixture       *f,
   g_assert_true (tb_test_client_sign_in (c, "wangfang", &error));
   g_assert_no_error (error);
 
-  /* GDK_PRIORITY_REDRAW, without linking GTK. */
-  busy = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, busy_drawing, &frames, NULL);
+  busy = tb_test_add_busy_drawing (&frames);
   tb_sync_engine_sync_async (c->engine, NULL, tb_test_wait_cb, &result);
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   while (result == NULL && g_get_monotonic_time () < deadline)
