@@ -1332,8 +1332,12 @@ fill_deadline_cell (TbWindow    *self,
    * for one to show, which cost more than the rest of a new search's binding together. */
   if (g_strcmp0 (g_object_get_data (G_OBJECT (remaining), "tb-description"), tooltip) != 0)
     {
-      gtk_accessible_update_property (GTK_ACCESSIBLE (remaining),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+      if (tooltip != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (remaining),
+                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+      else
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (remaining),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
       g_object_set_data_full (G_OBJECT (remaining), "tb-description", g_steal_pointer (&tooltip),
                               g_free);
     }
