@@ -549,6 +549,7 @@ index_of (GPtrArray  *expected,
   g_assert_not_reached ();
 }
 
+/* Writes @r to the store: a new case, or the next version of the one there. */
 static void
 put_row (Row *r)
 {
@@ -559,9 +560,12 @@ put_row (Row *r)
     .assignee_id = r->assignee, .team_id = r->team, .applicant_name = r->name,
     .applicant_kind = "person", .received_on = r->received, .deadline = r->deadline,
     .paused_since = r->paused, .closed = r->closed,
-    .version = tb_case_get_version (old) + 1, .form_json = "{}",
+    .version = old != NULL ? tb_case_get_version (old) + 1 : 1, .form_json = "{}",
   };
 
+  if (old == NULL)
+    g_assert_error (error, TB_STORE_ERROR, TB_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
   g_assert_true (tb_store_put_cases (store, &record, 1, &error));
   g_assert_no_error (error);
 }
@@ -678,9 +682,7 @@ add_row (const char *id,
          const char *name,
          TbDay       deadline)
 {
-  g_autoptr(GError) error = NULL;
   Row *row;
-  TbCaseRecord record;
 
   g_assert_cmpuint (n_rows, <, N_CASES + MAX_ADDED);
   row = &rows[n_rows++];
@@ -694,15 +696,8 @@ add_row (const char *id,
   row->received = today - 200;
   row->deadline = deadline;
   row->paused = TB_DAY_INVALID;
-
-  record = (TbCaseRecord) {
-    .id = row->id, .ref = row->ref, .service_id = row->service, .state = row->state,
-    .assignee_id = row->assignee, .team_id = row->team, .applicant_name = row->name,
-    .applicant_kind = "person", .received_on = row->received, .deadline = row->deadline,
-    .version = 1, .form_json = "{}",
-  };
-  g_assert_true (tb_store_put_cases (store, &record, 1, &error));
-  g_assert_no_error (error);
+  row->closed = 0;
+  put_row (row);
   return row;
 }
 
