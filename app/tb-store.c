@@ -518,8 +518,10 @@ read_matches_thread (GTask        *task,
 
   if (cancellable != NULL)
     sqlite3_progress_handler (db, 1000, read_progress, cancellable);
-  rc = sqlite3_prepare_v2 (db, "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1 "
-                           "ORDER BY rowid", -1, &stmt, NULL);
+  /* The same query as the main connection's read of matches (the table of queries is made
+   * once, and only read after). */
+  rc = sqlite3_prepare_v2 (db, g_hash_table_lookup (named_queries (), "fts-match-rowids"), -1,
+                           &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, fts_query, -1, SQLITE_STATIC);
