@@ -110,7 +110,12 @@ tb_test_store_text (TbStore    *store,
   return value;
 }
 
-/* A connection of the test's own, read-only: what is on disk, whoever else has the file open. */
+/*
+ * A connection of the test's own that only reads: what is on disk, whoever else has the file open.
+ * Not SQLITE_OPEN_READONLY: a file whose writer was killed may need its write-ahead log
+ * recovered before anything can read it (SQLITE_READONLY_RECOVERY otherwise), which rebuilds the
+ * log's index and changes nothing that the file holds.
+ */
 static sqlite3_stmt *
 file_query (const char  *path,
             const char  *sql,
@@ -118,7 +123,9 @@ file_query (const char  *path,
 {
   sqlite3_stmt *stmt = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (path, db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (*db, "PRAGMA query_only = ON", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (*db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   return stmt;
 }
